@@ -1,0 +1,29 @@
+"""attunement: measure attunement between two people from recordings of both.
+
+The public API lives here; import from ``attunement`` only.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .io import read, read_mea, read_phases, read_table
+from .preprocess import align_streams, remove_outliers, resample, scale, smooth
+from .session import Session
+
+try:
+    __version__ = version("attunement")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Session",
+    "__version__",
+    "align_streams",
+    "read",
+    "read_mea",
+    "read_phases",
+    "read_table",
+    "remove_outliers",
+    "resample",
+    "scale",
+    "smooth",
+]

@@ -1,0 +1,110 @@
+"""Validation and randomness helpers shared by every module.
+
+Errors name the parameter, what was expected and what came, as in MNE's
+``utils/check.py``. Never ``assert`` on user input.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+#: Which pip extra installs each optional dependency.
+EXTRAS = {
+    "mne": "brain",
+    "neurokit2": "physio",
+    "dask": "cohort",
+    "distributed": "cohort",
+    "duckdb": "cohort",
+    "statsmodels": "cohort",
+}
+
+
+def check_positive(value: Any, name: str, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as a float, or raise naming ``name`` if not finite and > 0.
+
+    Examples
+    --------
+    >>> check_positive(25, "sampling_rate")
+    25.0
+    >>> check_positive(0, "sampling_rate")
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for 'sampling_rate': expected a finite number > 0, got 0.
+    """
+    bound = ">= 0" if allow_zero else "> 0"
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"Invalid value for {name!r}: expected a finite number {bound}, got {value!r}."
+        ) from None
+    if not math.isfinite(out) or out < 0 or (out == 0 and not allow_zero):
+        raise ValueError(
+            f"Invalid value for {name!r}: expected a finite number {bound}, got {value!r}."
+        )
+    return out
+
+
+def check_option(value: Any, name: str, allowed: Iterable[Any]) -> Any:
+    """Raise unless ``value`` is one of ``allowed``; the message lists them.
+
+    Examples
+    --------
+    >>> check_option("sd", "scale", ["sd", "mean"])
+    'sd'
+    """
+    allowed = list(allowed)
+    if value not in allowed:
+        listed = ", ".join(repr(a) for a in allowed)
+        raise ValueError(
+            f"Invalid value for the {name!r} parameter. Allowed values are {listed}, "
+            f"but got {value!r}."
+        )
+    return value
+
+
+def check_random_state(seed: int | np.random.Generator | None) -> np.random.Generator:
+    """Turn ``seed`` (None, an int or a Generator) into a ``numpy.random.Generator``.
+
+    The same integer always gives the same stream.
+
+    Examples
+    --------
+    >>> a = check_random_state(1).normal()
+    >>> b = check_random_state(1).normal()
+    >>> a == b
+    True
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or isinstance(seed, (int, np.integer)):
+        return np.random.default_rng(seed)
+    raise ValueError(f"Invalid value for 'seed': expected None, an int or a Generator, got {seed!r}.")
+
+
+def spawn_seeds(seed: int | np.random.Generator | None, n: int) -> list[np.random.Generator]:
+    """Return ``n`` independent child generators derived from ``seed``.
+
+    Examples
+    --------
+    >>> [g.integers(100) for g in spawn_seeds(3, 2)] == [g.integers(100) for g in spawn_seeds(3, 2)]
+    True
+    """
+    return list(check_random_state(seed).spawn(n))
+
+
+def soft_import(module: str, purpose: str):
+    """Import an optional dependency or raise an ImportError naming the extra to install."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        extra = EXTRAS.get(module.split(".")[0], "all")
+        raise ImportError(
+            f"{purpose} needs the optional dependency {module!r}. "
+            f"Install it with: pip install 'attunement[{extra}]'"
+        ) from err

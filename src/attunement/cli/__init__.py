@@ -1,0 +1,51 @@
+"""The ``attune`` command. Thin: parses, calls the public API, shows progress.
+
+One module per command; each registers itself on :data:`app`.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from .. import __version__
+from ._term import set_verbosity
+
+app = typer.Typer(
+    name="attune",
+    help="Measure attunement between two people from recordings of both.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+#: Command modules, in the order shown by ``attune --help``.
+COMMANDS = ("info",)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"attune {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More messages."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    set_verbosity(verbose, quiet, debug)
+
+
+for _name in COMMANDS:
+    importlib.import_module(f"{__name__}.{_name}")
+
+
+def main() -> None:
+    """Entry point of the ``attune`` console script."""
+    app()

@@ -1,0 +1,71 @@
+"""Atomic writers and output-folder rules shared by the CLI and batch runs.
+
+Results are written to a temporary file beside the target and renamed into place,
+so a crash never leaves a half-written table, and a user's file is never
+overwritten without ``force``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(name: str) -> str:
+    """A file-name-safe version of ``name`` (a session id from a user's file).
+
+    Examples
+    --------
+    >>> safe_name("../etc/pass wd")
+    'etc_pass_wd'
+    """
+    cleaned = _UNSAFE.sub("_", str(name)).strip("._")
+    return cleaned or "session"
+
+
+def prepare_out_dir(out: str | Path, force: bool = False) -> Path:
+    """Create ``out``; refuse a non-empty existing folder unless ``force``."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out}: exists and is not a folder; choose another --out.")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise ValueError(f"{out}: the output folder is not empty; use --force to overwrite.")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _atomic(path: Path, write) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` as CSV (no index) atomically."""
+    return _atomic(Path(path), lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` as Parquet (no index) atomically; column names become strings."""
+    frame = frame.copy()
+    frame.columns = [str(c) for c in frame.columns]
+    return _atomic(Path(path), lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    """Write a text file (e.g. an HTML report) atomically."""
+    return _atomic(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
