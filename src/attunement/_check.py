@@ -84,7 +84,9 @@ def check_random_state(seed: int | np.random.Generator | None) -> np.random.Gene
         return seed
     if seed is None or isinstance(seed, (int, np.integer)):
         return np.random.default_rng(seed)
-    raise ValueError(f"Invalid value for 'seed': expected None, an int or a Generator, got {seed!r}.")
+    raise ValueError(
+        f"Invalid value for 'seed': expected None, an int or a Generator, got {seed!r}."
+    )
 
 
 def spawn_seeds(seed: int | np.random.Generator | None, n: int) -> list[np.random.Generator]:

@@ -61,8 +61,7 @@ def smooth(data, window_s: float = 0.5, sampling_rate: float | None = None):
         n = window_s * sr
         if n < 1:
             raise ValueError(
-                f"Invalid value for 'window_s': {window_s} s is less than one sample at "
-                f"{sr:g} Hz."
+                f"Invalid value for 'window_s': {window_s} s is less than one sample at {sr:g} Hz."
             )
         return _sas_moving_average(x, n)
 
@@ -121,13 +120,13 @@ def scale(data, method: str | float = "sd", center: bool = False, sampling_rate=
 
 def remove_outliers(
     data,
-    threshold_sd: float | None = 10.0,
+    threshold_sd: float | None = None,
     threshold: float | None = None,
     direction: str = "greater",
 ):
     """Set extreme values to NaN, as rMEA's ``MEAoutlier``.
 
-    The threshold is ``threshold_sd`` times the standard deviation of both
+    The threshold is ``threshold_sd`` (default 10) times the standard deviation of both
     partners' series together (per channel, rMEA's default ``sd(c(s1, s2)) * 10``),
     or an absolute ``threshold``. Unlike rMEA, missing values are ignored when
     computing the SD instead of disabling the step. The number of values removed
@@ -140,8 +139,10 @@ def remove_outliers(
     array([ 0.,  1.,  0.,  1.,  0., nan])
     """
     check_option(direction, "direction", ["greater", "less"])
-    if (threshold_sd is None) == (threshold is None):
-        raise ValueError("Give exactly one of 'threshold_sd' and 'threshold'.")
+    if threshold_sd is not None and threshold is not None:
+        raise ValueError("Give exactly one of 'threshold_sd' and 'threshold', not both.")
+    if threshold_sd is None and threshold is None:
+        threshold_sd = 10.0
     if not isinstance(data, Session):
         raise ValueError("remove_outliers needs a Session (the threshold pools both partners).")
     signals = data.signals.copy()
@@ -180,8 +181,10 @@ def resample(data, sampling_rate: float, method: str = "mean", original_rate=Non
         return _resample_array(np.arange(len(x)) / sr, x, new_rate, len(x) / sr, method)
     t = data.times - data.times[0]
     duration = data.duration_s
-    cols = {c: _resample_array(t, data.signals[c].to_numpy(), new_rate, duration, method)
-            for c in data.signals.columns}
+    cols = {
+        c: _resample_array(t, data.signals[c].to_numpy(), new_rate, duration, method)
+        for c in data.signals.columns
+    }
     out = pd.DataFrame(cols)
     out.columns = pd.MultiIndex.from_tuples(list(cols))
     out.index = data.times[0] + np.arange(len(out)) / new_rate
@@ -233,7 +236,7 @@ def align_streams(
     >>> s = align_streams([0, 1, 2, 3], [0, 1, 2, 3], [0.5, 1.5, 2.5, 3.5], [5, 6, 7, 8],
     ...                   sampling_rate=2)
     >>> s.times.tolist(), s.signal("partner_2", "signal").tolist()
-    ([0.5, 1.0, 1.5, 2.0, 2.5], [5.0, 5.5, 6.0, 6.5, 7.0])
+    ([0.5, 1.0, 1.5, 2.0, 2.5, 3.0], [5.0, 5.5, 6.0, 6.5, 7.0, 7.5])
     """
     sr = check_positive(sampling_rate, "sampling_rate")
     streams = []
@@ -261,9 +264,10 @@ def align_streams(
         gap = max_gap_s if max_gap_s is not None else 2 * float(np.median(np.diff(t)))
         ok = ~np.isnan(x)
         y = np.interp(grid, t[ok], x[ok])
-        idx = np.clip(np.searchsorted(t[ok], grid), 1, ok.sum() - 1)
-        span = t[ok][idx] - t[ok][idx - 1]
-        y[span > gap] = np.nan
+        tk = t[ok]
+        idx = np.clip(np.searchsorted(tk, grid, side="right"), 1, len(tk) - 1)
+        on_sample = (tk[idx - 1] == grid) | (tk[idx] == grid)
+        y[(tk[idx] - tk[idx - 1] > gap) & ~on_sample] = np.nan
         aligned.append(y)
     return Session.from_arrays(
         aligned[0], aligned[1], sr, partners=partners, channel=channel, id=id, start_s=grid[0]

@@ -153,7 +153,9 @@ class Session:
                 f"expected exactly {partners}."
             )
         if signals.shape[0] < 2:
-            raise ValueError(f"session {self.id!r}: expected at least 2 samples, got {len(signals)}.")
+            raise ValueError(
+                f"session {self.id!r}: expected at least 2 samples, got {len(signals)}."
+            )
         if signals.columns.duplicated().any():
             dup = signals.columns[signals.columns.duplicated()][0]
             raise ValueError(f"session {self.id!r}: column {dup} appears twice.")

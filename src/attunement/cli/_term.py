@@ -32,11 +32,11 @@ def info(message: str) -> None:
 
 
 def warn(message: str) -> None:
-    stderr.print(f"[yellow]warning:[/] {message}", highlight=False)
+    stderr.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
 
 
 def error(message: str) -> None:
-    stderr.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    stderr.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
 
 
 @contextmanager

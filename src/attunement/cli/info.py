@@ -52,6 +52,5 @@ def info(
             f"{r['sampling_rate_hz']:g} Hz",
             f"{r['missing_percent']:.2f} %",
             ", ".join(r["phases"]) or "-",
-            
         )
     stdout.print(table)

@@ -19,9 +19,7 @@ def check_file(path: str | Path) -> Path:
 
 def list_folder(folder: Path, suffixes: tuple[str, ...], what: str) -> list[Path]:
     """Files in ``folder`` with one of ``suffixes``, sorted by name; error if none."""
-    files = sorted(
-        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes
-    )
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
     if not files:
         raise ValueError(
             f"{folder}: no {what} found (looked for files ending in {', '.join(suffixes)})."

@@ -58,7 +58,8 @@ def read_table(
     --------
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "dyad.csv"
-    >>> _ = f.write_text("time_s,mother_smile,infant_smile\\n0,0.1,0.0\\n0.5,0.2,0.1\\n1.0,0.3,0.3\\n")
+    >>> _ = f.write_text("time_s,mother_smile,infant_smile\\n"
+    ...                  "0,0.1,0.0\\n0.5,0.2,0.1\\n1.0,0.3,0.3\\n")
     >>> read_table(f)
     <Session 'dyad': mother & infant, channels ['smile'], 3 samples at 2 Hz (1.5 s)>
     """
@@ -119,13 +120,10 @@ def _long_to_wide(table: pd.DataFrame, path: Path, time_col: str | None) -> pd.D
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0])
         raise ValueError(f"{path}: row {row} repeats a (time, partner, channel) combination.")
-    table = table.assign(_col=table["partner"].astype(str) + "\x00" + table["channel"].astype(str))
-    wide = table.pivot(index=time_col, columns="_col", values="value").sort_index()
-    wide.columns = [c.replace("\x00", "_", 1) for c in wide.columns]
-    pairs = table.drop_duplicates("_col")
-    mapping = {
-        f"{p}_{c}": (str(p), str(c)) for p, c in zip(pairs["partner"], pairs["channel"])
-    }
+    wide = table.pivot(index=time_col, columns=["partner", "channel"], values="value")
+    wide = wide.sort_index()
+    mapping = {f"{p}_{c}": (str(p), str(c)) for p, c in wide.columns}
+    wide.columns = list(mapping)
     wide = wide.reset_index().rename(columns={time_col: "time_s"})
     wide.attrs["long_map"] = mapping
     return wide
