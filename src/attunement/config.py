@@ -1,0 +1,134 @@
+"""The analysis configuration (``attune.toml``), validated with pydantic.
+
+Every section and key is checked; an error names its location, e.g.
+``attune.toml: sync.window_s: Input should be greater than 0``. Unknown keys are
+errors too, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReadConfig(_Section):
+    """How recordings are read."""
+
+    sampling_rate: PositiveFloat | None = Field(
+        None, description="Hz, for files that do not carry it (MEA text files)."
+    )
+    partners: tuple[str, str] | None = Field(None, description="Role names of the two partners.")
+    channels: list[str] | None = Field(None, description="Channels to analyse (default: all).")
+
+
+class PreprocessConfig(_Section):
+    """rMEA-style preprocessing, applied in this order; ``None`` skips a step."""
+
+    smooth_s: PositiveFloat | None = Field(
+        None, description="Moving-average window (s); rMEA's MEAsmooth, published 0.5 s."
+    )
+    scale: Literal["sd", "mean", "max", "mad"] | None = Field(
+        None, description="rMEA's MEAscale divisor."
+    )
+    outliers_sd: PositiveFloat | None = Field(
+        None, description="Set values above this many SDs to missing (rMEA MEAoutlier: 10)."
+    )
+
+
+class SyncConfig(_Section):
+    """Windowed lagged cross-correlation."""
+
+    window_s: PositiveFloat = Field(30.0, description="Window length (s); choice.")
+    max_lag_s: PositiveFloat = Field(5.0, description="Largest lag (s); published +-5 s (rMEA).")
+    step_s: PositiveFloat = Field(1.0, description="Window increment (s); choice.")
+    fisher_z: bool = Field(True, description="Fisher z-transform r (rMEA r2Z).")
+    absolute: bool = Field(False, description="Absolute values (rMEA ABS).")
+
+
+class SurrogateConfig(_Section):
+    """The null that synchrony is tested against."""
+
+    n: PositiveInt = Field(200, description="Number of surrogates.")
+    null: Literal["shift", "segments", "iaaft", "pseudo-dyads", "shuffle"] = Field(
+        "shift", description="Surrogate null; circular shift is calibrated (SCIENCE.md)."
+    )
+    seed: int = Field(0, description="Seed: the same seed gives the same numbers.")
+
+
+class EpisodeConfig(_Section):
+    """Attuned / rupture segmentation."""
+
+    long_unrepaired_s: PositiveFloat = Field(
+        15.0, description="A rupture longer than this is 'long unrepaired'; a choice."
+    )
+
+
+class AnalysisConfig(_Section):
+    """All settings of ``attune analyze``; every field has a documented default."""
+
+    read: ReadConfig = ReadConfig()
+    preprocess: PreprocessConfig = PreprocessConfig()
+    sync: SyncConfig = SyncConfig()
+    surrogates: SurrogateConfig = SurrogateConfig()
+    episodes: EpisodeConfig = EpisodeConfig()
+
+    def flat(self) -> dict[str, Any]:
+        """Every parameter as ``section.key -> value`` (the report's parameter record)."""
+        return {
+            f"{section}.{key}": value
+            for section, values in self.model_dump().items()
+            for key, value in values.items()
+        }
+
+
+def load_config(path: str | Path | None = None, **overrides: dict[str, Any]) -> AnalysisConfig:
+    """Read and validate an ``attune.toml`` (or the defaults when ``path`` is None).
+
+    ``overrides`` are sections of settings (e.g. ``sync={"window_s": 10}``) applied on
+    top of the file, as the CLI's options do.
+
+    Examples
+    --------
+    >>> load_config(sync={"window_s": 10}).sync.window_s
+    10.0
+    >>> load_config(sync={"window_s": -1})
+    Traceback (most recent call last):
+    ...
+    ValueError: settings: sync.window_s: Input should be greater than 0 (got -1)
+    """
+    data: dict[str, Any] = {}
+    source = "settings"
+    if path is not None:
+        path = Path(path)
+        source = str(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no such configuration file.")
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as err:
+            raise ValueError(f"{path}: not valid TOML ({err}).") from None
+    for section, values in overrides.items():
+        merged = dict(data.get(section, {}))
+        merged.update({k: v for k, v in values.items() if v is not None})
+        data[section] = merged
+    try:
+        return AnalysisConfig.model_validate(data)
+    except ValidationError as err:
+        raise ValueError(f"{source}: {_describe(err)}") from None
+
+
+def _describe(err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"])
+        got = f" (got {e['input']!r})" if e["type"] != "extra_forbidden" else ""
+        msg = "unknown setting" if e["type"] == "extra_forbidden" else e["msg"]
+        parts.append(f"{loc}: {msg}{got}")
+    return "; ".join(parts)
