@@ -127,7 +127,9 @@ def load_config(path: str | Path | None = None, **overrides: dict[str, Any]) -> 
 def _describe(err: ValidationError) -> str:
     parts = []
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"])
+        loc = ""
+        for part in e["loc"]:
+            loc += f"[{part}]" if isinstance(part, int) else (f".{part}" if loc else str(part))
         got = f" (got {e['input']!r})" if e["type"] != "extra_forbidden" else ""
         msg = "unknown setting" if e["type"] == "extra_forbidden" else e["msg"]
         parts.append(f"{loc}: {msg}{got}")

@@ -1,0 +1,70 @@
+"""``attune batch`` and ``attune query``: a cohort into one store, and SQL over it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from . import app
+from ._term import info, progress, stdout, user_errors, warn
+
+
+@app.command()
+def batch(
+    project_file: Path = typer.Argument(..., help="The project file (TOML)."),
+    out: Path = typer.Option(..., "--out", help="The results store folder."),
+    executor: str = typer.Option(None, "--executor", help="local or dask (default: project)."),
+    workers: int = typer.Option(None, "--workers", help="Local worker processes."),
+    scheduler: str = typer.Option(
+        None, "--scheduler", help="Dask: 'local' (a LocalCluster) or tcp://host:8786."
+    ),
+) -> None:
+    """Analyse every session of a project into a store; finished sessions are kept and skipped."""
+    from ..cohort import Store, load_project, run_batch
+
+    with user_errors():
+        project = load_project(project_file)
+        if scheduler is not None and executor is None:
+            executor = "dask"
+        store = Store(out)
+        counts = {"done": 0, "skipped": 0, "failed": 0}
+        with progress() as bar:
+            task = bar.add_task("sessions", total=len(project.files))
+
+            def step(sid: str, status: str) -> None:
+                counts[status] += 1
+                bar.update(task, advance=1, description=(
+                    f"done {counts['done']} · unchanged {counts['skipped']} · "
+                    f"failed {counts['failed']}"))
+
+            result = run_batch(project, store, executor=executor, workers=workers,
+                               scheduler=scheduler, on_progress=step)
+    info(f"{project.name}: {result.summary()} -> {out}")
+    for sid, message in result.failed.items():
+        warn(f"{sid}: {message}")
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def query(
+    store: Path = typer.Argument(..., help="A results store written by attune batch."),
+    sql: str = typer.Argument(..., help="SQL over the tables, e.g. SELECT * FROM summary."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON records."),
+    as_csv: bool = typer.Option(False, "--csv", help="Print CSV."),
+) -> None:
+    """Run SQL (DuckDB) over a store's tables: summary, wcc, episodes, metadata, ..."""
+    from ..cohort import Store
+
+    with user_errors():
+        if not (store / "sessions").is_dir():
+            raise ValueError(f"{store}: not a results store (no sessions/ folder).")
+        frame = Store(store).query(sql)
+    if as_json:
+        typer.echo(json.dumps(json.loads(frame.to_json(orient="records")), indent=2))
+    elif as_csv:
+        typer.echo(frame.to_csv(index=False), nl=False)
+    else:
+        stdout.print(frame.to_string(index=False))

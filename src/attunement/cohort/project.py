@@ -1,0 +1,158 @@
+"""The cohort project file (TOML), validated with pydantic.
+
+```toml
+[project]
+name = "intake interviews"
+
+[sessions]
+paths = ["normal/*.txt", "dropout/*.txt"]   # files, folders or glob patterns
+metadata = "sessions.csv"                   # optional: one row per session
+
+[analysis]                                   # the sections of attune.toml
+read = { sampling_rate = 25 }
+sync = { window_s = 60, max_lag_s = 5, step_s = 30 }
+
+[batch]
+executor = "local"      # or "dask"
+workers = 2             # local processes (default: all cores)
+scheduler = "local"     # dask: "local" starts a LocalCluster, or "tcp://host:8786"
+```
+
+Relative paths are relative to the project file. The metadata CSV has a ``session``
+column (the file name without extension) and any of ``dyad``, ``session_number``,
+``date``, ``group`` and outcome scores.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator
+
+from ..config import AnalysisConfig, _describe
+from ..io.dispatch import session_files
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProjectInfo(_Section):
+    name: str = "cohort"
+
+
+class SessionsSpec(_Section):
+    paths: list[str] = Field(..., min_length=1)
+    metadata: str | None = None
+
+
+class BatchSpec(_Section):
+    executor: Literal["local", "dask"] = "local"
+    workers: PositiveInt | None = None
+    scheduler: str = "local"
+
+    @field_validator("scheduler")
+    @classmethod
+    def _scheduler(cls, value: str) -> str:
+        if value != "local" and not value.startswith(("tcp://", "tls://", "inproc://")):
+            raise ValueError("must be 'local' or an address such as tcp://host:8786")
+        return value
+
+
+class ProjectSpec(_Section):
+    project: ProjectInfo = ProjectInfo()
+    sessions: SessionsSpec
+    analysis: AnalysisConfig = AnalysisConfig()
+    batch: BatchSpec = BatchSpec()
+
+
+class Project:
+    """A validated project: the session files, their metadata and the settings."""
+
+    def __init__(self, spec: ProjectSpec, root: Path, source: str = "project"):
+        self.spec = spec
+        self.root = root
+        self.source = source
+        self.files = self._expand()
+        self.metadata = self._metadata()
+
+    @property
+    def name(self) -> str:
+        return self.spec.project.name
+
+    @property
+    def analysis(self) -> AnalysisConfig:
+        return self.spec.analysis
+
+    def _expand(self) -> list[Path]:
+        files: list[Path] = []
+        for k, pattern in enumerate(self.spec.sessions.paths):
+            full = os.path.join(self.root, pattern)
+            matches = sorted(glob.glob(full)) if glob.has_magic(pattern) else [full]
+            if not matches:
+                raise ValueError(f"{self.source}: sessions.paths[{k}]: {pattern!r} matches no file.")
+            try:
+                files.extend(session_files(matches))
+            except (ValueError, FileNotFoundError) as err:
+                raise ValueError(f"{self.source}: sessions.paths[{k}]: {err}") from None
+        unique = list(dict.fromkeys(f.resolve() for f in files))
+        ids = [f.stem for f in unique]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(
+                f"{self.source}: session ids must be unique (file names without extension); "
+                f"repeated: {sorted(dup)}."
+            )
+        return unique
+
+    def _metadata(self) -> pd.DataFrame:
+        path = self.spec.sessions.metadata
+        ids = pd.DataFrame({"session": [f.stem for f in self.files]})
+        if path is None:
+            return ids
+        full = self.root / path
+        if not full.is_file():
+            raise FileNotFoundError(f"{self.source}: sessions.metadata: {full}: no such file.")
+        meta = pd.read_csv(full, dtype={"session": str})
+        if "session" not in meta.columns:
+            raise ValueError(
+                f"{full}: the metadata table needs a 'session' column (file name without "
+                f"extension); got {list(meta.columns)}."
+            )
+        unknown = sorted(set(meta.session) - set(ids.session))
+        if unknown:
+            raise ValueError(f"{full}: rows for sessions not in the project: {unknown[:5]}.")
+        return ids.merge(meta, on="session", how="left")
+
+
+def load_project(path: str | Path) -> Project:
+    """Read and validate a project file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.txt").write_text("1 2\\n3 4\\n")
+    >>> _ = (d / "p.toml").write_text('[sessions]\\npaths = ["*.txt"]\\n[batch]\\nworkers = 0\\n')
+    >>> load_project(d / "p.toml")
+    Traceback (most recent call last):
+    ...
+    ValueError: ...p.toml: batch.workers: Input should be greater than 0 (got 0)
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such project file.")
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ValueError(f"{path}: not valid TOML ({err}).") from None
+    try:
+        spec = ProjectSpec.model_validate(data)
+    except ValidationError as err:
+        raise ValueError(f"{path}: {_describe(err)}") from None
+    return Project(spec, path.parent.resolve(), str(path))

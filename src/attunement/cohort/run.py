@@ -1,0 +1,181 @@
+"""Run every session of a project, locally (process pool) or on Dask, into a Store.
+
+The coordinating process alone writes the store, one session at a time as each
+finishes, so a crash, Ctrl-C or a killed worker loses only unfinished sessions.
+Sessions whose input files and settings are unchanged since their last success
+(same content hash) are skipped; a failing session is recorded and the rest go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .._check import soft_import
+from .._log import logger
+from .project import Project
+from .store import Store
+
+
+@dataclass
+class BatchResult:
+    """What a batch run did: session ids computed, skipped (unchanged) and failed."""
+
+    computed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        return (f"{len(self.computed)} computed, {len(self.skipped)} unchanged, "
+                f"{len(self.failed)} failed")
+
+
+def content_hash(path: Path, settings: dict) -> str:
+    """SHA-256 of the file, its phase side file and the analysis settings."""
+    from .. import __version__
+
+    h = hashlib.sha256()
+    h.update(Path(path).read_bytes())
+    side = Path(path).with_name(f"{Path(path).stem}.phases.csv")
+    if side.is_file():
+        h.update(side.read_bytes())
+    h.update(json.dumps(settings, sort_keys=True, default=str).encode())
+    h.update(__version__.encode())
+    return h.hexdigest()
+
+
+def _analyze_default(path: str, settings: dict) -> dict[str, pd.DataFrame]:
+    from ..analysis import analyze_file
+
+    return analyze_file(path, settings)
+
+
+def run_batch(
+    project: Project,
+    store: Store | str | Path,
+    executor: str | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    analyze: Callable[[str, dict], dict[str, pd.DataFrame]] = _analyze_default,
+    on_progress: Callable[[str, str], None] | None = None,
+) -> BatchResult:
+    """Analyse every session of ``project`` into ``store``.
+
+    Parameters
+    ----------
+    executor : {'local', 'dask'}, optional
+        Defaults to the project's ``batch.executor``.
+    workers : int, optional
+        Local processes (default: the project's setting, else all cores).
+    scheduler : str, optional
+        Dask only: ``'local'`` starts a LocalCluster; otherwise a scheduler address.
+    analyze : callable
+        ``analyze(path, settings) -> {table: DataFrame}``; a top-level function (it is
+        sent to worker processes).
+    on_progress : callable, optional
+        Called with ``(session_id, status)``, status one of 'done', 'skipped', 'failed'.
+    """
+    store = store if isinstance(store, Store) else Store(store)
+    executor = executor or project.spec.batch.executor
+    settings = project.analysis.model_dump(mode="json")
+    store.write_metadata(project.metadata)
+    result = BatchResult()
+    todo = []
+    for path in project.files:
+        sid = path.stem
+        digest = content_hash(path, settings)
+        if store.is_done(sid, digest):
+            result.skipped.append(sid)
+            _notify(on_progress, sid, "skipped")
+        else:
+            todo.append((sid, path, digest))
+    if todo:
+        if executor == "local":
+            n = workers or project.spec.batch.workers or os.cpu_count() or 1
+            _run_local(todo, settings, analyze, n, store, result, on_progress)
+        elif executor == "dask":
+            addr = scheduler or project.spec.batch.scheduler
+            _run_dask(todo, settings, analyze, addr, workers, store, result, on_progress)
+        else:
+            raise ValueError(
+                f"Invalid value for 'executor': expected 'local' or 'dask', got {executor!r}."
+            )
+    store.write_database()
+    return result
+
+
+def _finish(store, result, on_progress, sid, path, digest, get) -> None:
+    try:
+        tables = get()
+    except Exception as err:  # a session's failure is recorded, the batch goes on
+        message = f"{type(err).__name__}: {err}"
+        logger.warning("session %s failed: %s", sid, message)
+        logger.debug("".join(traceback.format_exception(err)))
+        store.record_failure(sid, str(path), message)
+        result.failed[sid] = message
+        _notify(on_progress, sid, "failed")
+        return
+    store.save(sid, tables, digest, str(path))
+    result.computed.append(sid)
+    _notify(on_progress, sid, "done")
+
+
+def _run_local(todo, settings, analyze, n_workers, store, result, on_progress) -> None:
+    from concurrent.futures import as_completed
+
+    if n_workers == 1:
+        for sid, path, digest in todo:
+            _finish(store, result, on_progress, sid, path, digest,
+                    lambda p=path: analyze(str(p), settings))
+        return
+    with ProcessPoolExecutor(max_workers=n_workers) as pool:
+        futures = {pool.submit(analyze, str(p), settings): (sid, p, d) for sid, p, d in todo}
+        try:
+            for fut in as_completed(futures):
+                sid, path, digest = futures[fut]
+                _finish(store, result, on_progress, sid, path, digest, fut.result)
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+
+
+def _run_dask(todo, settings, analyze, address, workers, store, result, on_progress) -> None:
+    distributed = soft_import("distributed", "Running a batch on Dask")
+    cluster = None
+    if address == "local":
+        cluster = distributed.LocalCluster(
+            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+            dashboard_address=None, host="127.0.0.1",
+        )
+        address = cluster.scheduler_address
+    client = distributed.Client(address)
+    try:
+        futures = {
+            client.submit(analyze, str(p), settings, key=f"attune-{i}-{sid}", pure=False): (sid, p, d)
+            for i, (sid, p, d) in enumerate(todo)
+        }
+        try:
+            for fut in distributed.as_completed(list(futures)):
+                sid, path, digest = futures[fut]
+                _finish(store, result, on_progress, sid, path, digest, fut.result)
+        except BaseException:
+            client.cancel(list(futures))
+            raise
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _notify(callback, sid, status) -> None:
+    if callback is not None:
+        callback(sid, status)

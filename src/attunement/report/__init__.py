@@ -1,0 +1,1 @@
+"""Figures (matplotlib, taking result objects) and self-contained HTML reports."""
