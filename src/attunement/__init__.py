@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .io import read, read_mea, read_phases, read_table
 from .preprocess import align_streams, remove_outliers, resample, scale, smooth
 from .session import Session
+from .simulate import STYLES, ChannelModel, DyadStyle, SimulatedDyad, simulate_dyad
 
 try:
     __version__ = version("attunement")
@@ -26,4 +27,9 @@ __all__ = [
     "resample",
     "scale",
     "smooth",
+    "simulate_dyad",
+    "STYLES",
+    "ChannelModel",
+    "DyadStyle",
+    "SimulatedDyad",
 ]

@@ -21,7 +21,7 @@ app = typer.Typer(
 )
 
 #: Command modules, in the order shown by ``attune --help``.
-COMMANDS = ("info",)
+COMMANDS = ("info", "simulate", "batch")
 
 
 def _version(value: bool) -> None:

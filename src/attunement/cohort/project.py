@@ -95,7 +95,9 @@ class Project:
             full = os.path.join(self.root, pattern)
             matches = sorted(glob.glob(full)) if glob.has_magic(pattern) else [full]
             if not matches:
-                raise ValueError(f"{self.source}: sessions.paths[{k}]: {pattern!r} matches no file.")
+                raise ValueError(
+                    f"{self.source}: sessions.paths[{k}]: {pattern!r} matches no file."
+                )
             try:
                 files.extend(session_files(matches))
             except (ValueError, FileNotFoundError) as err:

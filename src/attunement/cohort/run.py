@@ -34,8 +34,10 @@ class BatchResult:
     failed: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> str:
-        return (f"{len(self.computed)} computed, {len(self.skipped)} unchanged, "
-                f"{len(self.failed)} failed")
+        return (
+            f"{len(self.computed)} computed, {len(self.skipped)} unchanged, "
+            f"{len(self.failed)} failed"
+        )
 
 
 def content_hash(path: Path, settings: dict) -> str:
@@ -133,8 +135,15 @@ def _run_local(todo, settings, analyze, n_workers, store, result, on_progress) -
 
     if n_workers == 1:
         for sid, path, digest in todo:
-            _finish(store, result, on_progress, sid, path, digest,
-                    lambda p=path: analyze(str(p), settings))
+            _finish(
+                store,
+                result,
+                on_progress,
+                sid,
+                path,
+                digest,
+                lambda p=path: analyze(str(p), settings),
+            )
         return
     with ProcessPoolExecutor(max_workers=n_workers) as pool:
         futures = {pool.submit(analyze, str(p), settings): (sid, p, d) for sid, p, d in todo}
@@ -153,14 +162,21 @@ def _run_dask(todo, settings, analyze, address, workers, store, result, on_progr
     cluster = None
     if address == "local":
         cluster = distributed.LocalCluster(
-            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-            dashboard_address=None, host="127.0.0.1",
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
         )
         address = cluster.scheduler_address
     client = distributed.Client(address)
     try:
         futures = {
-            client.submit(analyze, str(p), settings, key=f"attune-{i}-{sid}", pure=False): (sid, p, d)
+            client.submit(analyze, str(p), settings, key=f"attune-{i}-{sid}", pure=False): (
+                sid,
+                p,
+                d,
+            )
             for i, (sid, p, d) in enumerate(todo)
         }
         try:

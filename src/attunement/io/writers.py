@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def safe_name(name: str) -> str:
@@ -47,6 +49,7 @@ def _atomic(path: Path, write) -> Path:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600 files; use the usual mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

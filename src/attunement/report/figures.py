@@ -20,8 +20,14 @@ def shade_phases(ax, phases, label: bool = True) -> None:
         ax.axvspan(row.onset_s, row.onset_s + row.duration_s, color=colour, zorder=0, lw=0)
         if label:
             ax.text(
-                row.onset_s + row.duration_s / 2, 1.0, str(row.label), transform=ax.get_xaxis_transform(),
-                ha="center", va="bottom", fontsize=8, color="#444",
+                row.onset_s + row.duration_s / 2,
+                1.0,
+                str(row.label),
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                color="#444",
             )
 
 
@@ -45,7 +51,14 @@ def plot_signals(session: Session, channel: str | None = None, ax=None):
         ax.plot(t, x, lw=0.6, color=PARTNER_COLOURS[k], label=partner, alpha=0.85)
         gaps = np.isnan(x)
         if gaps.any():
-            ax.plot(t[gaps], np.full(gaps.sum(), k), "|", color="#888", ms=4, transform=ax.get_xaxis_transform())
+            ax.plot(
+                t[gaps],
+                np.full(gaps.sum(), k),
+                "|",
+                color="#888",
+                ms=4,
+                transform=ax.get_xaxis_transform(),
+            )
     ax.set_xlabel("time (s)")
     ax.set_ylabel(channel)
     ax.set_xlim(t[0], t[-1])
