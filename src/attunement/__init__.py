@@ -5,6 +5,7 @@ The public API lives here; import from ``attunement`` only.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .extract import extract_video
 from .io import read, read_mea, read_phases, read_table
 from .preprocess import align_streams, remove_outliers, resample, scale, smooth
 from .session import Session
@@ -19,6 +20,7 @@ __all__ = [
     "Session",
     "__version__",
     "align_streams",
+    "extract_video",
     "read",
     "read_mea",
     "read_phases",

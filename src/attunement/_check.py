@@ -21,6 +21,10 @@ EXTRAS = {
     "distributed": "cohort",
     "duckdb": "cohort",
     "statsmodels": "cohort",
+    "cv2": "video",
+    "mediapipe": "video",
+    "av": "video",
+    "ai_edge_litert": "video",
 }
 
 

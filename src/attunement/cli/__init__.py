@@ -21,7 +21,7 @@ app = typer.Typer(
 )
 
 #: Command modules, in the order shown by ``attune --help``.
-COMMANDS = ("info", "simulate", "batch")
+COMMANDS = ("info", "simulate", "extract", "batch")
 
 
 def _version(value: bool) -> None:

@@ -13,8 +13,9 @@ from .tables import TABLE_SUFFIXES, read_table
 
 MEA_SUFFIXES = (".txt",)
 DATA_SUFFIXES = MEA_SUFFIXES + TABLE_SUFFIXES
-#: Side files that describe a session rather than hold one (``<id>.phases.csv``, truth tables).
-SIDECAR_MARKERS = (".phases", ".truth_")
+#: Side files that describe a session rather than hold one (``<id>.phases.csv``, truth tables,
+#: the ``<id>.mea.txt`` that ``attune extract --mea`` writes beside its Session file).
+SIDECAR_MARKERS = (".phases", ".truth_", ".mea")
 
 
 def session_files(paths: str | Path | Iterable[str | Path]) -> list[Path]:
