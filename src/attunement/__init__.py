@@ -9,6 +9,20 @@ from .extract import extract_video
 from .io import read, read_mea, read_phases, read_table
 from .preprocess import align_streams, remove_outliers, resample, scale, smooth
 from .session import Session
+from .sync.coherence import coherence, wavelet_coherence
+from .sync.contingency import contingency, contingency_band
+from .sync.direction import granger, transfer_entropy
+from .sync.dtw import dtw
+from .sync.group import (
+    cluster_phase,
+    kuramoto_order,
+    mdrqa,
+    sum_normalized_csd,
+    symbolic_entropy,
+    team_coherence,
+)
+from .sync.phase import hilbert_phase, phase_sync
+from .sync.recurrence import crqa, crqa_windows, recurrence_profile
 from .simulate import STYLES, ChannelModel, DyadStyle, SimulatedDyad, simulate_dyad
 
 try:
@@ -34,4 +48,22 @@ __all__ = [
     "ChannelModel",
     "DyadStyle",
     "SimulatedDyad",
+    "cluster_phase",
+    "coherence",
+    "contingency",
+    "contingency_band",
+    "crqa",
+    "crqa_windows",
+    "dtw",
+    "granger",
+    "hilbert_phase",
+    "kuramoto_order",
+    "mdrqa",
+    "phase_sync",
+    "recurrence_profile",
+    "sum_normalized_csd",
+    "symbolic_entropy",
+    "team_coherence",
+    "transfer_entropy",
+    "wavelet_coherence",
 ]

@@ -1,0 +1,122 @@
+"""Group synchrony: parity with multiSyncPy 0.1.2, first principles, recovery of coupling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from peer_reference import SAMPLING_RATE, reference, series
+from scipy import signal as sps
+from sim_pairs import oscillators
+
+from attunement import Session
+from attunement.sync.group import (
+    cluster_phase,
+    kuramoto_order,
+    mdrqa,
+    sum_normalized_csd,
+    symbolic_entropy,
+    team_coherence,
+)
+
+SESSIONS = ["rmea_200_01", "applied_MEA_video1000"]
+
+
+@pytest.mark.parametrize("name", SESSIONS)
+def test_scalar_measures_equal_multisyncpy(shared_dir, name):
+    """Reference: multiSyncPy 0.1.2 rho(phases)[1], coherence_team, sum_normalized_csd,
+    symbolic_entropy on the two z-scored series (README of the reference folder)."""
+    ref = reference(shared_dir)[name]
+    z = series(shared_dir, name)
+    phases = np.angle(sps.hilbert(z))
+    got = {
+        "rho_group": cluster_phase(phases, SAMPLING_RATE, is_phase=True).value,
+        "coherence_team": team_coherence(z, SAMPLING_RATE).value,
+        "sum_normalized_csd": sum_normalized_csd(z, SAMPLING_RATE).value,
+        "symbolic_entropy": symbolic_entropy(z, SAMPLING_RATE).value,
+    }
+    for key, value in got.items():
+        assert value == pytest.approx(ref[key], rel=1e-9, abs=1e-15), key
+    # our own Hilbert phases (mean removed) give the same rho
+    assert cluster_phase(z, SAMPLING_RATE).value == pytest.approx(ref["rho_group"], rel=1e-9)
+
+
+@pytest.mark.parametrize("name", SESSIONS)
+@pytest.mark.parametrize(("key", "embedding"), [
+    ("mdrqa_r0.5", {}),
+    ("mdrqa_r0.5_emb3_del5", {"dimension": 3, "delay_s": 5 / SAMPLING_RATE}),
+])
+def test_mdrqa_equals_multisyncpy(shared_dir, name, key, embedding):
+    """Reference: multiSyncPy rqa_metrics(recurrence_matrix(z[:, :3000], 0.5, ...))."""
+    rr, det, mean_line, max_line = reference(shared_dir)[name][key]
+    z = series(shared_dir, name)[:, :3000]
+    res = mdrqa(z, SAMPLING_RATE, **embedding)
+    assert res.recurrence_rate == pytest.approx(rr, rel=1e-9)
+    assert res.determinism == pytest.approx(det, rel=1e-9)
+    assert res.longest_diagonal_line_s * SAMPLING_RATE == pytest.approx(max_line, rel=1e-12)
+    # multiSyncPy's mean line counts single points as lines
+    all_lines = mdrqa(z, SAMPLING_RATE, min_diagonal_line=1, **embedding)
+    assert all_lines.average_diagonal_line_s * SAMPLING_RATE == pytest.approx(mean_line,
+                                                                              rel=1e-9)
+
+
+def test_phase_measures_from_first_principles():
+    t = np.arange(2000) / 20
+    same = np.vstack([np.sin(t), np.sin(t + 0.7), np.sin(t - 1.3)])
+    assert cluster_phase(same, 20).value == pytest.approx(1.0, abs=1e-3)
+    assert kuramoto_order(np.vstack([np.sin(t), np.sin(t + np.pi)]), 20).value < 1e-3
+    phases = np.random.default_rng(0).uniform(-np.pi, np.pi, size=(5, 4000))
+    # independent uniform phases: E[r^2] = 1 / n_signals (Frank & Richardson 2010)
+    r = kuramoto_order(phases, 1, is_phase=True).to_frame()["order"]
+    assert np.mean(r**2) == pytest.approx(1 / 5, rel=0.05)
+
+
+def test_spectral_and_symbolic_from_first_principles():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(3, 4096))
+    assert team_coherence(np.vstack([x[0], x[0]]), 10).value == pytest.approx(1.0)
+    independent = team_coherence(x, 10)
+    # Welch coherence bias for K ~ 31 averaged segments is about 1 / K
+    assert 0.01 < independent.value < 0.08
+    assert set(independent.to_frame()) == {"channel_1", "channel_2", "value"}
+    two = symbolic_entropy(x[:2], 10)
+    assert two.value == pytest.approx(np.log(9), abs=0.01)
+    assert two.to_frame()["proportion"].sum() == pytest.approx(1.0)
+
+
+def test_coupling_raises_every_group_measure():
+    """Four noisy oscillators at 10 Hz for 200 s, coupled (K = 2) vs uncoupled."""
+    freqs = (0.4, 0.45, 0.5, 0.42)
+    coupled = oscillators(2000, 10, coupling=2.0, freqs=freqs, seed=1)
+    uncoupled = oscillators(2000, 10, coupling=0.0, freqs=freqs, seed=1)
+    for func in (cluster_phase, kuramoto_order, team_coherence, sum_normalized_csd):
+        # mean coherence over all frequencies is diluted by the bands without signal
+        assert func(coupled, 10).value > 1.5 * func(uncoupled, 10).value, func.__name__
+    assert symbolic_entropy(coupled, 10).value < symbolic_entropy(uncoupled, 10).value
+    assert mdrqa(coupled, 10).determinism > mdrqa(uncoupled, 10).determinism
+
+
+def test_session_input_uses_every_channel():
+    rng = np.random.default_rng(2)
+    session = Session.from_arrays(rng.normal(size=(500, 2)), rng.normal(size=(500, 2)),
+                                  sampling_rate=5, channel=["head", "body"])
+    res = team_coherence(session)
+    assert len(res.to_frame()) == 6
+    assert res.to_frame().loc[0, "channel_1"] == "partner_1/head"
+    frame = mdrqa(session).to_frame()
+    assert isinstance(frame, pd.DataFrame) and "mdrqa_determinism" in frame
+
+
+def test_bad_inputs_are_named():
+    with pytest.raises(ValueError, match=r"'signals': expected shape \(n_signals, n_times\)"):
+        cluster_phase(np.ones(10), 1)
+    with pytest.raises(ValueError, match="at least 2 signals"):
+        kuramoto_order(np.ones((1, 10)), 1)
+    with pytest.raises(ValueError, match="'signals': 1 missing or infinite"):
+        team_coherence(np.array([[1.0, 2, np.nan, 4, 5], [1, 2, 3, 4, 5]]), 1)
+    with pytest.raises(ValueError, match="'sampling_rate': expected a number"):
+        symbolic_entropy(np.ones((2, 10)))
+    with pytest.raises(ValueError, match="a signal is constant"):
+        mdrqa(np.vstack([np.ones(10), np.arange(10.0)]), 1)
+    with pytest.raises(ValueError, match="'segment_s'"):
+        team_coherence(np.random.default_rng(0).normal(size=(2, 100)), 10, segment_s=0.1)
