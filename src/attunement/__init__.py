@@ -9,6 +9,7 @@ from .extract import extract_video
 from .io import read, read_mea, read_phases, read_table
 from .preprocess import align_streams, remove_outliers, resample, scale, smooth
 from .session import Session
+from .simulate import STYLES, ChannelModel, DyadStyle, SimulatedDyad, simulate_dyad
 from .sync.coherence import coherence, wavelet_coherence
 from .sync.contingency import contingency, contingency_band
 from .sync.direction import granger, transfer_entropy
@@ -23,7 +24,6 @@ from .sync.group import (
 )
 from .sync.phase import hilbert_phase, phase_sync
 from .sync.recurrence import crqa, crqa_windows, recurrence_profile
-from .simulate import STYLES, ChannelModel, DyadStyle, SimulatedDyad, simulate_dyad
 
 try:
     __version__ = version("attunement")
