@@ -194,3 +194,10 @@ def test_read_errors(tmp_path):
         att.read(tmp_path / "x.docx")
     with pytest.raises(FileNotFoundError, match="missing: no such file or folder"):
         att.read(tmp_path / "missing")
+
+
+def test_read_uses_rate_only_where_file_lacks_it(tmp_path):
+    (tmp_path / "a.txt").write_text("1 2\n3 4\n5 6\n")
+    (tmp_path / "b.csv").write_text("time_s,x_m,y_m\n0,1,2\n0.5,3,4\n1.0,3,4\n")
+    a, b = att.read(tmp_path, sampling_rate=25)
+    assert (a.sampling_rate, b.sampling_rate) == (25, 2)

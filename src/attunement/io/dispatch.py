@@ -52,7 +52,8 @@ def read(
 
     ``.txt`` files are read as Motion Energy Analysis files (:func:`read_mea`,
     which needs ``sampling_rate``); ``.csv``/``.tsv``/``.parquet`` as tables
-    (:func:`read_table`). A phase table saved beside a data file as
+    (:func:`read_table`), where ``sampling_rate`` is used only if the table carries no
+    time column. A phase table saved beside a data file as
     ``<id>.phases.csv`` is attached to that session.
 
     Examples
@@ -76,7 +77,9 @@ def read(
             session = read_mea(f, sampling_rate, **mea_args)
         else:
             table_args = {k: v for k, v in kwargs.items() if k in ("partners", "columns")}
-            session = read_table(f, sampling_rate=sampling_rate, **table_args)
+            session = read_table(
+                f, sampling_rate=sampling_rate, rate_only_if_missing=True, **table_args
+            )
         side = f.with_name(f"{f.stem}.phases.csv")
         if side.exists() and session.phases.empty:
             session = session.replace(phases=read_phases(side))

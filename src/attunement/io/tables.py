@@ -26,6 +26,8 @@ def read_table(
     time_col: str | None = None,
     layout: str = "auto",
     id: str | None = None,
+    *,
+    rate_only_if_missing: bool = False,
 ) -> Session:
     """Read a CSV, TSV or Parquet table as a Session.
 
@@ -53,6 +55,9 @@ def read_table(
         'auto' chooses long when the columns partner, channel and value are present.
     id : str, optional
         Session id; defaults to the file name without extension.
+    rate_only_if_missing : bool
+        Use ``sampling_rate`` only when the file carries no time (as the CLI's
+        ``--sampling-rate`` does) instead of checking it against the time column.
 
     Examples
     --------
@@ -69,6 +74,8 @@ def read_table(
     table, header = _load(path)
     if header is not None:
         return session_from_parquet_header(table, header)
+    if rate_only_if_missing and _has_time(table, layout, time_col):
+        sampling_rate = None
     if table.empty:
         raise ValueError(f"{path}: the table has no rows.")
     if layout == "long" or (layout == "auto" and set(_LONG_COLUMNS) <= set(table.columns)):
@@ -88,6 +95,12 @@ def read_table(
         return Session(signals, sr, partners=order, id=sid, meta={"source": str(path)})
     except ValueError as err:
         raise ValueError(f"{path}: {err}") from None
+
+
+def _has_time(table: pd.DataFrame, layout: str, time_col: str | None) -> bool:
+    if time_col is not None:
+        return True
+    return any(c in table.columns for c in _TIME_NAMES)
 
 
 def _load(path: Path) -> tuple[pd.DataFrame, dict | None]:
