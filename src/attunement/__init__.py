@@ -7,9 +7,13 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .extract import extract_video
 from .io import read, read_mea, read_phases, read_table
+from .io.mne_io import read_hyperscanning, read_participant, to_haemoglobin
 from .preprocess import align_streams, remove_outliers, resample, scale, smooth
 from .session import Session
 from .simulate import STYLES, ChannelModel, DyadStyle, SimulatedDyad, simulate_dyad
+from .sync.brain import InterBrainResult, interbrain
+from .sync.brain_fnirs import InterBrainWTC, InterBrainWTCTest, interbrain_wtc, interbrain_wtc_test
+from .sync.brain_stats import InterBrainTest, interbrain_test
 from .sync.coherence import coherence, wavelet_coherence
 from .sync.contingency import contingency, contingency_band
 from .sync.direction import granger, transfer_entropy
@@ -66,4 +70,15 @@ __all__ = [
     "team_coherence",
     "transfer_entropy",
     "wavelet_coherence",
+    "InterBrainResult",
+    "InterBrainTest",
+    "InterBrainWTC",
+    "InterBrainWTCTest",
+    "interbrain",
+    "interbrain_test",
+    "interbrain_wtc",
+    "interbrain_wtc_test",
+    "read_hyperscanning",
+    "read_participant",
+    "to_haemoglobin",
 ]

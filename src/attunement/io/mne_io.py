@@ -39,13 +39,10 @@ def _suffix(path: Path) -> str:
 
 def _call(mne, name: str, path: Path, preload: bool):
     reader = getattr(mne.io, name, None) or getattr(mne, name)
+    kwargs = {} if name.startswith("read_epochs") else {"preload": preload}
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*naming conventions.*")
-        if name == "read_raw_nirx":
-            return reader(path, preload=preload, verbose="error")
-        if name.startswith("read_epochs"):
-            return reader(path, verbose="error")
-        return reader(path, preload=preload, verbose="error")
+        return reader(path, verbose="error", **kwargs)
 
 
 def read_participant(path: str | Path, *, preload: bool = True):
@@ -231,8 +228,9 @@ def mne_arrays(inst, picks="data", exclude="bads") -> MneData:
     )
 
 
-def check_pair(d1: MneData, d2: MneData, pair_by: str = "name", labels=("participant 1",
-               "participant 2")) -> tuple[MneData, MneData]:
+def check_pair(
+    d1: MneData, d2: MneData, pair_by: str = "name", labels=("participant 1", "participant 2")
+) -> tuple[MneData, MneData]:
     """Check that two participants' data can be paired; return them with channels aligned.
 
     With ``pair_by='name'`` participant 2's channels are reordered to participant 1's order and

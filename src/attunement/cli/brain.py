@@ -1,0 +1,199 @@
+"""``attune brain``: inter-brain synchrony of EEG/fNIRS hyperscanning dyads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from . import app
+from ._term import info, progress, user_errors
+
+
+@app.command()
+def brain(
+    paths: list[Path] = typer.Argument(
+        ..., help="Recordings in pairs: P1 P2 [P1 P2 ...] (FIF, EDF/BDF, EEGLAB, SNIRF, NIRx)."
+    ),
+    out: Path = typer.Option(..., "--out", help="Output folder."),
+    mode: str = typer.Option(
+        "plv", "--mode", help="Comma-separated: plv, ccorr, accorr, coh, imaginary_coh, pli, "
+        "wpli, envelope_corr, pow_corr; or wtc (fNIRS wavelet coherence)."
+    ),
+    bands: str = typer.Option(
+        None, "--bands", help="Comma-separated: theta, alpha_low, alpha_high, beta, gamma "
+        "(default all)."
+    ),
+    periods: str = typer.Option("10,20", "--periods", help="wtc: band of periods in s."),
+    pairs: str = typer.Option("matched", "--pairs", help="wtc: matched or all channel pairs."),
+    min_sci: float = typer.Option(
+        0.5, "--min-sci", help="wtc: mark fNIRS channels with scalp coupling index below bad."
+    ),
+    pair_by: str = typer.Option("name", "--pair-by", help="Pair channels by name or position."),
+    window_s: float = typer.Option(None, "--window-s", help="Continuous data: window length."),
+    step_s: float = typer.Option(None, "--step-s", help="Continuous data: window step."),
+    per_epoch: bool = typer.Option(False, "--per-epoch", help="Keep one matrix per epoch."),
+    surrogates: int = typer.Option(0, "--surrogates", help="Surrogates for p-values (0: none)."),
+    null: str = typer.Option(
+        None, "--null", help="pseudo_pair (default with several dyads), epoch_shuffle (EEG), "
+        "time_shift (wtc)."
+    ),
+    correction: str = typer.Option("fdr", "--correction", help="fdr, max or none."),
+    alpha: float = typer.Option(0.05, "--alpha", help="Significance level."),
+    seed: int = typer.Option(None, "--seed", help="Random seed for the surrogates."),
+    figure: bool = typer.Option(True, "--figure/--no-figure", help="Write PNG figures."),
+    force: bool = typer.Option(False, "--force", help="Overwrite a non-empty --out."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Inter-brain synchrony per band and channel pair; tables, figures, surrogate p-values."""
+    from ..io.writers import prepare_out_dir, safe_name, write_csv
+
+    with user_errors():
+        if len(paths) % 2:
+            raise ValueError(
+                f"expected recordings in pairs (participant 1, participant 2), got {len(paths)}."
+            )
+        dyads = [(paths[k], paths[k + 1]) for k in range(0, len(paths), 2)]
+        names = [safe_name(f"{a.stem}__{b.stem}") for a, b in dyads]
+        modes = [m.strip() for m in mode.split(",") if m.strip()]
+        if "wtc" in modes and len(modes) > 1:
+            raise ValueError("--mode wtc (fNIRS wavelet coherence) cannot be mixed with EEG modes.")
+        opt = {
+            "out": prepare_out_dir(out, force=force), "mode": mode, "bands": bands,
+            "periods": periods, "pairs": pairs, "min_sci": min_sci, "pair_by": pair_by,
+            "window_s": window_s, "step_s": step_s, "per_epoch": per_epoch,
+            "surrogates": surrogates, "null": null, "correction": correction, "alpha": alpha,
+            "seed": seed, "figure": figure,
+        }
+        run = _run_wtc if modes == ["wtc"] else _run_eeg
+        summary, files = run(dyads, names, opt)
+        out = opt["out"]
+        files.append(write_csv(summary, out / "summary.csv"))
+    if as_json:
+        typer.echo(json.dumps(json.loads(summary.to_json(orient="records")), indent=2))
+        return
+    for path in files:
+        info(f"wrote {path}")
+
+
+def _bar(description: str):
+    bar = progress()
+    task = bar.add_task(description, total=None)
+    return bar, lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _run_eeg(dyads, names, opt):
+    from .. import interbrain, interbrain_test, read_hyperscanning
+    from ..io.writers import write_csv, write_parquet
+
+    out, files, rows = opt["out"], [], []
+    insts = [read_hyperscanning(a, b, pair_by=opt["pair_by"]) for a, b in dyads]
+    kw = {"pair_by": opt["pair_by"]}
+    params = {"pair_by": opt["pair_by"], "window_s": opt["window_s"], "step_s": opt["step_s"]}
+    for name, (p1, p2) in zip(names, insts, strict=True):
+        res = interbrain(p1, p2, opt["mode"], opt["bands"], epochs_average=not opt["per_epoch"],
+                         window_s=opt["window_s"], step_s=opt["step_s"], **kw)
+        table = res.to_frame()
+        files.append(write_csv(table, out / f"interbrain_{name}.csv"))
+        files.append(write_parquet(table, out / f"interbrain_{name}.parquet"))
+        mean = table.groupby(["mode", "band"], sort=False)["value"].mean().reset_index()
+        rows.append(mean.assign(session=name, n_epochs=res.n_epochs, epoch_s=res.epoch_s,
+                                sampling_rate_hz=res.sampling_rate, **params))
+        if opt["figure"]:
+            files += _matrix_figures(res, out / f"interbrain_{name}")
+    summary = pd.concat(rows, ignore_index=True)
+    summary = summary[["session"] + [c for c in summary.columns if c != "session"]]
+    if opt["surrogates"] > 0:
+        null = opt["null"] or ("pseudo_pair" if len(dyads) > 1 else "epoch_shuffle")
+        bar, step = _bar(f"{null} surrogates")
+        with bar:
+            test = interbrain_test(insts, opt["mode"], opt["bands"], null=null,
+                                   n_surrogates=opt["surrogates"], correction=opt["correction"],
+                                   alpha=opt["alpha"], seed=opt["seed"], on_progress=step,
+                                   window_s=opt["window_s"], step_s=opt["step_s"], **kw)
+        files.append(write_csv(test.to_frame().assign(seed=opt["seed"]),
+                               out / "interbrain_test.csv"))
+        group = test.summary().assign(session="+".join(names) if len(names) > 1 else names[0],
+                                      seed=opt["seed"])
+        summary = pd.concat([summary, group], ignore_index=True) if len(names) > 1 else \
+            summary.merge(group.drop(columns=["value"]), on=["session", "mode", "band"])
+        if opt["figure"]:
+            files += _matrix_figures(test, out / "interbrain_test")
+    return summary, files
+
+
+def _matrix_figures(result, stem: Path) -> list[Path]:
+    from ..report._mpl import pyplot
+    from ..report.brain_figures import plot_interbrain
+
+    plt, written = pyplot(), []
+    for m in result.modes:
+        for b in result.bands:
+            ax = plot_interbrain(result, m, b)
+            path = stem.with_name(f"{stem.name}_{m}_{b}.png")
+            ax.figure.savefig(path, dpi=110)
+            plt.close(ax.figure)
+            written.append(path)
+    return written
+
+
+def _parse_periods(text: str) -> tuple[float, float]:
+    try:
+        lo, hi = (float(p) for p in text.split(","))
+    except ValueError:
+        raise ValueError(f"--periods: expected two seconds such as 10,20, got {text!r}.") from None
+    return lo, hi
+
+
+def _run_wtc(dyads, names, opt):
+    from .. import interbrain_wtc, interbrain_wtc_test, read_hyperscanning, to_haemoglobin
+    from ..io.writers import write_csv
+
+    out, files, rows = opt["out"], [], []
+    band = _parse_periods(opt["periods"])
+    insts = []
+    for a, b in dyads:
+        p1, p2 = read_hyperscanning(a, b, pair_by="name" if opt["pairs"] == "matched" else
+                                    "position")
+        insts.append(tuple(to_haemoglobin(p, min_sci=opt["min_sci"]) for p in (p1, p2)))
+    for name, (p1, p2) in zip(names, insts, strict=True):
+        res = interbrain_wtc(p1, p2, periods_s=band, pairs=opt["pairs"])
+        table = res.to_frame()
+        files.append(write_csv(table, out / f"interbrain_wtc_{name}.csv"))
+        rows.append({"session": name, "mode": "wtc", "value": float(table["coherence"].mean()),
+                     "n_pairs": int((~table["bad"]).sum()), "n_bad_pairs": int(table["bad"].sum()),
+                     "period_min_s": band[0], "period_max_s": band[1], "pairs": opt["pairs"],
+                     "min_sci": opt["min_sci"], "sampling_rate_hz": res.sampling_rate})
+        if opt["figure"]:
+            files.append(_wtc_figure(res, out / f"interbrain_wtc_{name}.png"))
+    summary = pd.DataFrame(rows)
+    if opt["surrogates"] > 0:
+        null = opt["null"] or ("pseudo_pair" if len(dyads) > 1 else "time_shift")
+        bar, step = _bar(f"{null} surrogates")
+        with bar:
+            test = interbrain_wtc_test(insts, null=null, n_surrogates=opt["surrogates"],
+                                       periods_s=band, pairs=opt["pairs"],
+                                       correction=opt["correction"], alpha=opt["alpha"],
+                                       seed=opt["seed"], on_progress=step)
+        files.append(write_csv(test.to_frame().assign(seed=opt["seed"]),
+                               out / "interbrain_wtc_test.csv"))
+        group = test.summary().assign(session="+".join(names), seed=opt["seed"])
+        summary = pd.concat([summary, group], ignore_index=True) if len(names) > 1 else \
+            summary.merge(group.drop(columns=["value", "period_min_s", "period_max_s", "n_pairs"]),
+                          on=["session", "mode"])
+    return summary, files
+
+
+def _wtc_figure(result, path: Path) -> Path:
+    import numpy as np
+
+    from ..report._mpl import pyplot
+    from ..report.brain_figures import plot_interbrain_wtc
+
+    best = int(np.nanargmax(np.where(result.bad, -np.inf, result.coherence)))
+    ax = plot_interbrain_wtc(result, best)
+    ax.figure.savefig(path, dpi=110)
+    pyplot().close(ax.figure)
+    return path

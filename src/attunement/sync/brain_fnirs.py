@@ -1,0 +1,407 @@
+"""Wavelet transform coherence between two participants' fNIRS (HbO/HbR) channels.
+
+Inter-brain coherence in fNIRS hyperscanning is usually read from wavelet transform coherence
+(WTC; Grinsted et al. 2004) in a band of periods of about 10-20 s (e.g. Cui et al. 2012,
+NeuroImage 59:2430). Cells inside the cone of influence are left out of every average, and a
+band with no cell outside it is an error that names the length needed (HyPyP returns NaN).
+Channels marked bad, flat or holding NaN give NaN coherence and are flagged, never dropped.
+
+Nulls: ``time_shift`` pairs participant 1 with participant 2's own recording shifted in time by
+at least ``min_shift_s`` (a within-dyad pseudo-pair: same person, not the same moment; the
+shift is applied to participant 2's wavelet transform, whose edges stay masked), and
+``pseudo_pair`` pairs participant 1 of each dyad with participant 2 of another (Burgess 2013).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .._check import check_option, check_positive, check_random_state
+from .._log import logger
+from ..io.mne_io import MneData, check_pair, is_mne, mne_arrays
+from .brain_pvalues import ALTERNATIVES, compare_to_null, derangements
+from .brain_stats import _as_dyads
+from .wavelet import (
+    DJ,
+    OMEGA0,
+    auto_spectrum,
+    coi_valid,
+    fourier_factor,
+    morlet_cwt,
+    period_grid,
+    wtc,
+)
+
+PAIRINGS = ("matched", "all")
+FNIRS_NULLS = ("time_shift", "pseudo_pair")
+#: Wavelet cells per block of channel pairs (complex128: 16 MiB).
+PAIR_BLOCK_CELLS = 2**20
+
+
+@dataclass(frozen=True)
+class _Transformed:
+    w1: np.ndarray
+    w2: np.ndarray
+    s1: np.ndarray
+    s2: np.ndarray
+    valid: np.ndarray
+    pairs: np.ndarray
+    channels_1: tuple[str, ...]
+    channels_2: tuple[str, ...]
+    bad: np.ndarray
+    periods: np.ndarray
+    in_band: np.ndarray
+    sampling_rate: float
+
+
+def _fnirs_data(obj, sampling_rate, label, picks) -> MneData:
+    if is_mne(obj):
+        types = set(obj.get_channel_types())
+        if picks == ("hbo", "hbr") and not types & {"hbo", "hbr"}:
+            raise ValueError(
+                f"{label}: no HbO/HbR channels (got {sorted(types)}); convert light intensity "
+                "with attunement.to_haemoglobin(raw) first."
+            )
+        return mne_arrays(obj, picks=list(picks), exclude=())
+    data = np.asarray(obj, dtype=float)
+    if data.ndim != 2:
+        raise ValueError(f"{label}: expected an MNE Raw or an array (n_channels, n_times), "
+                         f"got shape {data.shape}.")
+    if sampling_rate is None:
+        raise ValueError(f"{label}: arrays need 'sampling_rate' (Hz); MNE objects carry it.")
+    rate = check_positive(sampling_rate, "sampling_rate")
+    return MneData(data, tuple(f"ch{i + 1}" for i in range(len(data))), rate, continuous=True)
+
+
+def _pairs(d1: MneData, d2: MneData, pairs: str) -> np.ndarray:
+    if pairs == "matched":
+        return np.column_stack([np.arange(len(d1.channels))] * 2)
+    t1 = d1.channel_types or ("",) * len(d1.channels)
+    t2 = d2.channel_types or ("",) * len(d2.channels)
+    return np.array([(i, j) for i in range(len(t1)) for j in range(len(t2)) if t1[i] == t2[j]])
+
+
+def _unusable(d: MneData) -> np.ndarray:
+    finite = np.isfinite(d.data).all(-1)
+    flat = np.zeros(len(d.channels), dtype=bool)
+    flat[finite] = np.ptp(d.data[finite], axis=-1) == 0
+    return ~finite | flat | np.isin(d.channels, d.bads)
+
+
+def _transform(p1, p2, *, sampling_rate, periods_s, pairs, picks, dj, omega0, labels):
+    check_option(pairs, "pairs", PAIRINGS)
+    d1, d2 = (_fnirs_data(p, sampling_rate, lab, picks) for p, lab in zip((p1, p2), labels,
+                                                                           strict=True))
+    d1, d2 = check_pair(d1, d2, "name" if pairs == "matched" else "position", labels)
+    if not d1.continuous:
+        raise ValueError("wavelet coherence needs continuous recordings (Raw), not epochs.")
+    rate, n = d1.sampling_rate, d1.data.shape[-1]
+    periods, in_band = period_grid(periods_s, dj)
+    valid = coi_valid(n, rate, periods, omega0)
+    reachable = valid[in_band].any(axis=1)
+    if not reachable.any():
+        need = 2 * np.sqrt(2) * periods[in_band][0] / fourier_factor(omega0)
+        raise ValueError(
+            f"the cone of influence covers every cell for periods {periods_s[0]:g}-"
+            f"{periods_s[1]:g} s in a recording of {n / rate:g} s; at least {need:.1f} s is "
+            "needed (or choose shorter periods)."
+        )
+    if not reachable.all():
+        logger.warning("periods above %.3g s lie wholly inside the cone of influence of a %g s "
+                       "recording; the band average covers %.3g-%.3g s only.",
+                       periods[in_band][reachable][-1], n / rate, periods[in_band][0],
+                       periods[in_band][reachable][-1])
+    idx = _pairs(d1, d2, pairs)
+    bad1, bad2 = _unusable(d1), _unusable(d2)
+    bad = bad1[idx[:, 0]] | bad2[idx[:, 1]]
+    for d, b, lab in ((d1, bad1, labels[0]), (d2, bad2, labels[1])):
+        if b.any():
+            logger.warning("%s: %d channel(s) bad, flat or not finite give NaN coherence: %s",
+                           lab, int(b.sum()), ", ".join(np.asarray(d.channels)[b]))
+    w1, w2 = (morlet_cwt(np.nan_to_num(d.data), rate, periods, omega0) for d in (d1, d2))
+    s1, s2 = (auto_spectrum(w, rate, periods, dj, omega0) for w in (w1, w2))
+    return _Transformed(w1, w2, s1, s2, valid, idx, d1.channels, d2.channels, bad, periods,
+                        in_band, rate)
+
+
+def _coherence(tr: _Transformed, shift: int = 0, keep_maps: bool = False, dj=DJ, omega0=OMEGA0):
+    """Mean WTC over band cells outside the cone of influence, per pair (NaN for bad pairs).
+
+    ``shift`` rotates participant 2's transform (and its cone) in time by that many samples.
+    """
+    valid = tr.valid & np.roll(tr.valid, shift, axis=-1) if shift else tr.valid
+    band_valid = valid[tr.in_band]
+    good = np.flatnonzero(~tr.bad)
+    step = max(1, PAIR_BLOCK_CELLS // (tr.w1.shape[-2] * tr.w1.shape[-1]))
+    out = np.full(len(tr.pairs), np.nan)
+    maps = np.full((len(tr.pairs), int(tr.in_band.sum()), tr.w1.shape[-1]), np.nan) \
+        if keep_maps else None
+    for start in range(0, len(good), step):
+        rows = good[start : start + step]
+        i, j = tr.pairs[rows].T
+        w2, s2 = tr.w2[j], tr.s2[j]
+        if shift:
+            w2, s2 = np.roll(w2, shift, axis=-1), np.roll(s2, shift, axis=-1)
+        c = wtc(tr.w1[i], w2, tr.s1[i], s2, tr.sampling_rate, tr.periods, dj, omega0)
+        c = c[:, tr.in_band]
+        out[rows] = c[:, band_valid].mean(-1)
+        if keep_maps:
+            maps[rows] = c
+    return out, maps, band_valid
+
+
+@dataclass(frozen=True)
+class InterBrainWTC:
+    """Wavelet transform coherence per channel pair, averaged over a band of periods.
+
+    ``coherence`` (n_pairs,) is the mean WTC over the band's cells outside the cone of
+    influence; ``wtc`` (n_pairs, n_periods, n_times) the maps (NaN for bad pairs) and ``valid``
+    (n_periods, n_times) the cells outside the cone.
+    """
+
+    coherence: np.ndarray
+    channels_1: tuple[str, ...]
+    channels_2: tuple[str, ...]
+    bad: np.ndarray
+    periods_s: np.ndarray
+    times_s: np.ndarray
+    valid: np.ndarray
+    wtc: np.ndarray | None
+    band_s: tuple[float, float]
+    sampling_rate: float
+    params: dict = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per channel pair: ``channel_1, channel_2, coherence, valid_fraction, bad``."""
+        return pd.DataFrame({
+            "channel_1": self.channels_1, "channel_2": self.channels_2,
+            "coherence": self.coherence, "valid_fraction": float(self.valid.mean()),
+            "bad": self.bad, "period_min_s": self.band_s[0], "period_max_s": self.band_s[1],
+        })
+
+
+def interbrain_wtc(
+    p1, p2, *, sampling_rate: float | None = None, periods_s: Sequence[float] = (10.0, 20.0),
+    pairs: str = "matched", picks: Sequence[str] = ("hbo", "hbr"), dj: float = DJ,
+    omega0: float = OMEGA0, keep_maps: bool = True,
+) -> InterBrainWTC:
+    """Wavelet transform coherence between two participants' channels.
+
+    Parameters
+    ----------
+    p1, p2 : mne.io.Raw or ndarray (n_channels, n_times)
+        Continuous recordings on a common clock; fNIRS as HbO/HbR
+        (:func:`~attunement.to_haemoglobin`). Arrays need ``sampling_rate``.
+    periods_s : (shortest, longest)
+        Band of Fourier periods in seconds (default 10-20 s).
+    pairs : {'matched', 'all'}
+        'matched': each channel with the same-named channel of the other participant;
+        'all': every pair of channels of the same type (HbO with HbO, HbR with HbR).
+    picks : channel types (MNE objects only)
+    dj, omega0 : scale step in octaves and Morlet centre frequency (1/12 and 6, Grinsted 2004).
+    keep_maps : keep the WTC maps (for figures).
+
+    Returns
+    -------
+    InterBrainWTC
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> t = np.arange(2400) / 5
+    >>> common = np.sin(2 * np.pi * t / 15)
+    >>> x1 = np.stack([common + rng.normal(size=2400), rng.normal(size=2400)])
+    >>> x2 = np.stack([common + rng.normal(size=2400), rng.normal(size=2400)])
+    >>> interbrain_wtc(x1, x2, sampling_rate=5).coherence.round(1).tolist()
+    [0.9, 0.3]
+    """
+    tr = _transform(p1, p2, sampling_rate=sampling_rate, periods_s=periods_s, pairs=pairs,
+                    picks=tuple(picks), dj=dj, omega0=omega0,
+                    labels=("participant 1", "participant 2"))
+    coherence, maps, band_valid = _coherence(tr, keep_maps=keep_maps, dj=dj, omega0=omega0)
+    return InterBrainWTC(
+        coherence=coherence,
+        channels_1=tuple(tr.channels_1[i] for i in tr.pairs[:, 0]),
+        channels_2=tuple(tr.channels_2[j] for j in tr.pairs[:, 1]),
+        bad=tr.bad, periods_s=tr.periods[tr.in_band],
+        times_s=np.arange(tr.w1.shape[-1]) / tr.sampling_rate, valid=band_valid, wtc=maps,
+        band_s=(float(periods_s[0]), float(periods_s[1])), sampling_rate=tr.sampling_rate,
+        params={"pairs": pairs, "dj": dj, "omega0": omega0},
+    )
+
+
+@dataclass(frozen=True)
+class InterBrainWTCTest:
+    """Per-pair coherence against a surrogate null; ``p_global`` tests the mean over pairs."""
+
+    observed: np.ndarray
+    null: np.ndarray
+    p_value: np.ndarray
+    p_corrected: np.ndarray
+    p_global: float
+    channels_1: tuple[str, ...]
+    channels_2: tuple[str, ...]
+    null_name: str
+    correction: str
+    alternative: str
+    alpha: float
+    n_dyads: int
+    band_s: tuple[float, float]
+    params: dict = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per channel pair: coherence, null, effect size, p-values."""
+        null_mean = self.null.mean(0)
+        frame = pd.DataFrame({
+            "channel_1": self.channels_1, "channel_2": self.channels_2,
+            "value": self.observed, "null_mean": null_mean,
+            "null_sd": self.null.std(0, ddof=1), "effect_size": self.observed - null_mean,
+            "p_value": self.p_value, "p_corrected": self.p_corrected,
+            "significant": self.p_corrected <= self.alpha,
+        })
+        return self._annotate(frame)
+
+    def summary(self) -> pd.DataFrame:
+        """One row: mean coherence over usable pairs against the null of that mean."""
+        null = np.nanmean(self.null, axis=1)
+        value = float(np.nanmean(self.observed))
+        return self._annotate(pd.DataFrame([{
+            "mode": "wtc", "value": value, "null_mean": float(null.mean()),
+            "null_sd": float(null.std(ddof=1)), "effect_size": value - float(null.mean()),
+            "p_value": float(self.p_global), "n_pairs": int(np.isfinite(self.observed).sum()),
+            "n_significant_pairs": int(np.sum(self.p_corrected <= self.alpha)),
+        }]))
+
+    def _annotate(self, frame):
+        frame["period_min_s"], frame["period_max_s"] = self.band_s
+        frame["null"] = self.null_name
+        frame["correction"] = self.correction
+        frame["alternative"] = self.alternative
+        frame["n_surrogates"] = self.null.shape[0]
+        frame["n_dyads"] = self.n_dyads
+        return frame
+
+
+def interbrain_wtc_test(
+    dyads, *, null: str = "time_shift", n_surrogates: int = 200,
+    min_shift_s: float | None = None, periods_s: Sequence[float] = (10.0, 20.0),
+    pairs: str = "matched", picks: Sequence[str] = ("hbo", "hbr"), correction: str = "fdr",
+    alternative: str = "greater", alpha: float = 0.05, sampling_rate: float | None = None,
+    dj: float = DJ, omega0: float = OMEGA0, seed=None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> InterBrainWTCTest:
+    """Wavelet coherence of one or several dyads against time-shifted or pseudo-pair nulls.
+
+    Parameters
+    ----------
+    dyads : (p1, p2) or list of (p1, p2)
+        As :func:`interbrain_wtc`; the statistic is the mean over dyads per channel pair.
+    null : {'time_shift', 'pseudo_pair'}
+        'time_shift': participant 2 shifted (circularly, in the wavelet domain) by a random
+        amount between ``min_shift_s`` and the length minus ``min_shift_s``;
+        'pseudo_pair' (Burgess 2013): participant 2 of another dyad (needs >= 2 dyads, same
+        channels; recordings cropped to the shorter one).
+    min_shift_s : float, optional
+        Default: twice the longest period.
+    correction : {'fdr', 'max', 'none'}
+        Over channel pairs.
+    seed : int, Generator or None
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> t = np.arange(2400) / 5
+    >>> common = np.sin(2 * np.pi * t / 15 + np.cumsum(rng.normal(0, 0.05, 2400)))
+    >>> x1 = (common + rng.normal(size=2400))[None]
+    >>> x2 = (common + rng.normal(size=2400))[None]
+    >>> res = interbrain_wtc_test((x1, x2), n_surrogates=19, sampling_rate=5, seed=0)
+    >>> float(res.p_global)
+    0.05
+    """
+    check_option(null, "null", FNIRS_NULLS)
+    check_option(alternative, "alternative", ALTERNATIVES)
+    check_option(correction, "correction", ("fdr", "max", "none"))
+    dyads = _as_dyads(dyads)
+    n_surrogates = int(n_surrogates)
+    if n_surrogates < 1:
+        raise ValueError(f"'n_surrogates': expected an integer >= 1, got {n_surrogates!r}.")
+    trs = [
+        _transform(a, b, sampling_rate=sampling_rate, periods_s=periods_s, pairs=pairs,
+                   picks=tuple(picks), dj=dj, omega0=omega0,
+                   labels=(f"dyad {k + 1} participant 1", f"dyad {k + 1} participant 2"))
+        for k, (a, b) in enumerate(dyads)
+    ]
+    rng = check_random_state(seed)
+    kw = {"dj": dj, "omega0": omega0}
+    if null == "time_shift":
+        observed, surrogates = _time_shift_null(trs, n_surrogates, min_shift_s, periods_s, rng,
+                                                on_progress, kw)
+    else:
+        observed, surrogates = _pseudo_pair_null(trs, n_surrogates, rng, on_progress, kw)
+    res = compare_to_null(observed, surrogates, correction=correction, alternative=alternative)
+    first = trs[0]
+    return InterBrainWTCTest(
+        observed=observed, null=surrogates, p_value=res.p_value, p_corrected=res.p_corrected,
+        p_global=float(res.p_global),
+        channels_1=tuple(first.channels_1[i] for i in first.pairs[:, 0]),
+        channels_2=tuple(first.channels_2[j] for j in first.pairs[:, 1]), null_name=null,
+        correction=correction, alternative=alternative, alpha=float(alpha), n_dyads=len(trs),
+        band_s=(float(periods_s[0]), float(periods_s[1])),
+        params={"seed": seed, "min_shift_s": min_shift_s, "pairs": pairs},
+    )
+
+
+def _time_shift_null(trs, n_surrogates, min_shift_s, periods_s, rng, on_progress, kw):
+    observed = np.mean([_coherence(tr, **kw)[0] for tr in trs], axis=0)
+    min_shift_s = 2 * float(periods_s[1]) if min_shift_s is None else min_shift_s
+    shifts = []
+    for k, tr in enumerate(trs, start=1):
+        n = tr.w1.shape[-1]
+        lo = int(np.ceil(check_positive(min_shift_s, "min_shift_s") * tr.sampling_rate))
+        if n - 2 * lo < 1:
+            raise ValueError(f"dyad {k}: 'min_shift_s' ({min_shift_s:g} s) leaves no shift in a "
+                             f"recording of {n / tr.sampling_rate:g} s; choose a smaller one.")
+        options = np.arange(lo, n - lo + 1)
+        shifts.append(rng.choice(options, size=n_surrogates, replace=len(options) < n_surrogates))
+    null = np.empty((n_surrogates, len(observed)))
+    for s in range(n_surrogates):
+        null[s] = np.mean([_coherence(tr, int(sh[s]), **kw)[0] for tr, sh in zip(trs, shifts,
+                                                                                   strict=True)],
+                          axis=0)
+        if on_progress:
+            on_progress(s + 1, n_surrogates)
+    return observed, null
+
+
+def _cropped(tr: _Transformed, other: _Transformed, n: int) -> _Transformed:
+    valid = tr.valid[:, :n] & other.valid[:, :n] & coi_valid(n, tr.sampling_rate, tr.periods)
+    return _Transformed(tr.w1[..., :n], other.w2[..., :n], tr.s1[..., :n], other.s2[..., :n],
+                        valid, tr.pairs, tr.channels_1, other.channels_2, tr.bad | other.bad,
+                        tr.periods, tr.in_band, tr.sampling_rate)
+
+
+def _pseudo_pair_null(trs, n_surrogates, rng, on_progress, kw):
+    n = len(trs)
+    if n < 2:
+        raise ValueError("null='pseudo_pair' needs at least 2 dyads; pass several dyads or use "
+                         "null='time_shift'.")
+    first = trs[0]
+    for k, tr in enumerate(trs[1:], start=2):
+        if (tr.channels_1, tr.channels_2) != (first.channels_1, first.channels_2) or \
+                tr.sampling_rate != first.sampling_rate:
+            raise ValueError(f"dyad {k}: channels or sampling rate differ from dyad 1's; "
+                             "pseudo-pairs need the same montage and rate.")
+    cross = {}
+    for k, (d, e) in enumerate([(d, e) for d in range(n) for e in range(n)]):
+        length = min(trs[d].w1.shape[-1], trs[e].w2.shape[-1])
+        cross[d, e] = _coherence(_cropped(trs[d], trs[e], length), **kw)[0]
+        if on_progress:
+            on_progress(k + 1, n * n)
+    perms = derangements(n, n_surrogates, rng)
+    observed = np.mean([cross[d, d] for d in range(n)], axis=0)
+    null = np.stack([np.mean([cross[d, p[d]] for d in range(n)], axis=0) for p in perms])
+    return observed, null
