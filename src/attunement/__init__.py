@@ -26,6 +26,8 @@ from .sync.group import (
     symbolic_entropy,
     team_coherence,
 )
+from .sync.lagged import WCCResult, wcc
+from .sync.peaks import PeakResult, pick_peaks
 from .sync.phase import hilbert_phase, phase_sync
 from .sync.recurrence import crqa, crqa_windows, recurrence_profile
 
@@ -81,4 +83,8 @@ __all__ = [
     "read_hyperscanning",
     "read_participant",
     "to_haemoglobin",
+    "PeakResult",
+    "WCCResult",
+    "pick_peaks",
+    "wcc",
 ]

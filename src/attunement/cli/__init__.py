@@ -21,7 +21,7 @@ app = typer.Typer(
 )
 
 #: Command modules, in the order shown by ``attune --help``.
-COMMANDS = ("info", "simulate", "extract", "batch", "brain")
+COMMANDS = ("info", "simulate", "extract", "batch", "brain", "sync")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,271 @@
+"""Windowed lagged cross-correlation (``attunement.wcc``).
+
+References: rMEA 1.3.0 ``MEAccf`` outputs (tests/data/applied_project_mea and
+../shared/reference/rmea, whose README gives each exact call); a per-cell loop over
+``np.corrcoef`` that restates rMEA's rules (``naive_wcc`` below); simulated pairs with a
+known delay.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import attunement as att
+from attunement.sync import _wcc_core, _wcc_sums
+from attunement.sync.lagged import lag_names
+
+RMEA = "reference/rmea"
+
+
+def naive_wcc(x, y, win, lag, starts):
+    """rMEA's rules cell by cell: span of win + lag from each start; lag k >= 0 pairs x[t]
+    with y[t + k]; NaN if more than half of a span is missing, fewer than 2 complete pairs
+    differ, or a side is constant; Pearson r (np.corrcoef) over complete pairs."""
+    out = np.full((len(starts), 2 * lag + 1), np.nan)
+    for i, s in enumerate(starts):
+        span = slice(s, s + win + lag)
+        if max(np.isnan(x[span]).sum(), np.isnan(y[span]).sum()) > (win + lag) / 2:
+            continue
+        for j, k in enumerate(range(-lag, lag + 1)):
+            a = x[s + max(0, -k) : s + max(0, -k) + win]
+            b = y[s + max(0, k) : s + max(0, k) + win]
+            ok = ~np.isnan(a) & ~np.isnan(b)
+            a, b = a[ok], b[ok]
+            if (a != b).sum() < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
+                continue
+            out[i, j] = np.corrcoef(a, b)[0, 1]
+    return out
+
+
+def assert_same(got, ref, atol=1e-9):
+    assert got.shape == ref.shape
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
+    np.testing.assert_allclose(got, ref, rtol=0, atol=atol, equal_nan=True)
+
+
+# ------------------------------------------------------------------ parity with rMEA
+def test_parity_bundled_applied_project(data_dir):
+    """MEAccf(lagSec=3, winSec=30, incSec=10, r2Z=FALSE, ABS=FALSE) on the bundled files."""
+    folder = data_dir / "applied_project_mea"
+    for session in att.read(folder, sampling_rate=25):
+        ref = pd.read_csv(folder / "rmea_l3w30i10_raw" / f"{session.id}.csv")
+        res = att.wcc(session, window_s=30, max_lag_s=3, step_s=10)
+        assert_same(res.values, ref.to_numpy(float))
+        assert res.grand_average == pytest.approx(np.nanmean(ref.to_numpy(float)), abs=1e-12)
+        assert lag_names(res.lags_s) == [c.removeprefix("lag") for c in ref.columns]
+
+
+SETS = {
+    # folder: (inputs, lag, win, inc, r2Z, ABS) as in reference/rmea/README.md
+    "rmea_normal_l5w60i30_zabs": ("data/rmea_psychotherapy/normal", 5, 60, 30, True, True),
+    "rmea_dropout_l5w60i30_zabs": ("data/rmea_psychotherapy/dropout", 5, 60, 30, True, True),
+    "rmea_gaps_l2w10i5_z": ("reference/rmea/rmea_gaps_l2w10i5_z", 2, 10, 5, True, False),
+    "applied10_l3w30i10_raw": ("data/applied_project_mea/TxtFiles_cleaned", 3, 30, 10,
+                               False, False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_parity_reference_sets(shared_dir, name):
+    inputs, lag, win, inc, z, ab = SETS[name]
+    ref_dir = shared_dir / RMEA / name
+    summary = pd.read_csv(ref_dir / "summary.csv").set_index("uid")
+    files = sorted((shared_dir / inputs).glob("*.txt"))[: len(summary)]
+    for path in files:
+        session = att.read_mea(path, 25)
+        res = att.wcc(session, window_s=win, max_lag_s=lag, step_s=inc, fisher_z=z, absolute=ab)
+        assert_same(res.values, pd.read_csv(ref_dir / f"{session.id}.csv").to_numpy(float))
+        assert res.n_windows == summary.loc[session.id, "n_windows"]
+        assert res.grand_average == pytest.approx(summary.loc[session.id, "grand_average"],
+                                                  abs=1e-9)
+    assert len(files) == len(summary)
+
+
+def test_parity_pipeline_set_with_our_preprocessing(shared_dir):
+    """MEAsmooth(0.5) -> MEAscale('sd') -> MEAoutlier(sd * 10) -> MEAccf(5, 30, 10, TRUE,
+    TRUE): from rMEA's own preprocessed series and from ours, on the raw files."""
+    ref_dir = shared_dir / RMEA / "rmea_normal3_pipeline_l5w30i10"
+    params = dict(window_s=30, max_lag_s=5, step_s=10, fisher_z=True, absolute=True)
+    for sid in ("200_01", "201_01", "202_01"):
+        ref = pd.read_csv(ref_dir / f"{sid}.csv").to_numpy(float)
+        pre = pd.read_csv(ref_dir / f"{sid}_preprocessed.csv").to_numpy(float)
+        assert_same(att.wcc(pre[:, 0], pre[:, 1], 25, **params).values, ref)
+        raw = att.read_mea(shared_dir / "data/rmea_psychotherapy/normal" / f"{sid}.txt", 25)
+        ours = att.remove_outliers(att.scale(att.smooth(raw, 0.5), "sd"), threshold_sd=10)
+        assert_same(att.wcc(ours, **params).values, ref)
+
+
+def test_summaries_follow_rmea_definitions(shared_dir):
+    """ccfRes from the reference matrix itself, computed with pandas (skipna means)."""
+    ref = pd.read_csv(shared_dir / RMEA / "rmea_gaps_l2w10i5_z" / "200_01_gaps.csv")
+    session = att.read_mea(shared_dir / RMEA / "rmea_gaps_l2w10i5_z" / "200_01_gaps.txt", 25)
+    res = att.wcc(session, window_s=10, max_lag_s=2, step_s=5, fisher_z=True)
+    lags = np.array([float(c.removeprefix("lag")) for c in ref.columns])
+    frame = res.window_frame()
+    np.testing.assert_allclose(frame.all_lags, ref.mean(axis=1), atol=1e-9)
+    np.testing.assert_allclose(frame.p1_leads, ref.loc[:, lags > 0].mean(axis=1), atol=1e-9)
+    np.testing.assert_allclose(frame.p2_leads, ref.loc[:, lags < 0].mean(axis=1), atol=1e-9)
+    np.testing.assert_allclose(frame.p1_leads_with_zero, ref.loc[:, lags >= 0].mean(axis=1),
+                               atol=1e-9)
+    np.testing.assert_allclose(frame.lag_zero, ref["lag0"], atol=1e-9)
+    # bestLag = which.max: within rounding of the row maximum (rows hold exact ties)
+    found = ~frame.best_lag_s.isna().to_numpy()
+    np.testing.assert_array_equal(found, ~ref.isna().all(axis=1))
+    picked = ref.to_numpy()[found, np.searchsorted(lags, frame.best_lag_s[found] - 1e-9)]
+    np.testing.assert_allclose(picked, ref[found].max(axis=1), atol=1e-9)
+    assert frame.all_lags.isna().any()  # the all-missing windows stay NaN
+
+
+# ------------------------------------------------------------------ first principles
+def gappy_pair(seed=0, n=600):
+    rng = np.random.default_rng(seed)
+    x = np.convolve(rng.normal(size=n + 9), np.ones(10) / 10, "valid")
+    y = 0.6 * np.r_[np.zeros(3), x[:-3]] + rng.normal(scale=0.1, size=n)
+    x[100:130] = np.nan  # partial gap: pairwise-complete windows
+    y[300:345] = np.nan  # more than half of some spans
+    y[400:440] = 0.0  # constant partner
+    x[500:540] = y[500:540]  # identical: "fewer than 2 differing values"
+    return x, y
+
+
+@pytest.mark.parametrize("step_s", [2.0, 0.1, 0.3])
+def test_every_cell_equals_corrcoef(step_s):
+    x, y = gappy_pair()
+    res = att.wcc(x, y, 10, window_s=5, max_lag_s=1, step_s=step_s)
+    starts = np.round(res.times_s * 10).astype(int)
+    assert_same(res.values, naive_wcc(x, y, 50, 10, starts), atol=1e-12)
+
+
+def test_forced_exact_paths_agree(monkeypatch):
+    """With the rounding tolerance at 0 every cell takes the two-pass paths."""
+    x, y = gappy_pair(3)
+    fast = att.wcc(x, y, 10, window_s=5, max_lag_s=1, step_s=0.5).values
+    monkeypatch.setattr(_wcc_core, "TOL", 0.0)
+    monkeypatch.setattr(_wcc_sums, "TOL", 1e-300)
+    with np.errstate(divide="ignore"):
+        exact = att.wcc(x, y, 10, window_s=5, max_lag_s=1, step_s=0.5).values
+    assert_same(exact, fast, atol=1e-12)
+
+
+def test_cancellation_guard_on_offset_quiet_stretch():
+    """A stretch with a large offset and tiny variance next to loud data: cancellation in
+    running sums would cost many digits there; the guard recomputes it."""
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=(2, 3000)) * 1e3
+    x[1000:1600] = 5e5 + rng.normal(size=600) * 1e-3
+    y[1000:1600] = 7e5 + rng.normal(size=600) * 2e-3 + 0.5e-3 * (x[1000:1600] - 5e5)
+    res = att.wcc(x, y, 10, window_s=20, max_lag_s=2, step_s=1)
+    starts = np.round(res.times_s * 10).astype(int)
+    assert_same(res.values, naive_wcc(x, y, 200, 20, starts), atol=1e-10)
+
+
+def test_batched_rows_equal_single_pairs():
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(2, 4, 700))
+    x[1, 200:230] = np.nan
+    lay = _wcc_core.make_layout(700, 10, 10, 2, 1)
+    batch = _wcc_core.lagged_r(x, y, lay)
+    for i in range(4):
+        assert_same(batch[i], _wcc_core.lagged_r(x[i], y[i], lay)[0], atol=1e-13)
+
+
+# ------------------------------------------------------------------ known ground truth
+def test_partner_2_following_by_1_2_s_is_found():
+    """Partner 2 repeats partner 1 1.2 s later, plus noise (ground truth: lag +1.2 s)."""
+    rng = np.random.default_rng(11)
+    p1 = np.convolve(rng.normal(size=6000), np.ones(5) / 5, "same")
+    p2 = np.r_[rng.normal(size=30), p1[:-30]] + 0.5 * rng.normal(size=6000)
+    res = att.wcc(p1, p2, 25, window_s=30, max_lag_s=5, step_s=10)
+    summary = res.summary()
+    assert summary["best_lag_s"] == pytest.approx(1.2)
+    assert np.all(res.best_lag_s == pytest.approx(1.2))
+    assert summary["p1_leads_mean"] > summary["p2_leads_mean"]
+
+
+def test_fractional_seconds_and_ntsc_rate():
+    """59.94 fps and fractional durations (rMEA fails here): windows round to the nearest
+    sample, starts stay on the step grid."""
+    rate = 60000 / 1001
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(2, 2000))
+    res = att.wcc(x, y, rate, window_s=2.5, max_lag_s=0.3, step_s=0.75)
+    win, lag = round(2.5 * rate), round(0.3 * rate)
+    starts = np.floor(np.arange(res.n_windows) * 0.75 * rate + 0.5).astype(int)
+    np.testing.assert_allclose(res.times_s, starts / rate)
+    np.testing.assert_allclose(res.lags_s, np.arange(-lag, lag + 1) / rate)
+    assert starts[-1] + win + lag <= 2000 < starts[-1] + round(0.75 * rate) + win + lag + 1
+    assert_same(res.values, naive_wcc(x, y, win, lag, starts), atol=1e-12)
+
+
+def test_mostly_missing_window_mid_session_does_not_stop_the_run():
+    rng = np.random.default_rng(8)
+    x, y = rng.normal(size=(2, 1000))
+    x[400:470] = np.nan  # 70 of the 60-sample span
+    res = att.wcc(x, y, 10, window_s=5, max_lag_s=1, step_s=1)
+    spans_gap = (res.times_s * 10 >= 400) & (res.times_s * 10 + 60 <= 470)
+    assert np.isnan(res.values[spans_gap]).all() and spans_gap.any()
+    assert np.isfinite(res.values[~spans_gap]).mean() > 0.6
+
+
+def test_fisher_z_is_capped_at_10_as_rmea():
+    x = np.arange(100.0) % 7
+    res = att.wcc(x, 2 * x + 1, 10, window_s=3, max_lag_s=0.2, step_s=3, fisher_z=True)
+    assert np.nanmax(res.values) == 10.0
+    absolute = att.wcc(x, -x, 10, window_s=3, max_lag_s=0, step_s=3, fisher_z=True,
+                       absolute=True)
+    assert np.all(absolute.values == 10.0)
+
+
+def test_session_wrapper_equals_arrays_and_tables():
+    rng = np.random.default_rng(9)
+    x, y = rng.normal(size=(2, 500))
+    session = att.Session.from_arrays(x, y, sampling_rate=5, channel="smile")
+    a = att.wcc(session, window_s=20, max_lag_s=2, step_s=5)
+    b = att.wcc(x, y, 5, window_s=20, max_lag_s=2, step_s=5)
+    assert_same(a.values, b.values, atol=0)
+    tidy = a.to_frame()
+    assert list(tidy.columns) == ["window_start_s", "lag_s", "value"]
+    assert len(tidy) == a.values.size and tidy.value.iloc[1] == a.values[0, 1]
+    wide = a.to_wide()
+    assert wide.columns[0] == "window_start_s" and list(wide.columns[1:4]) == ["-2", "-1.8",
+                                                                                "-1.6"]
+    assert a.summary()["n_windows"] == a.n_windows == 16 and a.measure == "r"
+
+
+# ------------------------------------------------------------------ bad input
+@pytest.mark.parametrize(
+    ("args", "kwargs", "match"),
+    [
+        ((np.ones(50), np.ones(50)), {}, "'sampling_rate'.*got None"),
+        ((np.ones(50), None, 10), {}, "'y': expected an array"),
+        ((np.ones(50), np.ones(40), 10), {}, "'x' has 50 samples and 'y' has 40"),
+        ((np.ones((50, 2)), np.ones(50), 10), {}, "'x'.*1-D array.*shape \\(50, 2\\)"),
+        ((np.r_[np.inf, np.ones(49)], np.ones(50), 10), {}, "'x': 1 infinite"),
+        ((np.ones(50), np.ones(50), 10), {"window_s": 10}, "needs 150 samples.*has 50"),
+        ((np.ones(500), np.ones(500), 10), {"step_s": 0.01}, "'step_s'.*0 sample"),
+        ((np.ones(500), np.ones(500), 10), {"window_s": -1}, "'window_s'.*> 0"),
+        ((np.ones(500), np.ones(500), 10), {"max_lag_s": -1}, "'max_lag_s'.*>= 0"),
+    ],
+)
+def test_bad_input_messages(args, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        att.wcc(*args, **kwargs)
+
+
+def test_session_with_y_or_other_rate_is_refused():
+    session = att.Session.from_arrays(np.ones(50), np.ones(50), sampling_rate=5)
+    with pytest.raises(ValueError, match="'y': expected None when 'x' is a Session"):
+        att.wcc(session, np.ones(50))
+    with pytest.raises(ValueError, match="sampled at 5 Hz, got 10"):
+        att.wcc(session, sampling_rate=10)
+
+
+def test_all_missing_window_summaries_are_nan_without_warnings():
+    x = np.r_[np.full(60, np.nan), np.random.default_rng(1).normal(size=60)]
+    with np.errstate(all="raise"):
+        res = att.wcc(x, x[::-1], 10, window_s=5, max_lag_s=0.5, step_s=6)
+    assert math.isnan(res.best_lag_s[0]) and math.isnan(res.all_lags[0])
