@@ -8,6 +8,17 @@ from importlib.metadata import PackageNotFoundError, version
 from .extract import extract_video
 from .io import read, read_mea, read_phases, read_table
 from .io.mne_io import read_hyperscanning, read_participant, to_haemoglobin
+from .io.physio_io import read_movesense, read_movesense_intervals, read_physio_pair
+from .physio import (
+    compare_intervals,
+    heart_rate,
+    hrv_windows,
+    physio_linkage,
+    process_ecg,
+    process_eda,
+    process_ppg,
+    process_session,
+)
 from .preprocess import align_streams, remove_outliers, resample, scale, smooth
 from .session import Session
 from .simulate import STYLES, ChannelModel, DyadStyle, SimulatedDyad, simulate_dyad
@@ -87,4 +98,15 @@ __all__ = [
     "WCCResult",
     "pick_peaks",
     "wcc",
+    "compare_intervals",
+    "heart_rate",
+    "hrv_windows",
+    "physio_linkage",
+    "process_ecg",
+    "process_eda",
+    "process_ppg",
+    "process_session",
+    "read_movesense",
+    "read_movesense_intervals",
+    "read_physio_pair",
 ]

@@ -21,7 +21,7 @@ app = typer.Typer(
 )
 
 #: Command modules, in the order shown by ``attune --help``.
-COMMANDS = ("info", "simulate", "extract", "batch", "brain", "sync")
+COMMANDS = ("info", "simulate", "extract", "batch", "brain", "physio", "sync")
 
 
 def _version(value: bool) -> None:

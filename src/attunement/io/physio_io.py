@@ -195,6 +195,18 @@ def read_movesense_intervals(
 
     Returns ``{partner: DataFrame}`` with ``hr_bpm`` (the device's running average) and
     ``ibi_ms`` (its RR interval), one row per beat; the file has no timestamps.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> for sensor in ["111", "222"]:
+    ...     (root / sensor).mkdir()
+    ...     _ = (root / sensor / "ECG-X.csv").write_text("Timestamp,Sample\\n0,1\\n0.005,2\\n")
+    ...     _ = (root / sensor / "HR-X.csv").write_text("HR title\\nAverage,RRData\\n75,800\\n")
+    >>> read_movesense_intervals(root, partners=["a", "b"])["b"]
+       hr_bpm  ibi_ms
+    0      75     800
     """
     folder, chosen = _sensor_folders(folder, sensors)
     partners = list(partners) if partners is not None else chosen
