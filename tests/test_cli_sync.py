@@ -79,3 +79,40 @@ def test_user_errors_exit_1(data_dir, tmp_path, extra, message):
 def test_mea_needs_sampling_rate(data_dir, tmp_path):
     result = run(data_dir / "applied_project_mea", "--out", tmp_path)
     assert result.exit_code == 1 and "--sampling-rate" in result.stderr
+
+
+def test_surrogate_columns_group_tables_and_seed(data_dir, tmp_path):
+    folder = data_dir / "applied_project_mea"
+    extra = ["--surrogates", "19", "--null", "shift", "--seed", "1"]
+    first = run(folder, *ARGS, *extra, "--out", tmp_path / "a")
+    second = run(folder, *ARGS, *extra, "--out", tmp_path / "b")
+    assert first.exit_code == 0 and second.exit_code == 0, first.output
+    a, b = (pd.read_csv(tmp_path / d / "summary.csv") for d in "ab")
+    pd.testing.assert_frame_equal(a, b)  # same seed, same numbers
+    for prefix in ("", "lag_zero_mean_", "p1_leads_mean_"):
+        assert {f"{prefix}{c}" for c in ("surrogate_mean", "surrogate_sd", "effect_size",
+                                          "p_value")} <= set(a.columns)
+    assert a.p_value.between(1 / 20, 1).all() and (a.null == "shift").all()
+    assert (a.seed == 1).all() and (a.n_surrogates == 19).all()
+    group = pd.read_csv(tmp_path / "a" / "group.csv")
+    pseudo = pd.read_csv(tmp_path / "a" / "pseudo_dyads.csv")
+    assert group.n_real.iloc[0] == 2 and group.n_pseudo.iloc[0] == 4 and len(pseudo) == 6
+    assert group.real_mean.iloc[0] == pytest.approx(a.grand_average.mean())
+    other = run(folder, *ARGS, "--surrogates", "19", "--seed", "2", "--out", tmp_path / "c")
+    assert other.exit_code == 0
+    assert not np.allclose(pd.read_csv(tmp_path / "c" / "summary.csv").surrogate_mean,
+                           a.surrogate_mean)
+
+
+def test_pseudo_dyad_null_uses_the_other_sessions(data_dir, tmp_path):
+    result = run(data_dir / "applied_project_mea", *ARGS, "--surrogates", "50", "--null",
+                 "pseudo-dyads", "--out", tmp_path, "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [r["n_surrogates"] for r in rows] == [2, 2]  # 1 other session, roles kept
+
+
+def test_bad_null_is_a_user_error(data_dir, tmp_path):
+    result = run(data_dir / "applied_project_mea", *ARGS, "--surrogates", "5", "--null",
+                 "phase", "--out", tmp_path)
+    assert result.exit_code == 1 and "'--null' parameter" in result.stderr

@@ -125,8 +125,8 @@ def rule_screen(su: SeriesStats, sv: SeriesStats, g: int):
 def lagged_r(x: np.ndarray, y: np.ndarray, lay: Layout) -> np.ndarray:
     """Pearson r of rows of ``x`` and ``y`` (S, n) in every window at every lag:
     (S, n_windows, n_lags), clipped to [-1, 1], NaN by rMEA's rules."""
-    x = np.atleast_2d(np.asarray(x, dtype=float))
-    y = np.atleast_2d(np.asarray(y, dtype=float))
+    x = np.ascontiguousarray(np.atleast_2d(np.asarray(x, dtype=float)))
+    y = np.ascontiguousarray(np.atleast_2d(np.asarray(y, dtype=float)))
     n_series, lag, g = len(x), lay.lag, lay.unit
     out = np.empty((n_series, lay.n_windows, lay.n_lags))
     sx, sy = series_stats(np.concatenate([x, y]), lay.win).split(n_series)

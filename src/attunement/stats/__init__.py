@@ -1,0 +1,37 @@
+"""Surrogate statistics: is synchrony more than chance gives?
+
+Generators of surrogate pairs, each with the null hypothesis it encodes
+(:data:`~attunement.stats.surrogates.NULLS`); :func:`surrogate_test` for a session-level
+measure; real dyads against pseudo-dyads (:func:`compare_real_pseudo`).
+"""
+
+from .groups import GroupComparison, cohens_d, compare_real_pseudo, pseudo_dyad_labels
+from .surrogates import (
+    NULLS,
+    circular_shift,
+    data_shuffle,
+    default_segment_s,
+    iaaft,
+    make_surrogates,
+    segment_shuffle,
+)
+from .testing import SurrogateTest, effect_size, fdr_bh, permutation_p, surrogate_test
+
+__all__ = [
+    "NULLS",
+    "GroupComparison",
+    "SurrogateTest",
+    "circular_shift",
+    "cohens_d",
+    "compare_real_pseudo",
+    "data_shuffle",
+    "default_segment_s",
+    "effect_size",
+    "fdr_bh",
+    "iaaft",
+    "make_surrogates",
+    "permutation_p",
+    "pseudo_dyad_labels",
+    "segment_shuffle",
+    "surrogate_test",
+]
