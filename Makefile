@@ -20,7 +20,14 @@ $(VENV)/.all-installed: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.core-installed
 
 demo: $(VENV)/.core-installed
-	$(BIN)/attune info $(SAMPLE) --sampling-rate 25
+	rm -rf demo/input && mkdir -p demo/input
+	$(BIN)/attune -q simulate --style sensitive --procedure still-face \
+	  --phase-lengths 120,120,120 --seed 1 --out demo/input/still_face_dyad.parquet
+	cp $(SAMPLE)/MEA_video101.txt demo/input/
+	$(BIN)/attune info demo/input --sampling-rate 25
+	$(BIN)/attune analyze demo/input --config examples/demo.toml --sampling-rate 25 \
+	  --out demo/report --force
+	@echo "Open demo/report/index.html (one report_<session>.html per session)."
 
 lint: $(VENV)/.all-installed
 	$(BIN)/ruff check src tests benchmarks

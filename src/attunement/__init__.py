@@ -5,6 +5,8 @@ The public API lives here; import from ``attunement`` only.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .episodes import EpisodeResult, detect_episodes
+from .episodes.categorical import match_states, read_codes
 from .extract import extract_video
 from .io import read, read_mea, read_phases, read_table
 from .io.mne_io import read_hyperscanning, read_participant, to_haemoglobin
@@ -95,10 +97,6 @@ __all__ = [
     "read_hyperscanning",
     "read_participant",
     "to_haemoglobin",
-    "PeakResult",
-    "WCCResult",
-    "pick_peaks",
-    "wcc",
     "compare_intervals",
     "heart_rate",
     "hrv_windows",
@@ -110,6 +108,14 @@ __all__ = [
     "read_movesense",
     "read_movesense_intervals",
     "read_physio_pair",
+    "PeakResult",
+    "WCCResult",
+    "pick_peaks",
+    "wcc",
+    "EpisodeResult",
+    "detect_episodes",
+    "match_states",
+    "read_codes",
     "GroupComparison",
     "SurrogateTest",
     "compare_real_pseudo",

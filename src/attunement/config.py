@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, ValidationError
 
 
 class _Section(BaseModel):
@@ -55,7 +55,7 @@ class SyncConfig(_Section):
 class SurrogateConfig(_Section):
     """The null that synchrony is tested against."""
 
-    n: PositiveInt = Field(200, description="Number of surrogates.")
+    n: NonNegativeInt = Field(200, description="Number of surrogates (0: no surrogate test).")
     null: Literal["shift", "segments", "iaaft", "pseudo-dyads", "shuffle"] = Field(
         "shift", description="Surrogate null; circular shift is calibrated (SCIENCE.md)."
     )
@@ -82,7 +82,8 @@ class AnalysisConfig(_Section):
     def flat(self) -> dict[str, Any]:
         """Every parameter as ``section.key -> value`` (the report's parameter record)."""
         return {
-            f"{section}.{key}": value
+            f"{section}.{key}": ",".join(map(str, value)) if isinstance(value, (list, tuple))
+            else value
             for section, values in self.model_dump().items()
             for key, value in values.items()
         }

@@ -21,7 +21,9 @@ app = typer.Typer(
 )
 
 #: Command modules, in the order shown by ``attune --help``.
-COMMANDS = ("info", "simulate", "extract", "batch", "brain", "physio", "sync")
+COMMANDS = (
+    "info", "simulate", "extract", "batch", "brain", "physio", "sync", "analyze", "episodes"
+)
 
 
 def _version(value: bool) -> None:

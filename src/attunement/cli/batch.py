@@ -35,13 +35,31 @@ def batch(
 
             def step(sid: str, status: str) -> None:
                 counts[status] += 1
-                bar.update(task, advance=1, description=(
-                    f"done {counts['done']} · unchanged {counts['skipped']} · "
-                    f"failed {counts['failed']}"))
+                bar.update(
+                    task,
+                    advance=1,
+                    description=(
+                        f"done {counts['done']} · unchanged {counts['skipped']} · "
+                        f"failed {counts['failed']}"
+                    ),
+                )
 
-            result = run_batch(project, store, executor=executor, workers=workers,
-                               scheduler=scheduler, on_progress=step)
+            result = run_batch(
+                project,
+                store,
+                executor=executor,
+                workers=workers,
+                scheduler=scheduler,
+                on_progress=step,
+            )
+        report = None
+        if store.finished():
+            from ..cohort.report import write_cohort_report
+
+            report = write_cohort_report(store, out / "cohort.html", title=project.name)
     info(f"{project.name}: {result.summary()} -> {out}")
+    if report is not None:
+        info(f"cohort report: {report}")
     for sid, message in result.failed.items():
         warn(f"{sid}: {message}")
     if result.failed:

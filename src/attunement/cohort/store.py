@@ -3,6 +3,7 @@
 Layout of a store folder::
 
     sessions/<id>/<table>.parquet   one folder per finished session, renamed into place
+    .staging/                       where a session folder is written before the rename
     sessions/<id>/_done.json        content hash, source file, time, version
     failures/<id>.json              the error of a session that failed (removed on success)
     metadata.parquet                the project's per-session metadata
@@ -51,6 +52,10 @@ class Store:
             raise ValueError(f"{self.path}: exists and is not a folder; expected a results store.")
         (self.path / "sessions").mkdir(parents=True, exist_ok=True)
         (self.path / "failures").mkdir(exist_ok=True)
+        # Folders are written here and renamed into sessions/, so no reader (nor a DuckDB
+        # glob) ever sees a half-written session.
+        self.staging = self.path / ".staging"
+        self.staging.mkdir(exist_ok=True)
 
     def session_dir(self, session_id: str) -> Path:
         return self.path / "sessions" / safe_name(session_id)
@@ -63,13 +68,14 @@ class Store:
         record = self.done_record(session_id)
         return record is not None and record.get("hash") == content_hash
 
-    def save(self, session_id: str, tables: dict[str, pd.DataFrame], content_hash: str,
-             source: str) -> None:
+    def save(
+        self, session_id: str, tables: dict[str, pd.DataFrame], content_hash: str, source: str
+    ) -> None:
         """Write one session's tables atomically (a folder renamed into place)."""
         from .. import __version__
 
         target = self.session_dir(session_id)
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=f"{target.name}-", dir=self.staging))
         try:
             for name, frame in tables.items():
                 write_parquet(frame, tmp / f"{safe_name(name)}.parquet")
@@ -84,7 +90,7 @@ class Store:
             (tmp / DONE).write_text(json.dumps(record, indent=2))
             old = None
             if target.exists():
-                old = target.with_name(f".old-{target.name}-{os.getpid()}")
+                old = self.staging / f"old-{target.name}-{os.getpid()}"
                 target.rename(old)
             tmp.rename(target)
             if old is not None:
@@ -98,10 +104,17 @@ class Store:
         """Keep a failed session's error; finished sessions are untouched."""
         f = self.path / "failures" / f"{safe_name(session_id)}.json"
         tmp = f.with_name(f".{f.name}.tmp")
-        tmp.write_text(json.dumps({
-            "session": session_id, "source": source, "error": error,
-            "failed_at": datetime.now(UTC).isoformat(),
-        }, indent=2))
+        tmp.write_text(
+            json.dumps(
+                {
+                    "session": session_id,
+                    "source": source,
+                    "error": error,
+                    "failed_at": datetime.now(UTC).isoformat(),
+                },
+                indent=2,
+            )
+        )
         tmp.replace(f)
 
     def failures(self) -> pd.DataFrame:
@@ -111,8 +124,7 @@ class Store:
     def finished(self) -> list[str]:
         """Ids of the sessions whose results are in the store."""
         return sorted(
-            json.loads(f.read_text())["session"]
-            for f in (self.path / "sessions").glob(f"*/{DONE}")
+            json.loads(f.read_text())["session"] for f in (self.path / "sessions").glob(f"*/{DONE}")
         )
 
     def table_names(self) -> list[str]:
@@ -125,9 +137,7 @@ class Store:
     def table(self, name: str) -> pd.DataFrame:
         """One table across all finished sessions (empty when none has it)."""
         if name not in self.table_names():
-            raise ValueError(
-                f"{self.path}: no table {name!r}; tables are {self.table_names()}."
-            )
+            raise ValueError(f"{self.path}: no table {name!r}; tables are {self.table_names()}.")
         return self.query(f"SELECT * FROM {name}")
 
     # ------------------------------------------------------------------ DuckDB

@@ -47,8 +47,16 @@ def plot_interbrain(result, mode: str | None = None, band: str | None = None, ax
     ax.figure.colorbar(image, ax=ax, label=mode)
     if significant is not None and significant.any():
         rows, cols = np.nonzero(significant)
-        ax.scatter(cols, rows, marker="s", s=30, facecolors="none", edgecolors="#d1495b",
-                   linewidths=1.2, label=f"p_corrected <= {result.alpha:g}")
+        ax.scatter(
+            cols,
+            rows,
+            marker="s",
+            s=30,
+            facecolors="none",
+            edgecolors="#d1495b",
+            linewidths=1.2,
+            label=f"p_corrected <= {result.alpha:g}",
+        )
         ax.legend(loc="upper right", fontsize=7, frameon=False)
     ticks_1, ticks_2 = list(result.channels_1), list(result.channels_2)
     ax.set_yticks(range(len(ticks_1)), ticks_1, fontsize=6)
@@ -83,13 +91,32 @@ def plot_interbrain_wtc(result, pair: int | str = 0, ax=None):
         pair = list(result.channels_1).index(pair)
     ax = new_axes(ax, figsize=(9.0, 3.5))
     extent = (result.times_s[0], result.times_s[-1], result.periods_s[0], result.periods_s[-1])
-    image = ax.imshow(result.wtc[pair], origin="lower", aspect="auto", extent=extent,
-                      vmin=0, vmax=1, cmap="viridis", interpolation="nearest")
+    image = ax.imshow(
+        result.wtc[pair],
+        origin="lower",
+        aspect="auto",
+        extent=extent,
+        vmin=0,
+        vmax=1,
+        cmap="viridis",
+        interpolation="nearest",
+    )
     ax.figure.colorbar(image, ax=ax, label="coherence")
-    ax.imshow(np.where(result.valid, np.nan, 1.0), origin="lower", aspect="auto", extent=extent,
-              cmap="Greys", vmin=0, vmax=2, alpha=0.6, interpolation="nearest")
+    ax.imshow(
+        np.where(result.valid, np.nan, 1.0),
+        origin="lower",
+        aspect="auto",
+        extent=extent,
+        cmap="Greys",
+        vmin=0,
+        vmax=2,
+        alpha=0.6,
+        interpolation="nearest",
+    )
     ax.set_xlabel("time (s)")
     ax.set_ylabel("period (s)")
-    ax.set_title(f"{result.channels_1[pair]} x {result.channels_2[pair]}: "
-                 f"mean {result.coherence[pair]:.2f} outside the cone of influence")
+    ax.set_title(
+        f"{result.channels_1[pair]} x {result.channels_2[pair]}: "
+        f"mean {result.coherence[pair]:.2f} outside the cone of influence"
+    )
     return ax

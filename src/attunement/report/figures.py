@@ -64,3 +64,125 @@ def plot_signals(session: Session, channel: str | None = None, ax=None):
     ax.set_xlim(t[0], t[-1])
     ax.legend(loc="upper right", fontsize=8, frameon=False, ncols=2)
     return ax
+
+
+def plot_wcc_heatmap(result, ax=None, cmap: str = "RdBu_r"):
+    """Time (x) by lag (y) heat map of a windowed cross-correlation result.
+
+    Takes the result of :func:`attunement.wcc`; windows are drawn at their start times.
+    """
+    ax = new_axes(ax, figsize=(9.0, 3.2))
+    values = np.asarray(result.values, dtype=float)
+    times = np.asarray(result.times_s, dtype=float)
+    lags = np.asarray(result.lags_s, dtype=float)
+    finite = values[np.isfinite(values)]
+    limit = float(np.nanpercentile(np.abs(finite), 99)) if finite.size else 1.0
+    step = times[1] - times[0] if len(times) > 1 else 1.0
+    mesh = ax.pcolormesh(
+        np.r_[times, times[-1] + step],
+        _edges(lags),
+        values.T,
+        cmap=cmap,
+        vmin=-limit if values[np.isfinite(values)].min(initial=0) < 0 else 0,
+        vmax=limit,
+        shading="flat",
+        rasterized=True,
+    )
+    ax.axhline(0, color="k", lw=0.5, alpha=0.5)
+    ax.set_xlabel("window start (s)")
+    ax.set_ylabel("lag (s)")
+    ax.figure.colorbar(
+        mesh, ax=ax, label="Fisher z" if result.params.get("fisher_z") else "r", pad=0.01
+    )
+    return ax
+
+
+def _edges(centres: np.ndarray) -> np.ndarray:
+    if len(centres) == 1:
+        return np.array([centres[0] - 0.5, centres[0] + 0.5])
+    mid = (centres[1:] + centres[:-1]) / 2
+    return np.r_[centres[0] - (mid[0] - centres[0]), mid, centres[-1] + (centres[-1] - mid[-1])]
+
+
+def plot_peak_lags(peaks, partners=("partner 1", "partner 2"), ax=None):
+    """Peak lag per window over time (a peaks table: ``time_s``, ``lag_s``, ``r``).
+
+    Points above zero: partner 1 leads (partner 2 follows).
+    """
+    ax = new_axes(ax, figsize=(9.0, 2.6))
+    ok = peaks.dropna(subset=["lag_s"])
+    colours = np.where(ok["lag_s"] > 0, PARTNER_COLOURS[0], PARTNER_COLOURS[1])
+    ax.scatter(ok["time_s"], ok["lag_s"], s=6, c=colours, alpha=0.8, lw=0)
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("peak lag (s)")
+    ax.text(
+        0.005,
+        0.97,
+        f"{partners[0]} leads",
+        transform=ax.transAxes,
+        va="top",
+        fontsize=8,
+        color=PARTNER_COLOURS[0],
+    )
+    ax.text(
+        0.005,
+        0.03,
+        f"{partners[1]} leads",
+        transform=ax.transAxes,
+        va="bottom",
+        fontsize=8,
+        color=PARTNER_COLOURS[1],
+    )
+    return ax
+
+
+def plot_null_distribution(test, ax=None, label: str = "grand average"):
+    """A surrogate test's null distribution with the observed value marked."""
+    ax = new_axes(ax, figsize=(5.0, 2.6))
+    null = np.asarray(test.null, dtype=float)
+    null = null[np.isfinite(null)]
+    ax.hist(null, bins=min(40, max(10, len(null) // 10)), color="#9aa5b1", edgecolor="white")
+    ax.axvline(test.observed, color=PARTNER_COLOURS[1], lw=2, label="observed")
+    ax.set_xlabel(label)
+    ax.set_ylabel("surrogates")
+    ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def plot_timeline(states, episodes, phases=None, ax=None):
+    """Synchrony over time with attuned stretches, ruptures and phase bands.
+
+    ``states``: ``time_s``, ``value`` (and ``threshold``); ``episodes``: ``onset_s``,
+    ``offset_s``, ``kind`` ('attuned' / 'rupture') and ``repaired``.
+    """
+    ax = new_axes(ax, figsize=(9.0, 2.8))
+    shade_phases(ax, phases)
+    for row in episodes.itertuples(index=False):
+        if row.kind == "attuned":
+            ax.axvspan(row.onset_s, row.offset_s, ymin=0, ymax=0.06, color="#3a9d5d", lw=0)
+        elif row.kind == "rupture":
+            hatch = None if bool(getattr(row, "repaired", True)) else "///"
+            ax.axvspan(row.onset_s, row.offset_s, color="#d1495b", alpha=0.25, lw=0, hatch=hatch)
+    ax.plot(states["time_s"], states["value"], color="#1d2430", lw=0.8, label="synchrony")
+    if "threshold" in states:
+        ax.plot(
+            states["time_s"], states["threshold"], color="#888", lw=0.8, ls="--", label="threshold"
+        )
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("synchrony")
+    ax.legend(frameon=False, fontsize=8, loc="upper right", ncols=2)
+    return ax
+
+
+def plot_repair_latencies(episodes, ax=None):
+    """Histogram of repair latencies of the repaired ruptures."""
+    ax = new_axes(ax, figsize=(5.0, 2.6))
+    lat = episodes.loc[episodes["kind"] == "rupture", "repair_latency_s"].dropna()
+    if len(lat):
+        ax.hist(lat, bins=min(20, max(5, len(lat))), color="#d1495b", edgecolor="white")
+    else:
+        ax.text(0.5, 0.5, "no repaired ruptures", ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlabel("repair latency (s)")
+    ax.set_ylabel("ruptures")
+    return ax

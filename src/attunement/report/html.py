@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import jinja2
+import numpy as np
 
 from .. import __version__
 
@@ -18,14 +19,14 @@ def _fmt(value: Any, digits: int = 3) -> str:
     """Numbers rounded for reading; NaN and None as an en dash."""
     if value is None:
         return "–"
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, numbers.Integral):
         return str(value)
     if isinstance(value, numbers.Real):
         if math.isnan(value):
             return "–"
-        if value != 0 and abs(value) < 10 ** -digits:
+        if value != 0 and abs(value) < 10**-digits:
             return f"{value:.{digits}g}" if abs(value) >= 1e-4 else f"{value:.1e}"
         return f"{value:.{digits}f}"
     return str(value)

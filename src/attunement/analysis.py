@@ -1,0 +1,206 @@
+"""One session, end to end: preprocess, measure, test against surrogates, find episodes.
+
+:func:`analyze` returns a :class:`SessionAnalysis` holding every result object (for
+figures and the HTML report) and :meth:`SessionAnalysis.tables` giving the tidy
+tables that ``attune analyze`` writes and a cohort store collects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._log import logger
+from .config import AnalysisConfig, load_config
+from .io import read
+from .preprocess import remove_outliers, scale, smooth
+from .session import Session
+
+
+@dataclass
+class ChannelAnalysis:
+    """The synchrony results of one channel: the WCC, its peaks and the surrogate test."""
+
+    channel: str
+    wcc: Any
+    peaks: Any
+    test: Any | None = None
+
+    def summary(self) -> dict[str, Any]:
+        row = {"channel": self.channel, **self.wcc.summary(), **self.peaks.summary()}
+        if self.test is not None:
+            row.update(self.test.summary())
+        return row
+
+
+@dataclass
+class SessionAnalysis:
+    """Everything computed for one session."""
+
+    session: Session
+    config: AnalysisConfig
+    channels: list[ChannelAnalysis]
+    episodes: Any | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def summary_frame(self) -> pd.DataFrame:
+        """One row per channel: the synchrony summaries, surrogate test and parameters."""
+        rows = []
+        for ch in self.channels:
+            row = {"session": self.session.id, **ch.summary()}
+            if self.episodes is not None and ch.channel == self.episodes_channel:
+                row.update(_prefixed(self.episodes.summary(), "episodes_"))
+            row.update(self.config.flat())
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    @property
+    def episodes_channel(self) -> str | None:
+        """Episode summaries go on the first channel's row (episodes combine all channels)."""
+        return self.channels[0].channel if self.channels else None
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tidy tables: summary, wcc, peaks, surrogates, episodes, missing, parameters."""
+        sid = self.session.id
+        out = {
+            "summary": self.summary_frame(),
+            "missing": self.session.missing_report(),
+            "parameters": pd.DataFrame(
+                {
+                    "session": sid,
+                    "parameter": list(self.config.flat()),
+                    "value": [str(v) for v in self.config.flat().values()],
+                }
+            ),
+        }
+        wcc_rows, peak_rows, null_rows = [], [], []
+        for ch in self.channels:
+            frame = ch.wcc.to_frame()
+            wcc_rows.append(frame.assign(session=sid, channel=ch.channel))
+            peak_rows.append(ch.peaks.to_frame().assign(session=sid, channel=ch.channel))
+            if ch.test is not None:
+                null_rows.append(ch.test.to_frame().assign(session=sid, channel=ch.channel))
+        out["wcc"] = _front(pd.concat(wcc_rows, ignore_index=True))
+        out["peaks"] = _front(pd.concat(peak_rows, ignore_index=True))
+        if null_rows:
+            out["surrogates"] = _front(pd.concat(null_rows, ignore_index=True))
+        if self.episodes is not None:
+            out["episodes"] = self.episodes.episodes.assign(session=sid)
+            out["episode_summary"] = self.episodes.summary_frame().assign(session=sid)
+        return out
+
+
+def preprocess_session(session: Session, config: AnalysisConfig) -> Session:
+    """Apply the configured rMEA-style steps: smooth, then scale, then outliers."""
+    pre = config.preprocess
+    if pre.smooth_s is not None:
+        session = smooth(session, pre.smooth_s)
+    if pre.scale is not None:
+        session = scale(session, pre.scale)
+    if pre.outliers_sd is not None:
+        session = remove_outliers(session, threshold_sd=pre.outliers_sd)
+    return session
+
+
+def analyze(
+    session: Session, config: AnalysisConfig | None = None, progress=None
+) -> SessionAnalysis:
+    """Analyse one session with ``config`` (defaults: :class:`AnalysisConfig`).
+
+    ``progress``, if given, is called with ``(done, total)`` as surrogates finish.
+    """
+    from .sync.lagged import wcc
+    from .sync.peaks import pick_peaks
+
+    config = config or AnalysisConfig()
+    session = preprocess_session(session, config)
+    channels = _channels(session, config.read.channels)
+    sync, nul = config.sync, config.surrogates
+    results = []
+    for channel in channels:
+        x1, x2 = session.pair(channel)
+        params = dict(
+            window_s=sync.window_s,
+            max_lag_s=sync.max_lag_s,
+            step_s=sync.step_s,
+            fisher_z=sync.fisher_z,
+            absolute=sync.absolute,
+        )
+        result = wcc(x1, x2, session.sampling_rate, **params)
+        peaks = pick_peaks(result)
+        test = None
+        if nul.n > 0 and nul.null != "pseudo-dyads":
+            from .stats import surrogate_test
+
+            test = surrogate_test(
+                x1,
+                x2,
+                session.sampling_rate,
+                null=nul.null,
+                n_surrogates=nul.n,
+                seed=nul.seed,
+                **params,
+            )
+        results.append(ChannelAnalysis(channel, result, peaks, test))
+    analysis = SessionAnalysis(session, config, results)
+    analysis.episodes = _episodes(session, config, channels, analysis)
+    return analysis
+
+
+def _episodes(session, config, channels, analysis):
+    if not channels:
+        return None
+    try:
+        from .episodes import detect_episodes
+    except ImportError:  # pragma: no cover - until the episodes module lands
+        analysis.notes.append("Episode detection is not available in this version.")
+        return None
+    try:
+        return detect_episodes(
+            session,
+            channel=channels,
+            long_unrepaired_s=config.episodes.long_unrepaired_s,
+            seed=config.surrogates.seed,
+        )
+    except ValueError as err:
+        analysis.notes.append(f"Episodes not computed: {err}")
+        logger.warning("session %s: episodes not computed: %s", session.id, err)
+        return None
+
+
+def analyze_file(path: str | Path, settings: dict | None = None) -> dict[str, pd.DataFrame]:
+    """Read one recording and return its tables (the worker of ``attune batch``)."""
+    config = AnalysisConfig.model_validate(settings or {}) if settings else load_config()
+    sessions = read(
+        path,
+        sampling_rate=config.read.sampling_rate,
+        **({"partners": config.read.partners} if config.read.partners else {}),
+    )
+    if len(sessions) != 1:
+        raise ValueError(f"{path}: expected one session, got {len(sessions)}.")
+    return analyze(sessions[0], config).tables()
+
+
+def _channels(session: Session, wanted: list[str] | None) -> list[str]:
+    """The configured channels this session records for both partners (all if none set)."""
+    if wanted is None:
+        return session.channels
+    present = [c for c in wanted if c in session.channels]
+    if not present:
+        raise ValueError(
+            f"session {session.id!r}: none of the configured channels {wanted} is recorded "
+            f"for both partners; it has {session.channels}."
+        )
+    return present
+
+
+def _prefixed(values: dict, prefix: str) -> dict:
+    return {f"{prefix}{k}": v for k, v in values.items() if k != "session"}
+
+
+def _front(frame: pd.DataFrame) -> pd.DataFrame:
+    cols = ["session", "channel"]
+    return frame[cols + [c for c in frame.columns if c not in cols]]

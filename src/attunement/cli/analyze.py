@@ -1,0 +1,113 @@
+"""``attune analyze``: recordings to tidy tables and a self-contained HTML report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from . import app
+from ._term import info, progress, user_errors, warn
+
+VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".m4v", ".webm")
+
+
+@app.command()
+def analyze(
+    paths: list[Path] = typer.Argument(..., help="Recordings: files, folders or videos."),
+    out: Path = typer.Option(..., "--out", help="Output folder."),
+    config: Path = typer.Option(None, "--config", help="Settings file (attune.toml)."),
+    sampling_rate: float = typer.Option(None, "--sampling-rate", help="Hz, for MEA text files."),
+    window: float = typer.Option(None, "--window", help="Window length (s)."),
+    lag: float = typer.Option(None, "--lag", help="Largest lag (s)."),
+    step: float = typer.Option(None, "--step", help="Window increment (s)."),
+    surrogates: int = typer.Option(None, "--surrogates", help="Number of surrogates."),
+    null: str = typer.Option(None, "--null", help="shift, segments, iaaft or shuffle."),
+    seed: int = typer.Option(None, "--seed", help="Seed for the surrogates."),
+    force: bool = typer.Option(False, "--force", help="Overwrite a non-empty output folder."),
+) -> None:
+    """Read, preprocess, measure, test against surrogates and find episodes, per session;
+    write tables, report_<session>.html and an index.html comparing sessions."""
+    from ..analysis import analyze as run_analysis
+    from ..config import load_config
+    from ..io import read
+    from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_text
+    from ..report.index_report import index_html
+    from ..report.session_report import write_session_report
+
+    with user_errors():
+        cfg = load_config(
+            config,
+            read={"sampling_rate": sampling_rate},
+            sync={"window_s": window, "max_lag_s": lag, "step_s": step},
+            surrogates={"n": surrogates, "null": null, "seed": seed},
+        )
+        out = prepare_out_dir(out, force)
+        sessions = _read_all(paths, cfg, read)
+    summaries, episodes, episode_summaries, links, failed = [], [], [], {}, {}
+    with progress() as bar:
+        task = bar.add_task("sessions", total=len(sessions))
+        for session in sessions:
+            bar.update(task, description=f"analysing {session.id}")
+            name = safe_name(session.id)
+            try:
+                analysis = run_analysis(session, cfg)
+                tables = analysis.tables()
+                for table, frame in tables.items():
+                    if table not in ("summary", "episodes", "episode_summary", "wcc"):
+                        write_parquet(frame, out / f"{table}_{name}.parquet")
+                write_parquet(_wide_wcc(analysis), out / f"wcc_{name}.parquet")
+                write_session_report(analysis, out / f"report_{name}.html")
+            except (ValueError, FloatingPointError) as err:  # one bad session never stops the rest
+                failed[session.id] = str(err)
+                warn(f"{session.id}: {err}")
+                bar.advance(task)
+                continue
+            summaries.append(tables["summary"])
+            episodes.append(tables.get("episodes"))
+            episode_summaries.append(tables.get("episode_summary"))
+            links[session.id] = f"report_{name}.html"
+            # Written after every session, so finished results survive a later failure.
+            summary = pd.concat(summaries, ignore_index=True)
+            write_csv(summary, out / "summary.csv")
+            _write_concat(episodes, out / "episodes.csv", write_csv)
+            _write_concat(episode_summaries, out / "episode_summary.csv", write_csv)
+            bar.advance(task)
+    if len(links) > 1:
+        write_text(index_html(pd.concat(summaries, ignore_index=True), links), out / "index.html")
+    info(f"{len(links)} session(s) analysed -> {out}")
+    for sid, link in links.items():
+        info(f"  {sid}: {out / link}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _read_all(paths, cfg, read):
+    sessions = []
+    tables = [p for p in paths if p.suffix.lower() not in VIDEO_SUFFIXES]
+    if tables:
+        kwargs = {"partners": cfg.read.partners} if cfg.read.partners else {}
+        sessions.extend(read(tables, sampling_rate=cfg.read.sampling_rate, **kwargs))
+    for video in (p for p in paths if p.suffix.lower() in VIDEO_SUFFIXES):
+        from ..extract import extract_video
+
+        sessions.append(extract_video(video))
+    ids = [s.id for s in sessions]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise ValueError(f"session ids must be unique (file names without extension): {dup}.")
+    return sessions
+
+
+def _wide_wcc(analysis) -> pd.DataFrame:
+    """One row per window and channel: ``channel``, ``window_start_s``, one column per lag."""
+    frames = [ch.wcc.to_wide().assign(channel=ch.channel) for ch in analysis.channels]
+    wide = pd.concat(frames, ignore_index=True)
+    return wide[["channel"] + [c for c in wide.columns if c != "channel"]]
+
+
+def _write_concat(frames, path, writer) -> None:
+    frames = [f for f in frames if f is not None]
+    if frames:
+        writer(pd.concat(frames, ignore_index=True), path)

@@ -1,0 +1,165 @@
+"""The HTML report of one analysed session (see SCIENCE.md: what a report owes a researcher)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..io.writers import write_text
+from . import figures
+from ._mpl import to_data_uri
+from .html import render
+
+NULL_DESCRIPTIONS = {
+    "shift": "one partner circularly shifted by at least the largest lag: keeps each series "
+    "whole, breaks their alignment",
+    "segments": "each partner's series cut into segments and shuffled: keeps short-range "
+    "structure, breaks the alignment",
+    "iaaft": "iterative amplitude-adjusted Fourier surrogates: keep each series' spectrum and "
+    "value distribution",
+    "pseudo-dyads": "partners re-paired across sessions",
+    "shuffle": "samples shuffled: no time structure (not calibrated for autocorrelated data)",
+}
+
+
+def _fig(ax) -> str:
+    return to_data_uri(ax.figure)
+
+
+def session_context(analysis) -> dict:
+    """Everything the session template shows, from a :class:`SessionAnalysis`."""
+    s = analysis.session
+    cfg = analysis.config
+    missing = s.missing_report()[
+        ["partner", "channel", "n_missing", "missing_fraction", "longest_gap_s"]
+    ]
+    quality = {
+        "missing": missing,
+        "outliers": ", ".join(f"{k}: {v}" for k, v in s.meta.get("outliers_removed", {}).items()),
+        "artefact_windows": _artefact_note(analysis),
+        "signals_fig": _fig(figures.plot_signals(s, analysis.channels[0].channel))
+        if analysis.channels
+        else None,
+    }
+    channels, rows = [], []
+    for ch in analysis.channels:
+        summ = ch.summary()
+        rows.append(
+            {
+                "channel": ch.channel,
+                "grand_average": summ.get("grand_average"),
+                "surrogate_mean": summ.get("surrogate_mean"),
+                "surrogate_sd": summ.get("surrogate_sd"),
+                "effect_size": summ.get("effect_size"),
+                "p_value": summ.get("p_value"),
+                "n_windows": summ.get("n_windows"),
+            }
+        )
+        channels.append(
+            {
+                "name": ch.channel,
+                "null_fig": _fig(figures.plot_null_distribution(ch.test)) if ch.test else None,
+                "heatmap_fig": _fig(figures.plot_wcc_heatmap(ch.wcc)),
+                "peaks_fig": _fig(figures.plot_peak_lags(ch.peaks.to_frame(), s.partners)),
+                "peak_lag_mean": summ["peak_lag_mean_s"],
+                "peak_lag_sd": summ["peak_lag_sd_s"],
+                "peak_r_mean": summ["peak_r_mean"],
+                "peak_r_sd": summ["peak_r_sd"],
+                "leads": (summ["p1_leads_share"], summ["p2_leads_share"]),
+            }
+        )
+    return {
+        "session": {
+            "id": s.id,
+            "partners": s.partners,
+            "duration_s": s.duration_s,
+            "sampling_rate": s.sampling_rate,
+            "channels": s.channels,
+        },
+        "quality": quality,
+        "null": {
+            "n": cfg.surrogates.n,
+            "name": cfg.surrogates.null,
+            "description": NULL_DESCRIPTIONS[cfg.surrogates.null],
+        },
+        "synchrony": {"table": pd.DataFrame(rows)},
+        "channels": channels,
+        "episodes": _episode_context(analysis),
+        "phases": _phase_context(analysis),
+        "params": {
+            **cfg.flat(),
+            **{f"session.meta.{k}": v for k, v in s.meta.items() if k not in ("outliers_removed",)},
+        },
+    }
+
+
+def _artefact_note(analysis) -> str:
+    notes = []
+    for ch in analysis.channels:
+        values = np.asarray(ch.wcc.values, dtype=float)
+        r = np.tanh(np.abs(values)) if ch.wcc.params.get("fisher_z") else np.abs(values)
+        n = int(np.nansum(np.nanmax(r, axis=1) > 0.95)) if values.size else 0
+        if n:
+            notes.append(
+                f"{ch.channel}: {n} window(s) with |r| > 0.95 — implausibly high "
+                "synchrony often means a shared artefact (camera shake, light change)."
+            )
+    return " ".join(notes)
+
+
+def _episode_context(analysis) -> dict:
+    ep = analysis.episodes
+    if ep is None:
+        reason = "; ".join(analysis.notes) or "Episodes were not computed."
+        return {"available": False, "reason": reason}
+    summary = ep.summary()
+    table = ep.episodes
+    ruptures = table[table["kind"] == "rupture"].drop(columns=["session"], errors="ignore")
+    start = summary.get("longest_unrepaired_onset_s", np.nan)
+    at = f"at {start:.0f} s" if isinstance(start, float) and np.isfinite(start) else "–"
+    return {
+        "available": True,
+        "kpis": {
+            "matched_proportion": summary.get("matched_proportion"),
+            "ruptures_per_min": summary.get("ruptures_per_min"),
+            "repairs_per_min": summary.get("repairs_per_min"),
+            "median_repair_latency_s": summary.get("repair_latency_median_s"),
+            "longest_unrepaired_s": summary.get("longest_unrepaired_s"),
+            "longest_unrepaired_at": at,
+        },
+        "timeline_fig": _fig(figures.plot_timeline(ep.states, table, analysis.session.phases)),
+        "latency_fig": _fig(figures.plot_repair_latencies(table)),
+        "ruptures": ruptures,
+    }
+
+
+def _phase_context(analysis) -> dict:
+    phases = analysis.session.phases
+    per_phase = effects = None
+    ep = analysis.episodes
+    if ep is not None and len(phases):
+        frame = ep.summary_frame()
+        shown = [
+            "phase",
+            "observed_s",
+            "matched_proportion",
+            "mean_synchrony",
+            "n_ruptures",
+            "ruptures_per_min",
+            "repairs_per_min",
+            "repair_latency_median_s",
+        ]
+        per_phase = frame.loc[frame["phase"] != "all", [c for c in shown if c in frame]]
+        row = ep.summary()
+        found = {k: v for k, v in row.items() if k.startswith(("still_face", "reunion"))}
+        if found:
+            effects = pd.DataFrame({"measure": list(found), "value": list(found.values())})
+    return {"table": phases if len(phases) else None, "per_phase": per_phase, "effects": effects}
+
+
+def write_session_report(analysis, path: str | Path) -> Path:
+    """Write the self-contained HTML report of ``analysis`` to ``path`` (atomically)."""
+    html = render("session.html.j2", **session_context(analysis))
+    return write_text(html, path)

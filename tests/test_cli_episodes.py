@@ -1,0 +1,67 @@
+"""``attune episodes``: tables written for sessions, MEA text and coded states; user errors.
+
+Reference for the ruptures found: the simulator's truth table written beside the session.
+"""
+
+import numpy as np
+import pandas as pd
+from typer.testing import CliRunner
+
+from attunement import simulate_dyad
+from attunement.cli import app
+from attunement.episodes.table import EPISODE_COLUMNS
+
+runner = CliRunner()
+
+
+def test_simulated_session_and_mea_text(tmp_path):
+    data = tmp_path / "in"
+    sim = simulate_dyad("intrusive", duration_s=300, sampling_rate=10, seed=3, id="dyad")
+    sim.write(data / "dyad.parquet")
+    x1, x2 = sim.session.pair("movement")
+    np.savetxt(data / "mea.txt", np.c_[x1, x2], fmt="%.5f")  # two-column MEA-style text
+    out = tmp_path / "out"
+    args = ["episodes", str(data), "--sampling-rate", "10",
+            "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "episode_summary.csv", "episodes.csv", "states_dyad.parquet", "states_mea.parquet"]
+    eps = pd.read_csv(out / "episodes.csv")
+    assert list(eps.columns) == EPISODE_COLUMNS and set(eps.session) == {"dyad", "mea"}
+    truth = sim.episodes.query("kind == 'rupture'").onset_s.to_numpy()
+    for sid in ("dyad", "mea"):
+        found = eps[(eps.session == sid) & (eps.kind == "rupture")].onset_s.to_numpy()
+        assert np.abs(found[:, None] - truth[None, :]).min(axis=0).max() <= 3
+    summary = pd.read_csv(out / "episode_summary.csv")
+    assert summary.phase.tolist() == ["all", "all"] and (summary.window_s == 4).all()
+    states = pd.read_parquet(out / "states_dyad.parquet")
+    assert {"time_s", "attuned", "value", "threshold"} <= set(states.columns)
+
+
+def test_coded_states_and_json(tmp_path):
+    f = tmp_path / "dyad.csv"
+    f.write_text("t,parent,teen\n0,Humor,Humor\n1,Neutral,Humor\n2,Humor,Humor\n")
+    result = runner.invoke(app, ["episodes", str(f), "--codes", "--json",
+                                 "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert '"matched_proportion": 0.666' in result.stdout
+    eps = pd.read_csv(tmp_path / "o" / "episodes.csv")
+    assert eps.kind.tolist() == ["attuned", "rupture", "attuned"]
+    assert eps.repair_initiator.tolist()[1] == "parent"
+
+
+def test_user_errors(tmp_path):
+    (tmp_path / "a.txt").write_text("1 2\n3 4\n")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["episodes", str(tmp_path / "a.txt"), "--out", str(out)])
+    assert result.exit_code == 1 and "give 'sampling_rate' (--sampling-rate)" in result.stderr
+    out.mkdir()
+    (out / "keep.csv").write_text("x\n")
+    result = runner.invoke(app, ["episodes", str(tmp_path / "a.txt"), "--sampling-rate", "10",
+                                 "--out", str(out)])
+    assert result.exit_code == 1 and "use --force" in result.stderr
+    result = runner.invoke(app, ["episodes", str(tmp_path / "a.txt"), "--sampling-rate", "10",
+                                 "--out", str(tmp_path / "o2")])
+    assert result.exit_code == 1 and "a: " in result.stderr and "1 session(s) failed" in (
+        result.stderr)

@@ -1,0 +1,186 @@
+"""Episodes from a synchrony series: segmentation, table, typing, summaries, errors.
+
+References: constructed scores and sessions whose states are known by construction, and
+the simulator's ground truth (still-face phases with zero coupling; the intrusive style's
+caregiver-led coupling, k_12 = 0.85 against k_21 = 0.15).
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from attunement import Session, detect_episodes, simulate_dyad
+from attunement.episodes import (
+    channel_roles,
+    segment_states,
+    synchrony_series,
+    type_ruptures,
+)
+from attunement.episodes.segment import merge_short_runs
+from attunement.episodes.table import EPISODE_COLUMNS, episode_table
+
+RNG = np.random.default_rng(7)
+
+
+def _blocks(*parts):
+    """A score made of (mean, n_windows) blocks with unit noise."""
+    return np.concatenate([RNG.normal(mu, 1.0, n) for mu, n in parts])
+
+
+def test_segmentation_finds_a_drop_to_chance():
+    score = _blocks((5, 120), (0, 40), (5, 120))
+    fit = segment_states(score, 0.5)
+    edges = np.flatnonzero(np.diff(fit.attuned.astype(int))) + 1
+    assert len(edges) == 2 and abs(edges[0] - 120) <= 4 and abs(edges[1] - 160) <= 4
+    assert fit.emissions["rupture_mean"] < 1 < fit.emissions["attuned_mean"]
+    assert fit.emissions["rupture_mean"] < fit.threshold < fit.emissions["attuned_mean"]
+
+
+def test_steady_synchrony_is_never_split():
+    fit = segment_states(_blocks((3, 1200)), 0.5)
+    assert fit.attuned.all()
+
+
+def test_chance_level_throughout_is_never_attuned():
+    fit = segment_states(_blocks((0, 1200)), 0.5)
+    assert not fit.attuned.any()
+
+
+def test_missing_windows_carry_the_state():
+    score = _blocks((5, 100), (0, 40), (5, 100))
+    score[20:30] = np.nan
+    fit = segment_states(score, 0.5)
+    assert fit.attuned[20:30].all() and not fit.attuned[110:130].any()
+
+
+def test_short_runs_are_merged():
+    states = np.array([1, 1, 1, 0, 1, 1, 1, 1, 0, 0, 0, 0], bool)
+    assert merge_short_runs(states, 3).tolist() == [True] * 8 + [False] * 4
+
+
+def test_episode_table_marks_repairs_and_long_breakdowns():
+    state = np.r_[np.ones(10), np.zeros(20), np.ones(10), np.zeros(5)].astype(int)
+    phases = pd.DataFrame({"onset_s": [0.0, 15.0], "duration_s": [15.0, 30.0],
+                           "label": ["play", "reunion"]})
+    tab = episode_table(np.arange(45.0), state, 1.0, session="s", long_unrepaired_s=15,
+                        centred=False, phases=phases)
+    assert list(tab.columns) == EPISODE_COLUMNS
+    assert tab.kind.tolist() == ["attuned", "rupture", "attuned", "rupture"]
+    first, last = tab.iloc[1], tab.iloc[3]
+    assert bool(first.repaired) and first.repair_latency_s == 20 and bool(first.long_unrepaired)
+    assert not bool(last.repaired) and np.isnan(last.repair_latency_s)
+    assert not bool(last.long_unrepaired)
+    # by midpoint: the rupture 10-30 s lies mostly in the reunion
+    assert tab.phase.tolist() == ["play", "reunion", "reunion", "reunion"]
+    assert tab.repaired.isna().tolist() == [True, False, True, False]
+
+
+def test_detect_from_a_score_series():
+    score = _blocks((5, 120), (0, 40), (5, 120))
+    times = 3.0 + 0.5 * np.arange(score.size)
+    res = detect_episodes((times, score), long_unrepaired_s=10)
+    rupture = res.ruptures.iloc[0]
+    assert len(res.ruptures) == 1 and abs(rupture.onset_s - 62.75) <= 2
+    assert bool(rupture.long_unrepaired) and rupture.repair_initiator is None
+    assert list(res.states.columns) == ["time_s", "attuned", "missing", "value", "threshold",
+                                        "p_attuned", "phase"]
+
+
+def test_same_seed_same_result_other_seed_other_null():
+    sim = simulate_dyad("sensitive", duration_s=120, sampling_rate=10, seed=2)
+    a = detect_episodes(sim.session, channel="movement", seed=5)
+    b = detect_episodes(sim.session, channel="movement", seed=5)
+    c = detect_episodes(sim.session, channel="movement", seed=6)
+    pd.testing.assert_frame_equal(a.states, b.states)
+    assert not np.allclose(a.states.value, c.states.value)
+
+
+def test_still_face_drops_attunement_and_reunion_recovers():
+    """Truth: the still-face sets both couplings to zero (simulate_dyad)."""
+    sim = simulate_dyad("sensitive", procedure="still-face", phase_s=(90, 60, 90),
+                        sampling_rate=10, seed=4)
+    res = detect_episodes(sim.session, channel=["movement", "hr_bpm"])
+    table = res.summary_frame().set_index("phase")
+    assert list(table.index) == ["all", "play", "still-face", "reunion"]
+    assert table.loc["still-face", "matched_proportion"] < 0.3
+    assert table.loc["all", "still_face_effect"] < -0.5
+    assert table.loc["all", "reunion_effect"] > table.loc["all", "still_face_effect"]
+    assert table.loc["all", "still_face_effect_synchrony"] < 0
+    assert np.isfinite(table.loc["all", "still_face_slope_per_min"])
+    assert table.loc["play", "window_s"] == 4.0  # parameters travel with every row
+    assert "still-face" in set(res.episodes.phase)
+
+
+def test_caregiver_leads_repairs_in_the_intrusive_style():
+    """Truth: intrusive coupling is caregiver-led (k_12 = 0.85, k_21 = 0.15)."""
+    led = []
+    for seed in (21, 22):
+        sim = simulate_dyad("intrusive", duration_s=600, sampling_rate=10, seed=seed)
+        res = detect_episodes(sim.session, channel=["movement", "positive_affect"])
+        led += res.ruptures.repair_initiator.dropna().tolist()
+    assert len(led) >= 4 and led.count("caregiver") / len(led) >= 0.75
+
+
+def test_rupture_typing_from_channel_roles():
+    t = np.arange(0.0, 120.0, 0.5)
+    wave = np.sin(t)
+    move_1 = np.where((t >= 20) & (t < 40), 0.1, 1.0) + 0.1 * wave
+    neg_2 = np.where((t >= 80) & (t < 100), 1.0, 0.0) + 0.1 * np.cos(t)
+    session = Session.from_arrays(np.c_[move_1, 0.1 * wave], np.c_[np.ones_like(t) + wave,
+                                  neg_2], 2, channel=["movement", "negative_affect"])
+    eps = pd.DataFrame({"onset_s": [0.0, 20.0, 80.0], "offset_s": [20.0, 40.0, 100.0],
+                        "kind": ["attuned", "rupture", "rupture"]})
+    types = type_ruptures(session, eps)
+    assert types.rupture_type.tolist() == [None, "withdrawal-like", "confrontation-like"]
+    assert types.withdrawal_score[1] > 1 and types.confrontation_score[2] > 1
+    swapped = type_ruptures(session, eps, roles={"movement": "arousal"})
+    assert swapped.rupture_type[1] == "unclassified"
+
+
+def test_channel_roles_by_name_and_errors():
+    assert channel_roles(["motion", "smile", "eda_us", "gaze"]) == {
+        "motion": "activity", "smile": "positive", "eda_us": "arousal"}
+    with pytest.raises(ValueError, match=r"channel_roles\['motion'\].*Allowed values"):
+        channel_roles(["motion"], {"motion": "anger"})
+    with pytest.raises(ValueError, match="channel 'face' is not in the session"):
+        channel_roles(["motion"], {"face": "positive"})
+
+
+def test_summary_for_the_report():
+    sim = simulate_dyad("intrusive", duration_s=300, sampling_rate=10, seed=3)
+    res = detect_episodes(sim.session, channel="movement")
+    summary = res.summary()
+    assert "session" not in summary and 0 < summary["matched_proportion"] < 1
+    assert summary["n_ruptures"] == len(res.ruptures)
+    assert summary["longest_unrepaired_s"] == res.ruptures.duration_s.max()
+    pd.testing.assert_frame_equal(res.to_frame(), res.episodes)
+    frame = res.summary_frame()
+    assert frame.session.tolist() == [sim.session.id] and frame.channels[0] == "movement"
+
+
+def test_missing_samples_are_counted():
+    sim = simulate_dyad("sensitive", duration_s=120, sampling_rate=10, seed=1)
+    signals = sim.session.signals.copy()
+    signals.iloc[300:500] = np.nan
+    res = detect_episodes(sim.session.replace(signals=signals), channel="movement")
+    assert res.states.missing.any() and res.summary()["missing_fraction"] > 0.05
+
+
+def test_bad_input_messages():
+    sim = simulate_dyad("sensitive", duration_s=60, sampling_rate=10, seed=1)
+    with pytest.raises(ValueError, match="channel 'smile' is not recorded for both"):
+        detect_episodes(sim.session, channel="smile")
+    with pytest.raises(ValueError, match="'data': expected a Session, a SynchronySeries"):
+        detect_episodes([1, 2, 3])
+    with pytest.raises(ValueError, match="times_s must increase in equal steps"):
+        detect_episodes((np.array([0, 1, 3.0]), np.zeros(3)))
+    with pytest.raises(ValueError, match="same length >= 2"):
+        detect_episodes((np.arange(3.0), np.zeros(4)))
+    with pytest.raises(ValueError, match="'long_unrepaired_s': expected a finite number > 0"):
+        detect_episodes(sim.session, channel="movement", long_unrepaired_s=0)
+    with pytest.raises(ValueError, match="'n_surrogates': expected an integer >= 2, got 1"):
+        synchrony_series(np.zeros(600), np.zeros(600), 10, n_surrogates=1)
+    with pytest.raises(ValueError, match="'x1' has 600 samples and 'x2' has 500"):
+        synchrony_series(np.zeros(600), np.zeros(500), 10)
+    with pytest.raises(ValueError, match="'score': expected a 1-D series with at least one"):
+        segment_states(np.full(10, np.nan), 0.5)
