@@ -110,3 +110,22 @@ def test_cohort_report(project_dir):
     run_batch(load_project(project_dir / "project.toml"), store, workers=1)
     html = write_cohort_report(store, project_dir / "cohort.html").read_text()
     assert "Groups compared" in html and "data:image/png;base64" in html
+
+
+def test_pseudo_dyads_across_the_cohort(project_dir):
+    from attunement.cohort.pseudo import pseudo_dyads, real_vs_pseudo
+
+    project = load_project(project_dir / "project.toml")
+    store = Store(project_dir / "store")
+    run_batch(project, store, workers=1)
+    one = pseudo_dyads(project, "motion", n_pseudo=12, seed=4, workers=1, chunk=5)
+    two = pseudo_dyads(project, "motion", n_pseudo=12, seed=4, workers=2, chunk=5)
+    pd.testing.assert_frame_equal(one, two)
+    assert (one.kind == "pseudo").sum() == 12 and (one.kind == "real").sum() == 6
+    # The real pairs reproduce each session's own analysis (first principles: same pair,
+    # same preprocessing, same WCC).
+    real = one[one.kind == "real"].set_index("session_1").grand_average.sort_index()
+    summary = store.query("SELECT session, grand_average FROM summary ORDER BY session")
+    assert real.to_numpy() == pytest.approx(summary.grand_average.to_numpy(), abs=1e-12)
+    row = real_vs_pseudo(one).iloc[0]
+    assert row.n_real == 6 and row.n_pseudo == 12

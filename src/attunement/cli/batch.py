@@ -20,6 +20,10 @@ def batch(
     scheduler: str = typer.Option(
         None, "--scheduler", help="Dask: 'local' (a LocalCluster) or tcp://host:8786."
     ),
+    pseudo_dyads: int = typer.Option(
+        0, "--pseudo-dyads", help="Also compare real dyads with N pseudo-dyads (0: none)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed for drawing the pseudo-dyads."),
 ) -> None:
     """Analyse every session of a project into a store; finished sessions are kept and skipped."""
     from ..cohort import Store, load_project, run_batch
@@ -52,6 +56,8 @@ def batch(
                 scheduler=scheduler,
                 on_progress=step,
             )
+        if pseudo_dyads > 0:
+            _pseudo(project, store, pseudo_dyads, seed, executor, workers, scheduler)
         report = None
         if store.finished():
             from ..cohort.report import write_cohort_report
@@ -86,3 +92,25 @@ def query(
         typer.echo(frame.to_csv(index=False), nl=False)
     else:
         stdout.print(frame.to_string(index=False))
+
+
+def _pseudo(project, store, n, seed, executor, workers, scheduler) -> None:
+    from ..cohort.pseudo import pseudo_dyads
+
+    wanted = project.analysis.read.channels
+    channel = wanted[0] if wanted else None
+    if channel is None:
+        from ..io import read
+
+        first = read(project.files[0], sampling_rate=project.analysis.read.sampling_rate)[0]
+        channel = first.resolve_channel(None)
+    frame = pseudo_dyads(
+        project,
+        channel,
+        n_pseudo=n,
+        seed=seed,
+        executor=executor or project.spec.batch.executor,
+        workers=workers or project.spec.batch.workers,
+        scheduler=scheduler or project.spec.batch.scheduler,
+    )
+    store.save_cohort_table("pseudo_dyads", frame)

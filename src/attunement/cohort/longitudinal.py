@@ -48,28 +48,49 @@ def compare_groups(frame: pd.DataFrame, measure: str, group: str = "group") -> p
         )
     if len(levels) == 2:
         a, b = samples
-        pooled = np.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1))
-                         / (len(a) + len(b) - 2))
+        pooled = np.sqrt(
+            ((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / (len(a) + len(b) - 2)
+        )
         t = stats.ttest_ind(a, b, equal_var=False)
         u = stats.mannwhitneyu(a, b, alternative="two-sided")
-        return pd.DataFrame([{
-            "measure": measure, "group_1": levels[0], "group_2": levels[1],
-            "n_1": len(a), "n_2": len(b), "mean_1": a.mean(), "mean_2": b.mean(),
-            "sd_1": a.std(ddof=1), "sd_2": b.std(ddof=1),
-            "effect_size": (a.mean() - b.mean()) / pooled if pooled > 0 else np.nan,
-            "t": t.statistic, "p_value": t.pvalue, "p_value_mannwhitney": u.pvalue,
-        }])
+        return pd.DataFrame(
+            [
+                {
+                    "measure": measure,
+                    "group_1": levels[0],
+                    "group_2": levels[1],
+                    "n_1": len(a),
+                    "n_2": len(b),
+                    "mean_1": a.mean(),
+                    "mean_2": b.mean(),
+                    "sd_1": a.std(ddof=1),
+                    "sd_2": b.std(ddof=1),
+                    "effect_size": (a.mean() - b.mean()) / pooled if pooled > 0 else np.nan,
+                    "t": t.statistic,
+                    "p_value": t.pvalue,
+                    "p_value_mannwhitney": u.pvalue,
+                }
+            ]
+        )
     f = stats.f_oneway(*samples)
     k = stats.kruskal(*samples)
-    return pd.DataFrame([{
-        "measure": measure, "groups": ", ".join(map(str, levels)),
-        "n": sum(map(len, samples)), "F": f.statistic, "p_value": f.pvalue,
-        "p_value_kruskal": k.pvalue,
-    }])
+    return pd.DataFrame(
+        [
+            {
+                "measure": measure,
+                "groups": ", ".join(map(str, levels)),
+                "n": sum(map(len, samples)),
+                "F": f.statistic,
+                "p_value": f.pvalue,
+                "p_value_kruskal": k.pvalue,
+            }
+        ]
+    )
 
 
-def dyad_trends(frame: pd.DataFrame, measure: str, dyad: str = "dyad",
-                order: str = "session_number") -> pd.DataFrame:
+def dyad_trends(
+    frame: pd.DataFrame, measure: str, dyad: str = "dyad", order: str = "session_number"
+) -> pd.DataFrame:
     """Linear trend of a measure over each dyad's sessions (slope per session).
 
     Examples
@@ -84,8 +105,14 @@ def dyad_trends(frame: pd.DataFrame, measure: str, dyad: str = "dyad",
     rows = []
     for name, g in frame.dropna(subset=[measure, order]).groupby(dyad, sort=True):
         g = g.sort_values(order)
-        row = {"dyad": name, "n_sessions": len(g), "slope": np.nan, "intercept": np.nan,
-               "r": np.nan, "p_value": np.nan}
+        row = {
+            "dyad": name,
+            "n_sessions": len(g),
+            "slope": np.nan,
+            "intercept": np.nan,
+            "r": np.nan,
+            "p_value": np.nan,
+        }
         if len(g) >= 3 and g[order].nunique() > 1:
             fit = stats.linregress(g[order].to_numpy(float), g[measure].to_numpy(float))
             row.update(slope=fit.slope, intercept=fit.intercept, r=fit.rvalue, p_value=fit.pvalue)
@@ -111,15 +138,23 @@ def change_point(values, n_permutations: int = 999, seed=None) -> dict:
     rng = check_random_state(seed)
 
     def best(series):
-        gains = [np.var(series) * len(series) - np.var(series[:k]) * k
-                 - np.var(series[k:]) * (len(series) - k) for k in range(2, len(series) - 1)]
+        gains = [
+            np.var(series) * len(series)
+            - np.var(series[:k]) * k
+            - np.var(series[k:]) * (len(series) - k)
+            for k in range(2, len(series) - 1)
+        ]
         k = int(np.argmax(gains))
         return k + 2, gains[k]
 
     k, gain = best(x)
     null = np.array([best(rng.permutation(x))[1] for _ in range(n_permutations)])
-    return {"index": k, "mean_before": float(x[:k].mean()), "mean_after": float(x[k:].mean()),
-            "p_value": float((np.sum(null >= gain - 1e-12) + 1) / (n_permutations + 1))}
+    return {
+        "index": k,
+        "mean_before": float(x[:k].mean()),
+        "mean_after": float(x[k:].mean()),
+        "p_value": float((np.sum(null >= gain - 1e-12) + 1) / (n_permutations + 1)),
+    }
 
 
 def mixed_effects(frame: pd.DataFrame, formula: str, groups: str = "dyad") -> pd.DataFrame:
@@ -137,10 +172,12 @@ def mixed_effects(frame: pd.DataFrame, formula: str, groups: str = "dyad") -> pd
     _require(frame, [groups], "mixed_effects")
     fit = smf.mixedlm(formula, frame, groups=frame[groups]).fit(reml=True)
     names = [n for n in fit.fe_params.index]
-    return pd.DataFrame({
-        "term": names,
-        "estimate": fit.fe_params.to_numpy(),
-        "std_error": fit.bse_fe.to_numpy(),
-        "z": fit.tvalues[names].to_numpy(),
-        "p_value": fit.pvalues[names].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "term": names,
+            "estimate": fit.fe_params.to_numpy(),
+            "std_error": fit.bse_fe.to_numpy(),
+            "z": fit.tvalues[names].to_numpy(),
+            "p_value": fit.pvalues[names].to_numpy(),
+        }
+    )

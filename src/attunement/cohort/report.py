@@ -41,8 +41,9 @@ def plot_groups(frame: pd.DataFrame, measure: str, group: str = "group", ax=None
     return ax
 
 
-def plot_trajectories(frame: pd.DataFrame, measure: str, dyad: str = "dyad",
-                      order: str = "session_number", ax=None):
+def plot_trajectories(
+    frame: pd.DataFrame, measure: str, dyad: str = "dyad", order: str = "session_number", ax=None
+):
     """Each dyad's measure across its sessions."""
     ax = new_axes(ax, figsize=(6.0, 3.2))
     for name, g in frame.groupby(dyad, sort=True):
@@ -55,8 +56,9 @@ def plot_trajectories(frame: pd.DataFrame, measure: str, dyad: str = "dyad",
     return ax
 
 
-def write_cohort_report(store: Store, path: str | Path, measure: str = "grand_average",
-                        title: str = "cohort") -> Path:
+def write_cohort_report(
+    store: Store, path: str | Path, measure: str = "grand_average", title: str = "cohort"
+) -> Path:
     """Write ``cohort.html``: the sessions, group comparison and trends where metadata allow."""
     frame = cohort_table(store, measure)
     comparison = trends = None
@@ -67,11 +69,27 @@ def write_cohort_report(store: Store, path: str | Path, measure: str = "grand_av
     if {"dyad", "session_number"} <= set(frame.columns) and frame.groupby("dyad").size().max() > 2:
         trends = dyad_trends(frame, measure)
         trend_fig = to_data_uri(plot_trajectories(frame, measure).figure)
-    shown = [c for c in ("session", "group", "dyad", "session_number", measure, "p_value",
-                         "effect_size") if c in frame.columns]
+    pseudo_file = store.path / "cohort" / "pseudo_dyads.parquet"
+    pseudo = None
+    if pseudo_file.is_file():
+        from .pseudo import real_vs_pseudo
+
+        pseudo = real_vs_pseudo(pd.read_parquet(pseudo_file))
+    shown = [
+        c
+        for c in ("session", "group", "dyad", "session_number", measure, "p_value", "effect_size")
+        if c in frame.columns
+    ]
     html = render(
-        "cohort.html.j2", title=title, measure=measure, sessions=frame[shown],
-        comparison=comparison, group_fig=group_fig, trends=trends, trend_fig=trend_fig,
+        "cohort.html.j2",
+        title=title,
+        measure=measure,
+        sessions=frame[shown],
+        comparison=comparison,
+        group_fig=group_fig,
+        trends=trends,
+        trend_fig=trend_fig,
         failures=store.failures(),
+        pseudo=pseudo,
     )
     return write_text(html, path)

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .._check import soft_import
 from .._log import logger
+from .executors import run_tasks
 from .project import Project
 from .store import Store
 
@@ -99,17 +97,16 @@ def run_batch(
             _notify(on_progress, sid, "skipped")
         else:
             todo.append((sid, path, digest))
-    if todo:
-        if executor == "local":
-            n = workers or project.spec.batch.workers or os.cpu_count() or 1
-            _run_local(todo, settings, analyze, n, store, result, on_progress)
-        elif executor == "dask":
-            addr = scheduler or project.spec.batch.scheduler
-            _run_dask(todo, settings, analyze, addr, workers, store, result, on_progress)
-        else:
-            raise ValueError(
-                f"Invalid value for 'executor': expected 'local' or 'dask', got {executor!r}."
-            )
+    if executor not in ("local", "dask"):
+        raise ValueError(
+            f"Invalid value for 'executor': expected 'local' or 'dask', got {executor!r}."
+        )
+    tasks = [(sid, (str(path), settings)) for sid, path, _ in todo]
+    where = {sid: (path, digest) for sid, path, digest in todo}
+    n_workers = workers or project.spec.batch.workers
+    address = scheduler or project.spec.batch.scheduler
+    for sid, get in run_tasks(analyze, tasks, executor, n_workers, address):
+        _finish(store, result, on_progress, sid, *where[sid], get)
     store.write_database()
     return result
 
@@ -128,68 +125,6 @@ def _finish(store, result, on_progress, sid, path, digest, get) -> None:
     store.save(sid, tables, digest, str(path))
     result.computed.append(sid)
     _notify(on_progress, sid, "done")
-
-
-def _run_local(todo, settings, analyze, n_workers, store, result, on_progress) -> None:
-    from concurrent.futures import as_completed
-
-    if n_workers == 1:
-        for sid, path, digest in todo:
-            _finish(
-                store,
-                result,
-                on_progress,
-                sid,
-                path,
-                digest,
-                lambda p=path: analyze(str(p), settings),
-            )
-        return
-    with ProcessPoolExecutor(max_workers=n_workers) as pool:
-        futures = {pool.submit(analyze, str(p), settings): (sid, p, d) for sid, p, d in todo}
-        try:
-            for fut in as_completed(futures):
-                sid, path, digest = futures[fut]
-                _finish(store, result, on_progress, sid, path, digest, fut.result)
-        except BaseException:
-            for fut in futures:
-                fut.cancel()
-            raise
-
-
-def _run_dask(todo, settings, analyze, address, workers, store, result, on_progress) -> None:
-    distributed = soft_import("distributed", "Running a batch on Dask")
-    cluster = None
-    if address == "local":
-        cluster = distributed.LocalCluster(
-            n_workers=workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        )
-        address = cluster.scheduler_address
-    client = distributed.Client(address)
-    try:
-        futures = {
-            client.submit(analyze, str(p), settings, key=f"attune-{i}-{sid}", pure=False): (
-                sid,
-                p,
-                d,
-            )
-            for i, (sid, p, d) in enumerate(todo)
-        }
-        try:
-            for fut in distributed.as_completed(list(futures)):
-                sid, path, digest = futures[fut]
-                _finish(store, result, on_progress, sid, path, digest, fut.result)
-        except BaseException:
-            client.cancel(list(futures))
-            raise
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def _notify(callback, sid, status) -> None:

@@ -6,6 +6,7 @@ Layout of a store folder::
     .staging/                       where a session folder is written before the rename
     sessions/<id>/_done.json        content hash, source file, time, version
     failures/<id>.json              the error of a session that failed (removed on success)
+    cohort/<table>.parquet          tables about the whole cohort (pseudo-dyads)
     metadata.parquet                the project's per-session metadata
     attunement.duckdb               views ``<table>`` over ``sessions/*/<table>.parquet``
 
@@ -131,6 +132,10 @@ class Store:
         names = {p.stem for p in (self.path / "sessions").glob("*/*.parquet")}
         return sorted(names)
 
+    def save_cohort_table(self, name: str, frame: pd.DataFrame) -> None:
+        """A table about the whole cohort (e.g. pseudo-dyads), queryable as ``name``."""
+        write_parquet(frame, self.path / "cohort" / f"{safe_name(name)}.parquet")
+
     def write_metadata(self, metadata: pd.DataFrame) -> None:
         write_parquet(metadata, self.path / "metadata.parquet")
 
@@ -147,6 +152,11 @@ class Store:
             con.execute(
                 f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM '
                 f"read_parquet({pattern}, union_by_name = true)"
+            )
+        for table in sorted((self.path / "cohort").glob("*.parquet")):
+            con.execute(
+                f'CREATE OR REPLACE VIEW "{table.stem}" AS SELECT * FROM '
+                f"read_parquet({_sql_string(str(table.resolve()))})"
             )
         meta = self.path / "metadata.parquet"
         if meta.is_file():

@@ -1,0 +1,103 @@
+"""Pseudo-dyads across a cohort: partners re-paired across sessions (rMEA ``shuffle``;
+Ramseyer & Tschacher 2011), computed in chunks on the batch's executor.
+
+The null: two people who never met move in step only by chance. Each task reads the
+sessions its chunk needs, preprocesses them as the analysis does and returns the WCC
+statistic of each (pseudo or real) pair, cut to the shorter series.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._check import check_random_state
+from ..config import AnalysisConfig
+from ..stats.groups import GroupComparison, _statistic, pseudo_dyad_labels
+from .executors import run_tasks
+from .project import Project
+
+
+def pair_statistics(
+    pairs: list[tuple[str, str, str, str]], paths: dict[str, str], settings: dict, channel: str
+) -> pd.DataFrame:
+    """The statistic of each ``(session_a, 'p1'|'p2', session_b, 'p1'|'p2')`` pair."""
+    from ..analysis import preprocess_session
+    from ..io import read
+
+    config = AnalysisConfig.model_validate(settings)
+    needed = sorted({p[0] for p in pairs} | {p[2] for p in pairs})
+    series = {}
+    for sid in needed:
+        kwargs = {"partners": config.read.partners} if config.read.partners else {}
+        session = preprocess_session(
+            read(paths[sid], sampling_rate=config.read.sampling_rate, **kwargs)[0], config
+        )
+        series[sid] = dict(zip(("p1", "p2"), session.pair(channel)))
+        rate = session.sampling_rate
+    sync = config.sync
+    params = dict(
+        window_s=sync.window_s,
+        max_lag_s=sync.max_lag_s,
+        step_s=sync.step_s,
+        fisher_z=sync.fisher_z,
+        absolute=sync.absolute,
+    )
+    values = _statistic(
+        [(series[a][pa], series[b][pb]) for a, pa, b, pb in pairs], rate, params, "grand_average"
+    )
+    frame = pd.DataFrame(pairs, columns=["session_1", "partner_1", "session_2", "partner_2"])
+    frame["kind"] = np.where(frame.session_1 == frame.session_2, "real", "pseudo")
+    frame["grand_average"] = values
+    return frame
+
+
+def pseudo_dyads(
+    project: Project,
+    channel: str,
+    n_pseudo: int | None = 200,
+    seed=0,
+    keep_roles: bool = False,
+    executor: str = "local",
+    workers: int | None = None,
+    scheduler: str = "local",
+    chunk: int = 25,
+) -> pd.DataFrame:
+    """Real dyads and pseudo-dyads of the cohort, their WCC grand averages, one row each.
+
+    ``n_pseudo`` pseudo-dyads are drawn without replacement (``None``: all of them), with
+    ``seed``. Rows: ``session_1, partner_1, session_2, partner_2, kind, grand_average``.
+    """
+    ids = [f.stem for f in project.files]
+    if len(ids) < 2:
+        raise ValueError("pseudo-dyads need at least 2 sessions in the project.")
+    labels = pseudo_dyad_labels(ids, keep_roles)
+    if n_pseudo is not None and n_pseudo < len(labels):
+        pick = np.sort(check_random_state(seed).choice(len(labels), n_pseudo, replace=False))
+        labels = [labels[i] for i in pick]
+    pairs = [(s, "p1", s, "p2") for s in ids]
+    pairs += [(*a.rsplit(":", 1), *b.rsplit(":", 1)) for a, b in labels]
+    paths = {f.stem: str(f) for f in project.files}
+    settings = project.analysis.model_dump(mode="json")
+    tasks = [
+        (k, (pairs[k : k + chunk], paths, settings, channel)) for k in range(0, len(pairs), chunk)
+    ]
+    parts = dict(
+        (k, get()) for k, get in run_tasks(pair_statistics, tasks, executor, workers, scheduler)
+    )
+    return pd.concat([parts[k] for k in sorted(parts)], ignore_index=True)
+
+
+def real_vs_pseudo(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row: real and pseudo means and SDs, Cohen's d (real minus pseudo, pooled SD) and
+    Welch's t-test, as :class:`attunement.stats.GroupComparison` reports them."""
+    real = frame.loc[frame.kind == "real", "grand_average"].to_numpy(float)
+    pseudo = frame.loc[frame.kind == "pseudo", "grand_average"].to_numpy(float)
+    ids = frame.loc[frame.kind == "real", "session_1"].tolist()
+    labels = list(
+        zip(
+            frame.loc[frame.kind == "pseudo", "session_1"],
+            frame.loc[frame.kind == "pseudo", "session_2"],
+        )
+    )
+    return pd.DataFrame([GroupComparison("grand_average", real, pseudo, ids, labels).summary()])
