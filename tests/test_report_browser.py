@@ -107,6 +107,10 @@ def test_analyze_tables(demo_out):
         "surrogates.null",
     ):
         assert col in summary.columns
+    # Heart-rate linkage runs where the session records hr_bpm (the simulated dyad only).
+    linkage = pd.read_parquet(demo_out / "physio_linkage_still_face_dyad.parquet")
+    assert {"hr_interval_r", "slope_concordance_index"} <= set(linkage.measure)
+    assert not (demo_out / "physio_linkage_MEA_video101.parquet").exists()
     wide = pd.read_parquet(demo_out / "wcc_MEA_video101.parquet")
     assert list(wide.columns[:2]) == ["channel", "window_start_s"]
 

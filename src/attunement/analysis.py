@@ -44,6 +44,7 @@ class SessionAnalysis:
     config: AnalysisConfig
     channels: list[ChannelAnalysis]
     episodes: Any | None = None
+    physio: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
     def summary_frame(self) -> pd.DataFrame:
@@ -87,6 +88,8 @@ class SessionAnalysis:
         out["peaks"] = _front(pd.concat(peak_rows, ignore_index=True))
         if null_rows:
             out["surrogates"] = _front(pd.concat(null_rows, ignore_index=True))
+        if self.physio is not None:
+            out["physio_linkage"] = self.physio
         if self.episodes is not None:
             out["episodes"] = self.episodes.episodes.assign(session=sid)
             out["episode_summary"] = self.episodes.summary_frame().assign(session=sid)
@@ -147,7 +150,33 @@ def analyze(
         results.append(ChannelAnalysis(channel, result, peaks, test))
     analysis = SessionAnalysis(session, config, results)
     analysis.episodes = _episodes(session, config, channels, analysis)
+    analysis.physio = _physio(session, config, analysis)
     return analysis
+
+
+def _physio(session, config, analysis) -> pd.DataFrame | None:
+    """Heart-rate linkage (Palumbo et al. 2017 families), inside vs outside the attuned
+    episodes (Feldman et al. 2011), when the session records the configured channel."""
+    phys = config.physio
+    if not phys.enabled or phys.channel not in session.channels or config.surrogates.n == 0:
+        return None
+    from .physio import physio_linkage
+
+    episodes = None
+    if analysis.episodes is not None:
+        attuned = analysis.episodes.episodes.query("kind == 'attuned'")
+        episodes = attuned.assign(duration_s=attuned.offset_s - attuned.onset_s)
+    try:
+        return physio_linkage(
+            session,
+            channel=phys.channel,
+            n_surrogates=config.surrogates.n,
+            seed=config.surrogates.seed,
+            episodes=episodes,
+        )
+    except ValueError as err:
+        analysis.notes.append(f"Heart-rate linkage not computed: {err}")
+        return None
 
 
 def _episodes(session, config, channels, analysis):

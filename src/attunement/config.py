@@ -70,6 +70,23 @@ class EpisodeConfig(_Section):
     )
 
 
+class PhysioConfig(_Section):
+    """Autonomic linkage (heart rate), computed when the session has this channel."""
+
+    channel: str = Field("hr_bpm", description="Heart-rate channel (bpm) of both partners.")
+    enabled: bool = Field(True, description="Compute linkage when the channel is present.")
+
+
+class VideoConfig(_Section):
+    """How a video given to ``attune analyze`` becomes signals (``attunement.extract_video``)."""
+
+    layout: str | None = Field(
+        "split-lr", description="Split-screen layout (choice: the common face-to-face set-up)."
+    )
+    regions: str | None = Field(None, description="A regions file instead of a layout.")
+    features: list[str] = Field(["motion"], description="motion, face, affect.")
+
+
 class AnalysisConfig(_Section):
     """All settings of ``attune analyze``; every field has a documented default."""
 
@@ -78,11 +95,14 @@ class AnalysisConfig(_Section):
     sync: SyncConfig = SyncConfig()
     surrogates: SurrogateConfig = SurrogateConfig()
     episodes: EpisodeConfig = EpisodeConfig()
+    physio: PhysioConfig = PhysioConfig()
+    video: VideoConfig = VideoConfig()
 
     def flat(self) -> dict[str, Any]:
         """Every parameter as ``section.key -> value`` (the report's parameter record)."""
         return {
-            f"{section}.{key}": ",".join(map(str, value)) if isinstance(value, (list, tuple))
+            f"{section}.{key}": ",".join(map(str, value))
+            if isinstance(value, (list, tuple))
             else value
             for section, values in self.model_dump().items()
             for key, value in values.items()

@@ -25,6 +25,8 @@ def analyze(
     surrogates: int = typer.Option(None, "--surrogates", help="Number of surrogates."),
     null: str = typer.Option(None, "--null", help="shift, segments, iaaft or shuffle."),
     seed: int = typer.Option(None, "--seed", help="Seed for the surrogates."),
+    layout: str = typer.Option(None, "--layout", help="Video: split-screen layout."),
+    regions: Path = typer.Option(None, "--regions", help="Video: regions file (TOML/JSON)."),
     force: bool = typer.Option(False, "--force", help="Overwrite a non-empty output folder."),
 ) -> None:
     """Read, preprocess, measure, test against surrogates and find episodes, per session;
@@ -42,6 +44,7 @@ def analyze(
             read={"sampling_rate": sampling_rate},
             sync={"window_s": window, "max_lag_s": lag, "step_s": step},
             surrogates={"n": surrogates, "null": null, "seed": seed},
+            video={"layout": layout, "regions": str(regions) if regions else None},
         )
         out = prepare_out_dir(out, force)
         sessions = _read_all(paths, cfg, read)
@@ -92,7 +95,9 @@ def _read_all(paths, cfg, read):
     for video in (p for p in paths if p.suffix.lower() in VIDEO_SUFFIXES):
         from ..extract import extract_video
 
-        sessions.append(extract_video(video))
+        v = cfg.video
+        layout = None if v.regions else v.layout
+        sessions.append(extract_video(video, layout=layout, regions=v.regions, features=v.features))
     ids = [s.id for s in sessions]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:

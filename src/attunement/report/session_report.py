@@ -84,7 +84,7 @@ def session_context(analysis) -> dict:
             "name": cfg.surrogates.null,
             "description": NULL_DESCRIPTIONS[cfg.surrogates.null],
         },
-        "synchrony": {"table": pd.DataFrame(rows)},
+        "synchrony": {"table": pd.DataFrame(rows), "physio": _physio_table(analysis)},
         "channels": channels,
         "episodes": _episode_context(analysis),
         "phases": _phase_context(analysis),
@@ -93,6 +93,13 @@ def session_context(analysis) -> dict:
             **{f"session.meta.{k}": v for k, v in s.meta.items() if k not in ("outliers_removed",)},
         },
     }
+
+
+def _physio_table(analysis) -> pd.DataFrame | None:
+    if analysis.physio is None:
+        return None
+    cols = ["measure", "value", "null", "null_mean", "effect_size", "p_value", "n_used"]
+    return analysis.physio[[c for c in cols if c in analysis.physio.columns]]
 
 
 def _artefact_note(analysis) -> str:
