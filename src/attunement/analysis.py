@@ -125,13 +125,7 @@ def analyze(
     results = []
     for channel in channels:
         x1, x2 = session.pair(channel)
-        params = dict(
-            window_s=sync.window_s,
-            max_lag_s=sync.max_lag_s,
-            step_s=sync.step_s,
-            fisher_z=sync.fisher_z,
-            absolute=sync.absolute,
-        )
+        params = sync.wcc_params()
         result = wcc(x1, x2, session.sampling_rate, **params)
         peaks = pick_peaks(result)
         test = None
@@ -200,17 +194,19 @@ def _episodes(session, config, channels, analysis):
         return None
 
 
+def read_one(path: str | Path, config: AnalysisConfig) -> Session:
+    """Read the one session in ``path`` with the ``read`` settings of ``config``."""
+    kwargs = {"partners": config.read.partners} if config.read.partners else {}
+    sessions = read(path, sampling_rate=config.read.sampling_rate, **kwargs)
+    if len(sessions) != 1:
+        raise ValueError(f"{path}: expected one session, got {len(sessions)}.")
+    return sessions[0]
+
+
 def analyze_file(path: str | Path, settings: dict | None = None) -> dict[str, pd.DataFrame]:
     """Read one recording and return its tables (the worker of ``attune batch``)."""
     config = AnalysisConfig.model_validate(settings or {}) if settings else load_config()
-    sessions = read(
-        path,
-        sampling_rate=config.read.sampling_rate,
-        **({"partners": config.read.partners} if config.read.partners else {}),
-    )
-    if len(sessions) != 1:
-        raise ValueError(f"{path}: expected one session, got {len(sessions)}.")
-    return analyze(sessions[0], config).tables()
+    return analyze(read_one(path, config), config).tables()
 
 
 def _channels(session: Session, wanted: list[str] | None) -> list[str]:

@@ -52,6 +52,11 @@ class SyncConfig(_Section):
     absolute: bool = Field(False, description="Absolute values (rMEA ABS).")
 
 
+    def wcc_params(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`attunement.wcc` these settings stand for."""
+        return self.model_dump()
+
+
 class SurrogateConfig(_Section):
     """The null that synchrony is tested against."""
 

@@ -22,27 +22,16 @@ def pair_statistics(
     pairs: list[tuple[str, str, str, str]], paths: dict[str, str], settings: dict, channel: str
 ) -> pd.DataFrame:
     """The statistic of each ``(session_a, 'p1'|'p2', session_b, 'p1'|'p2')`` pair."""
-    from ..analysis import preprocess_session
-    from ..io import read
+    from ..analysis import preprocess_session, read_one
 
     config = AnalysisConfig.model_validate(settings)
     needed = sorted({p[0] for p in pairs} | {p[2] for p in pairs})
     series = {}
     for sid in needed:
-        kwargs = {"partners": config.read.partners} if config.read.partners else {}
-        session = preprocess_session(
-            read(paths[sid], sampling_rate=config.read.sampling_rate, **kwargs)[0], config
-        )
+        session = preprocess_session(read_one(paths[sid], config), config)
         series[sid] = dict(zip(("p1", "p2"), session.pair(channel)))
         rate = session.sampling_rate
-    sync = config.sync
-    params = dict(
-        window_s=sync.window_s,
-        max_lag_s=sync.max_lag_s,
-        step_s=sync.step_s,
-        fisher_z=sync.fisher_z,
-        absolute=sync.absolute,
-    )
+    params = config.sync.wcc_params()
     values = _statistic(
         [(series[a][pa], series[b][pb]) for a, pa, b, pb in pairs], rate, params, "grand_average"
     )

@@ -1,17 +1,44 @@
 """Dispatch table of synchrony measures by their command-line names.
 
-Every entry is ``f(x1, x2, sampling_rate, **params) -> dict`` of named summary columns
-(floats), so the CLI can add them to ``summary.csv`` and ``attunement.stats`` can call
-them on surrogate pairs. ``params`` are the keyword arguments of the measure's function.
+Every entry of :data:`MEASURES` is ``f(x1, x2, sampling_rate, **params) -> dict`` of
+named summary columns (floats), each starting with the measure's name and ``_`` (so the
+columns of several measures never collide), and ``params`` are the keyword arguments of
+the measure's function (:func:`measure_parameters`; defaults are the published ones,
+cited in each function's docstring). The CLI adds the columns to ``summary.csv`` and
+:func:`attunement.stats.surrogate_test` calls :func:`headline_function` on surrogate pairs.
+
+Headline statistics
+-------------------
+:data:`HEADLINES` names, for every measure, the one statistic tested against
+surrogates, the direction of the test and why (the one place where this is decided).
+
+Cost of a surrogate test
+------------------------
+A surrogate test calls the headline function once per surrogate. Seconds per call for a
+10-minute session at 30 Hz (18,000 samples; one core of a shared machine, so roughly), and
+so for 500 surrogates (SUSY): ``wcc`` (batched), ``phase``, ``coherence``,
+``contingency``, ``transfer_entropy``, ``physio``, ``drp`` and ``crqa`` (its headline needs
+only the diagonals next to lag 0) 0.01-0.03 s, ``group`` 0.03 s: seconds to a minute;
+``crqa_windows`` and ``dtw`` 0.3 s and ``granger`` (order kept from the real pair) 0.5 s:
+3-4 minutes; ``wavelet_coherence`` and ``mdrqa`` about 2 s: 15-20 minutes, per session
+and channel. Costs grow with length: ``dtw``, ``crqa_windows`` and ``granger`` about
+linearly, ``wavelet_coherence`` a little faster, ``mdrqa`` with the square. ``attune sync``
+warns when a test would run for more than a minute; it never lowers the number of
+surrogates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
 from .._check import check_option
+from ..physio.summary import linkage_summary
+from ..session import Session
 from .coherence import coherence, wavelet_coherence
 from .contingency import contingency
 from .direction import granger, transfer_entropy
@@ -24,16 +51,34 @@ from .group import (
     symbolic_entropy,
     team_coherence,
 )
+from .lagged import wcc
 from .phase import phase_sync
 from .recurrence import crqa, crqa_windows, recurrence_profile
 
+#: WCC summaries in the registry (the CLI keeps its own unprefixed columns for WCC).
+WCC_COLUMNS = ("grand_average", "lag_zero_mean", "all_lags_mean", "p1_leads_mean",
+               "p2_leads_mean", "best_lag_s", "n_windows", "na_cell_fraction",
+               "missing_fraction")
+#: Parameters of the measures' functions that are not measure parameters.
+NOT_PARAMETERS = ("channel",)
 
-def _summary_of(func: Callable) -> Callable[..., dict]:
+
+def _prefixed(name: str, summary: dict, own_prefix: str = "") -> dict:
+    """``summary`` with every key starting ``<name>_`` (replacing ``own_prefix``)."""
+    out = {}
+    for key, value in summary.items():
+        key = key.removeprefix(own_prefix) if own_prefix else key
+        out[key if key.startswith(f"{name}_") else f"{name}_{key}"] = float(value)
+    return out
+
+
+def _summary_of(func: Callable, name: str, own_prefix: str = "") -> Callable[..., dict]:
     def summary(x1, x2, sampling_rate, **params) -> dict:
-        return func(x1, x2, sampling_rate, **params).summary()
+        return _prefixed(name, func(x1, x2, sampling_rate, **params).summary(), own_prefix)
 
     summary.__name__ = f"{func.__name__}_summary"
     summary.__doc__ = f"Summary columns of :func:`{func.__module__}.{func.__name__}`."
+    summary.__wrapped__ = func
     return summary
 
 
@@ -43,16 +88,74 @@ def _stack(x1, x2) -> np.ndarray:
     return np.vstack([a1.reshape(a1.shape[0], -1).T, a2.reshape(a2.shape[0], -1).T])
 
 
+def wcc_summary(x1, x2, sampling_rate, **params) -> dict:
+    """WCC summaries (:data:`WCC_COLUMNS`) with the prefix ``wcc_``.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=(2, 1200))
+    >>> out = wcc_summary(x[0], x[0] + x[1], 10, window_s=20, max_lag_s=2, step_s=10)
+    >>> round(out["wcc_lag_zero_mean"], 1)
+    0.7
+    """
+    summary = wcc(x1, x2, sampling_rate, **params).summary()
+    return {f"wcc_{k}": float(summary[k]) for k in WCC_COLUMNS}
+
+
+wcc_summary.__wrapped__ = wcc
+
+
+def crqa_summary(x1, x2, sampling_rate, **params) -> dict:
+    """CRQA summaries and ``crqa_zero_lag_recurrence_rate``, the recurrence rate on the
+    line of synchrony (lag 0; NaN when a Theiler window leaves it out).
+
+    Examples
+    --------
+    >>> t = np.arange(600) / 10
+    >>> out = crqa_summary(np.sin(t), np.sin(t), 10)
+    >>> out["crqa_zero_lag_recurrence_rate"]
+    1.0
+    """
+    res = crqa(x1, x2, sampling_rate, **params)
+    zero = res.profile[np.isclose(res.lag_s, 0.0)]
+    rate = math.nan if res.params["theiler_s"] > 0 or not zero.size else float(zero[0])
+    return {**res.summary(), "crqa_zero_lag_recurrence_rate": rate}
+
+
+crqa_summary.__wrapped__ = crqa
+
+
+def contingency_summary(x1, x2, sampling_rate, **params) -> dict:
+    """Contingency summaries and ``contingency_interactive_max_abs``, the larger absolute
+    interactive coefficient of the two directions.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=(2, 600))
+    >>> out = contingency_summary(x[0], x[1], 1)
+    >>> out["contingency_interactive_max_abs"] >= abs(out["contingency_interactive_1to2"])
+    True
+    """
+    out = contingency(x1, x2, sampling_rate, **params).summary()
+    out = {k: float(v) for k, v in out.items()}
+    out["contingency_interactive_max_abs"] = max(
+        abs(out["contingency_interactive_1to2"]), abs(out["contingency_interactive_2to1"]))
+    return out
+
+
+contingency_summary.__wrapped__ = contingency
+
+
 def group_summary(x1, x2, sampling_rate, *, segment_s=None, band_hz=None) -> dict:
     """Cluster-phase rho, Kuramoto order, team coherence, sum-normalised CSD and symbolic
     entropy of both partners' channels (``x1``, ``x2``: ``(n_times,)`` or
-    ``(n_times, n_channels)``).
+    ``(n_times, n_channels)``), with the prefix ``group_``.
 
     Examples
     --------
     >>> x = np.random.default_rng(0).normal(size=(2, 1200))
     >>> sorted(group_summary(x[0], x[0] + x[1], 10))[:2]
-    ['cluster_phase_rho', 'kuramoto_order']
+    ['group_cluster_phase_rho', 'group_kuramoto_order']
     """
     signals = _stack(x1, x2)
     out = {}
@@ -61,39 +164,248 @@ def group_summary(x1, x2, sampling_rate, *, segment_s=None, band_hz=None) -> dic
     for func in (team_coherence, sum_normalized_csd):
         out.update(func(signals, sampling_rate, segment_s=segment_s).summary())
     out.update(symbolic_entropy(signals, sampling_rate).summary())
-    return out
+    return _prefixed("group", out)
 
 
 def mdrqa_summary(x1, x2, sampling_rate, **params) -> dict:
     """MdRQA summary of both partners' channels (see :func:`attunement.sync.group.mdrqa`)."""
-    return mdrqa(_stack(x1, x2), sampling_rate, **params).summary()
+    return _prefixed("mdrqa", mdrqa(_stack(x1, x2), sampling_rate, **params).summary())
 
+
+mdrqa_summary.__wrapped__ = mdrqa
+
+
+def physio_summary(x1, x2, sampling_rate, **params) -> dict:
+    """Physiological linkage of a heart-rate (or other autonomic) channel without
+    surrogates (:func:`attunement.physio.linkage_summary`), with the prefix ``physio_``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> common = np.repeat(rng.normal(size=40), 60)
+    >>> out = physio_summary(80 + common + rng.normal(size=2400), 120 + common, 4)
+    >>> round(out["physio_hr_interval_r"], 2)
+    0.99
+    """
+    return _prefixed("physio", linkage_summary(x1, x2, sampling_rate, **params))
+
+
+physio_summary.__wrapped__ = linkage_summary
 
 #: CLI name -> ``f(x1, x2, sampling_rate, **params) -> dict`` of summary columns.
 MEASURES: dict[str, Callable[..., dict]] = {
-    "phase": _summary_of(phase_sync),
-    "coherence": _summary_of(coherence),
-    "wavelet_coherence": _summary_of(wavelet_coherence),
-    "crqa": _summary_of(crqa),
-    "crqa_windows": _summary_of(crqa_windows),
-    "drp": _summary_of(recurrence_profile),
-    "dtw": _summary_of(dtw),
-    "granger": _summary_of(granger),
-    "transfer_entropy": _summary_of(transfer_entropy),
-    "contingency": _summary_of(contingency),
+    "wcc": wcc_summary,
+    "phase": _summary_of(phase_sync, "phase"),
+    "coherence": _summary_of(coherence, "coherence"),
+    "wavelet_coherence": _summary_of(wavelet_coherence, "wavelet_coherence"),
+    "crqa": crqa_summary,
+    "crqa_windows": _summary_of(crqa_windows, "crqa_windows", own_prefix="crqa_window_"),
+    "drp": _summary_of(recurrence_profile, "drp"),
+    "dtw": _summary_of(dtw, "dtw"),
+    "granger": _summary_of(granger, "granger"),
+    "transfer_entropy": _summary_of(transfer_entropy, "transfer_entropy"),
+    "contingency": contingency_summary,
     "group": group_summary,
     "mdrqa": mdrqa_summary,
+    "physio": physio_summary,
 }
 
 
-def measure_summary(name: str, x1, x2, sampling_rate, **params) -> dict:
-    """Summary columns of the measure called ``name`` (one of :data:`MEASURES`).
+@dataclass(frozen=True)
+class Headline:
+    """The statistic of a measure tested against surrogates.
+
+    ``column`` is the summary column, or the start of its name (the first column that
+    starts with it: the first band's coherence); ``alternative`` is the direction of the
+    test (see :func:`attunement.stats.permutation_p`).
+    """
+
+    column: str
+    alternative: str
+    reason: str
+
+
+#: Measure -> its headline statistic, the direction of the test and why.
+HEADLINES: dict[str, Headline] = {
+    "wcc": Headline("wcc_grand_average", "greater",
+                    "mean over windows and lags (rMEA, SUSY), the same as attune sync's "
+                    "own WCC test"),
+    "phase": Headline("phase_plv", "greater",
+                      "the whole-session phase-locking value (Lachaux et al. 1999); the "
+                      "windowed mean carries a small-window bias"),
+    "coherence": Headline("coherence_mean_", "greater",
+                          "mean coherence in the first band (all frequencies by default)"),
+    "wavelet_coherence": Headline("wavelet_coherence_mean_", "greater",
+                                  "mean coherence outside the cone, first band"),
+    "crqa": Headline("crqa_zero_lag_recurrence_rate", "greater",
+                     "recurrence on the line of synchrony: the whole-matrix measures "
+                     "do not see alignment (the recurrence rate is the same for any "
+                     "re-ordering of partner 2, determinism changes only at the seams of "
+                     "a shift), so they cannot test coupling"),
+    "crqa_windows": Headline("crqa_windows_mean_recurrence_rate", "greater",
+                             "recurrence of co-occurring windows, which time-shifts break"),
+    "drp": Headline("drp_peak_recurrence_rate", "greater",
+                    "highest recurrence within +-max_lag_s (Richardson & Dale 2005)"),
+    "dtw": Headline("dtw_normalized_distance", "less",
+                    "a distance: more alike is smaller"),
+    "granger": Headline("granger_gc_net", "two-sided",
+                        "who leads, 1to2 minus 2to1 (the F tests already give each "
+                        "direction); surrogates keep the real pair's lag order, as "
+                        "MVGC's permutation tests (Barnett & Seth 2014)"),
+    "transfer_entropy": Headline("transfer_entropy_net_nats", "two-sided",
+                                 "who leads, 1to2 minus 2to1"),
+    "contingency": Headline("contingency_interactive_max_abs", "greater",
+                            "either partner's interactive contingency, either sign; the "
+                            "maximum over both directions keeps one test"),
+    "group": Headline("group_cluster_phase_rho", "greater",
+                      "cluster-phase synchrony (Richardson et al. 2012)"),
+    "mdrqa": Headline("mdrqa_recurrence_rate", "greater",
+                      "how often the joint state recurs at a fixed radius"),
+    "physio": Headline("physio_hr_interval_r", "greater",
+                       "correlation of 15-s heart-rate means (Tschacher & Meier 2020); "
+                       "attune physio's own test shifts by at least 30 s"),
+}
+
+
+def check_measures(names: str | Iterable[str], label: str = "measure") -> list[str]:
+    """Measure names (a comma-separated string or a list), each checked against
+    :data:`MEASURES`; duplicates dropped, order kept.
+
+    Examples
+    --------
+    >>> check_measures("wcc, phase,wcc")
+    ['wcc', 'phase']
+    >>> check_measures("wavelet")
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for the 'measure' parameter. Allowed values are 'wcc', ...
+    """
+    items = names.split(",") if isinstance(names, str) else list(names)
+    out = [n.strip() for n in items if n.strip()]
+    if not out:
+        raise ValueError(f"Invalid value for {label!r}: expected one or more of "
+                         f"{', '.join(MEASURES)}, got {names!r}.")
+    for name in out:
+        check_option(name, label, MEASURES)
+    return list(dict.fromkeys(out))
+
+
+def measure_parameters(name: str) -> dict:
+    """The measure's parameters and their defaults (the keyword arguments of its function).
+
+    Examples
+    --------
+    >>> measure_parameters("dtw")
+    {'window_s': 5.0, 'normalize': 'zscore'}
+    """
+    check_option(name, "measure", MEASURES)
+    signature = inspect.signature(MEASURES[name])
+    return {p.name: p.default for p in signature.parameters.values()
+            if p.kind is p.KEYWORD_ONLY and p.name not in NOT_PARAMETERS}
+
+
+def check_params(name: str, params: dict) -> dict:
+    """Raise naming the key when ``params`` has one that measure ``name`` does not take.
+
+    Examples
+    --------
+    >>> check_params("crqa", {"radius": 0.3})
+    {'radius': 0.3}
+    >>> check_params("crqa", {"radiuss": 0.3})
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid parameter 'radiuss' for measure 'crqa': expected one of 'dimension', ...
+    """
+    allowed = measure_parameters(name)
+    for key in params:
+        if key not in allowed:
+            listed = ", ".join(repr(k) for k in allowed)
+            raise ValueError(f"Invalid parameter {key!r} for measure {name!r}: expected one "
+                             f"of {listed}, got {key!r}.")
+    return dict(params)
+
+
+def measure_summary(name: str, x1, x2=None, sampling_rate=None, *, channel=None,
+                    **params) -> dict:
+    """Summary columns of the measure called ``name`` (one of :data:`MEASURES`), of two
+    arrays and a sampling rate or of a Session's ``channel``.
 
     Examples
     --------
     >>> t = np.arange(600) / 10
     >>> measure_summary("phase", np.sin(t), np.sin(t - 0.5), 10)["phase_plv"] > 0.99
     True
+    >>> s = Session.from_arrays(np.sin(t), np.sin(t - 0.5), 10, channel="movement")
+    >>> measure_summary("phase", s)["phase_plv"] > 0.99
+    True
     """
     check_option(name, "measure", MEASURES)
+    check_params(name, params)
+    if isinstance(x1, Session):
+        if x2 is not None:
+            raise ValueError("Invalid value for 'x2': expected None when 'x1' is a Session, "
+                             f"got {type(x2).__name__}.")
+        x1, x2, sampling_rate = *x1.pair(channel), x1.sampling_rate
     return MEASURES[name](x1, x2, sampling_rate, **params)
+
+
+def headline_column(name: str, summary: dict) -> str:
+    """The column of ``summary`` that :data:`HEADLINES` names for measure ``name``.
+
+    Examples
+    --------
+    >>> headline_column("coherence", {"coherence_mean_slow": 0.4, "coherence_peak_hz_slow": 1})
+    'coherence_mean_slow'
+    """
+    start = HEADLINES[name].column
+    if start in summary:
+        return start
+    for key in summary:
+        if key.startswith(start):
+            return key
+    raise ValueError(f"Invalid summary for measure {name!r}: expected a column starting "
+                     f"with {start!r}, got {sorted(summary)}.")
+
+
+def headline_function(name: str, observed: dict, **params) -> Callable[..., dict]:
+    """``f(x1, x2, sampling_rate) -> {column: value}`` of the headline statistic, for
+    :func:`attunement.stats.surrogate_test`; ``observed`` is the real pair's summary.
+
+    ``granger`` keeps the real pair's lag order (unless ``lag_s`` is given); ``crqa``
+    computes only the diagonals next to the line of synchrony. Both give the real pair's
+    value exactly, at a fraction of the cost.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=(2, 600))
+    >>> observed = measure_summary("dtw", x[0], x[0] + x[1], 10)
+    >>> f = headline_function("dtw", observed)
+    >>> f(x[0], x[0] + x[1], 10) == {"dtw_normalized_distance":
+    ...                              observed["dtw_normalized_distance"]}
+    True
+    """
+    column = headline_column(name, observed)
+    check_params(name, params)
+    if name == "granger" and params.get("lag_s") is None:
+        params = {**params, "lag_s": observed["granger_lag_s"]}
+    if name == "crqa":
+        return _crqa_line_of_synchrony(column, params)
+
+    def headline(x1, x2, sampling_rate) -> dict:
+        return {column: MEASURES[name](x1, x2, sampling_rate, **params)[column]}
+
+    return headline
+
+
+def _crqa_line_of_synchrony(column: str, params: dict) -> Callable[..., dict]:
+    shared = {k: v for k, v in params.items()
+              if k not in ("theiler_s", "min_diagonal_line", "min_vertical_line")}
+
+    def headline(x1, x2, sampling_rate) -> dict:
+        if round(params.get("theiler_s", 0.0) * sampling_rate) > 0:
+            return {column: math.nan}
+        res = recurrence_profile(x1, x2, sampling_rate, max_lag_s=1 / sampling_rate,
+                                 **shared)
+        return {column: res.zero_lag_recurrence_rate}
+
+    return headline
