@@ -19,21 +19,9 @@ import time
 import numpy as np
 
 from attunement import STYLES, detect_episodes, simulate_dyad
+from attunement.episodes import score_against_truth
 
 CHANNELS = ["movement", "positive_affect", "negative_affect", "hr_bpm"]
-
-
-def match(truth, found, tol=3.0):
-    onsets, used, hits = truth.onset_s.to_numpy(), set(), []
-    for i, onset in enumerate(found.onset_s):
-        for j in np.argsort(np.abs(onsets - onset)):
-            if abs(onsets[j] - onset) > tol:
-                break
-            if j not in used:
-                used.add(j)
-                hits.append((i, j))
-                break
-    return hits
 
 
 def score_style(style, seeds, rate):
@@ -44,17 +32,11 @@ def score_style(style, seeds, rate):
         start = time.perf_counter()
         res = detect_episodes(sim.session, channel=CHANNELS)
         wall.append(time.perf_counter() - start)
-        t = res.states.time_s
-        truth = sim.episodes[(sim.episodes.kind == "rupture")
-                             & sim.episodes.onset_s.between(t.min(), t.max())]
-        truth = truth.reset_index(drop=True)
-        hits = match(truth, res.ruptures)
-        n_found, n_true, n_hit = n_found + len(res.ruptures), n_true + len(truth), n_hit + len(hits)
-        lat += [(truth.repair_latency_s[j], res.ruptures.repair_latency_s[i]) for i, j in hits
-                if truth.repaired[j] and res.ruptures.repaired[i]]
-        real = np.interp(t, sim.coupling.time_s, sim.coupling.attuned) > 0.5
-        got = res.states.attuned.to_numpy()
-        acc.append(0.5 * (got[real].mean() + (~got[~real]).mean()))
+        score = score_against_truth(sim, res, tolerance_s=3.0)
+        n_found, n_true = n_found + score.n_detected, n_true + score.n_true
+        n_hit += len(score.hits)
+        lat += score.latencies.tolist()
+        acc.append(score.balanced_accuracy)
     lat = np.array(lat)
     r = np.corrcoef(lat.T)[0, 1] if len(lat) > 2 else np.nan
     return n_found, n_true, n_hit, r, len(lat), float(np.mean(acc)), float(np.median(wall))

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from attunement import STYLES, simulate_dyad
-from attunement.episodes import detect_episodes
+from attunement.episodes import detect_episodes, score_against_truth
 
 CHANNELS = ["movement", "positive_affect", "negative_affect", "hr_bpm"]
 FRESH_SEEDS = range(11, 17)
@@ -32,39 +32,17 @@ def _run(style, seed):
     return sim, detect_episodes(sim.session, channel=CHANNELS)
 
 
-def _match(truth, detected):
-    """One-to-one hits: (detected index, true index) with onsets within TOLERANCE_S."""
-    used, hits = set(), []
-    onsets = truth.onset_s.to_numpy()
-    for i, onset in enumerate(detected.onset_s):
-        for j in np.argsort(np.abs(onsets - onset)):
-            if abs(onsets[j] - onset) > TOLERANCE_S:
-                break
-            if j not in used:
-                used.add(j)
-                hits.append((i, j))
-                break
-    return hits
-
-
 @pytest.fixture(scope="module")
 def scored():
     counts = {"detected": 0, "true": 0, "hits": 0}
     latencies = []
     for style in ("sensitive", "intrusive"):
         for seed in FRESH_SEEDS:
-            sim, res = _run(style, seed)
-            t = res.states.time_s
-            truth = sim.episodes[(sim.episodes.kind == "rupture")
-                                 & sim.episodes.onset_s.between(t.min(), t.max())]
-            truth = truth.reset_index(drop=True)
-            hits = _match(truth, res.ruptures)
-            counts["detected"] += len(res.ruptures)
-            counts["true"] += len(truth)
-            counts["hits"] += len(hits)
-            for i, j in hits:
-                if truth.repaired[j] and res.ruptures.repaired[i]:
-                    latencies.append((truth.repair_latency_s[j], res.ruptures.repair_latency_s[i]))
+            score = score_against_truth(*_run(style, seed), tolerance_s=TOLERANCE_S)
+            counts["detected"] += score.n_detected
+            counts["true"] += score.n_true
+            counts["hits"] += len(score.hits)
+            latencies.extend(score.latencies.tolist())
     return counts, np.array(latencies)
 
 
@@ -104,9 +82,6 @@ def test_constant_coupling_has_few_false_ruptures():
 def test_withdrawn_states_agree_with_the_truth_above_chance():
     accuracy = []
     for seed in (11, 12, 13):
-        sim, res = _run("withdrawn", seed)
-        truth = np.interp(res.states.time_s, sim.coupling.time_s, sim.coupling.attuned) > 0.5
-        found = res.states.attuned.to_numpy()
-        accuracy.append(0.5 * (found[truth].mean() + (~found[~truth]).mean()))
+        accuracy.append(score_against_truth(*_run("withdrawn", seed)).balanced_accuracy)
     print(f"withdrawn balanced accuracy {np.round(accuracy, 2)}")
     assert np.mean(accuracy) >= 0.65

@@ -4,7 +4,7 @@
 does the same from coded categorical states (Tronick-style matching). Both return an
 :class:`EpisodeResult`. Modules: :mod:`.synchrony` (the scored series), :mod:`.segment`
 (the two-state HMM), :mod:`.table` (episodes), :mod:`.rupture_types`, :mod:`.summary`,
-:mod:`.categorical`.
+:mod:`.categorical`, :mod:`.validate` (scoring against simulator truth).
 """
 
 from .categorical import SPAFF_CLASSES, SPAFF_RUPTURE_CODES, match_states, read_codes
@@ -13,6 +13,7 @@ from .result import EpisodeResult
 from .rupture_types import channel_roles, type_ruptures
 from .segment import StateFit, segment_states
 from .synchrony import SynchronySeries, combine_series, synchrony_series
+from .validate import TruthScore, score_against_truth
 
 __all__ = [
     "SPAFF_CLASSES",
@@ -20,11 +21,13 @@ __all__ = [
     "EpisodeResult",
     "StateFit",
     "SynchronySeries",
+    "TruthScore",
     "channel_roles",
     "combine_series",
     "detect_episodes",
     "match_states",
     "read_codes",
+    "score_against_truth",
     "segment_states",
     "synchrony_series",
     "type_ruptures",

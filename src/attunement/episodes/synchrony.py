@@ -24,6 +24,7 @@ from scipy.signal import lfilter
 
 from .._check import check_positive, check_random_state
 from ..stats.surrogates import circular_shift
+from ..sync._pairs import as_series
 from ..sync.lagged import wcc
 
 
@@ -145,7 +146,7 @@ def synchrony_series(
     ((229,), True)
     """
     fs = check_positive(sampling_rate, "sampling_rate")
-    a, b = _as_series(x1, "x1"), _as_series(x2, "x2")
+    a, b = as_series(x1, "x1"), as_series(x2, "x2")
     if len(a) != len(b):
         raise ValueError(
             f"Invalid input: 'x1' has {len(a)} samples and 'x2' has {len(b)}; expected equal "
@@ -285,15 +286,6 @@ def _profile_weighted(z: np.ndarray) -> np.ndarray:
         out = (num / den)[..., 0]
     out[~present.any(2)] = np.nan
     return out
-
-
-def _as_series(values, name: str) -> np.ndarray:
-    a = np.asarray(values, dtype=float)
-    if a.ndim != 1:
-        raise ValueError(
-            f"Invalid value for {name!r}: expected a 1-D array (n_times,), got shape {a.shape}."
-        )
-    return a
 
 
 def _nanmean(a: np.ndarray, axis) -> np.ndarray:

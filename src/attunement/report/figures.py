@@ -116,24 +116,9 @@ def plot_peak_lags(peaks, partners=("partner 1", "partner 2"), ax=None):
     ax.axhline(0, color="k", lw=0.6)
     ax.set_xlabel("time (s)")
     ax.set_ylabel("peak lag (s)")
-    ax.text(
-        0.005,
-        0.97,
-        f"{partners[0]} leads",
-        transform=ax.transAxes,
-        va="top",
-        fontsize=8,
-        color=PARTNER_COLOURS[0],
-    )
-    ax.text(
-        0.005,
-        0.03,
-        f"{partners[1]} leads",
-        transform=ax.transAxes,
-        va="bottom",
-        fontsize=8,
-        color=PARTNER_COLOURS[1],
-    )
+    for k, (y, va) in enumerate(((0.97, "top"), (0.03, "bottom"))):
+        ax.text(0.005, y, f"{partners[k]} leads", transform=ax.transAxes, va=va, fontsize=8,
+                color=PARTNER_COLOURS[k])
     return ax
 
 

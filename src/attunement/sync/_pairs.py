@@ -28,10 +28,42 @@ def as_pair(
     >>> sr
     10.0
     """
+    a1, a2, sr = read_pair(x1, x2, sampling_rate, channel)
+    for name, a in (("x1", a1), ("x2", a2)):
+        check_finite(a, name)
+    if a1.shape[0] < min_samples:
+        raise ValueError(
+            f"Invalid input: expected at least {min_samples} samples, got {a1.shape[0]}."
+        )
+    return a1, a2, sr
+
+
+def read_pair(
+    x1,
+    x2,
+    sampling_rate,
+    channel: str | None,
+    *,
+    names: tuple[str, str] = ("x1", "x2"),
+    series=None,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Two equal-length 1-D float arrays and the rate, from two arrays or a Session.
+
+    The arrays are read by ``series(values, name)`` (default :func:`as_series`); NaN and
+    infinite values are left for the caller to judge. ``names`` are the argument names
+    used in the messages.
+
+    Examples
+    --------
+    >>> a, b, sr = read_pair([1, np.nan, 3], [3, 2, 1], 10, None)
+    >>> sr, int(np.isnan(a).sum())
+    (10.0, 1)
+    """
+    n1, n2 = names
     if isinstance(x1, Session):
         if x2 is not None:
             raise ValueError(
-                "Invalid value for 'x2': expected None when 'x1' is a Session "
+                f"Invalid value for {n2!r}: expected None when {n1!r} is a Session "
                 f"(the pair comes from the session), got {type(x2).__name__}."
             )
         if sampling_rate is not None and float(sampling_rate) != x1.sampling_rate:
@@ -43,24 +75,21 @@ def as_pair(
         sampling_rate = x1.sampling_rate
     else:
         if x2 is None:
-            raise ValueError("Invalid value for 'x2': expected an array like 'x1', got None.")
+            raise ValueError(
+                f"Invalid value for {n2!r}: expected an array like {n1!r}, got None."
+            )
         if sampling_rate is None:
             raise ValueError(
                 "Invalid value for 'sampling_rate': expected a number of samples per second "
                 "(Hz) with plain arrays, got None."
             )
-        a1, a2 = as_series(x1, "x1"), as_series(x2, "x2")
+        read = as_series if series is None else series
+        a1, a2 = read(x1, n1), read(x2, n2)
     sr = check_positive(sampling_rate, "sampling_rate")
     if a1.shape[0] != a2.shape[0]:
         raise ValueError(
-            f"Invalid input: 'x1' has {a1.shape[0]} samples and 'x2' has {a2.shape[0]}; "
+            f"Invalid input: {n1!r} has {a1.shape[0]} samples and {n2!r} has {a2.shape[0]}; "
             "expected equal lengths (align them with attunement.align_streams)."
-        )
-    for name, a in (("x1", a1), ("x2", a2)):
-        check_finite(a, name)
-    if a1.shape[0] < min_samples:
-        raise ValueError(
-            f"Invalid input: expected at least {min_samples} samples, got {a1.shape[0]}."
         )
     return a1, a2, sr
 
@@ -102,6 +131,25 @@ def to_samples(value_s: float, sampling_rate: float, name: str, *, minimum: int 
             f"{sampling_rate:g} Hz; expected at least {minimum} sample(s)."
         )
     return n
+
+
+def window_samples(window_s: float, step_s: float | None, sampling_rate: float,
+                   n_samples: int) -> tuple[int, int]:
+    """Window width (at least 2 samples) and step in samples; ``step_s`` None is half a window.
+
+    Examples
+    --------
+    >>> window_samples(2.0, None, 10, 100)
+    (20, 10)
+    """
+    width = to_samples(window_s, sampling_rate, "window_s", minimum=2)
+    step = to_samples(window_s / 2 if step_s is None else step_s, sampling_rate, "step_s")
+    if width > n_samples:
+        raise ValueError(
+            f"Invalid value for 'window_s': {window_s} s is longer than the series "
+            f"({n_samples / sampling_rate:g} s)."
+        )
+    return width, step
 
 
 def check_int(value, name: str, minimum: int) -> int:

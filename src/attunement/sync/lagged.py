@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_positive
-from ..session import Session
+from ._pairs import read_pair
 from ._wcc_core import Layout, lagged_r, make_layout
 
 #: rMEA's cap on Fisher's z (``fisher.r2z``).
@@ -231,34 +231,7 @@ def _result(values, lay: Layout, rate, missing, params) -> WCCResult:
 
 def _inputs(x, y, sampling_rate, channel):
     """Two equal-length float series, the rate and the fraction of missing samples."""
-    if isinstance(x, Session):
-        if y is not None:
-            raise ValueError(
-                "Invalid value for 'y': expected None when 'x' is a Session (the pair comes "
-                f"from the session), got {type(y).__name__}."
-            )
-        if sampling_rate is not None and float(sampling_rate) != x.sampling_rate:
-            raise ValueError(
-                f"Invalid value for 'sampling_rate': session {x.id!r} is sampled at "
-                f"{x.sampling_rate:g} Hz, got {sampling_rate!r}; leave it None."
-            )
-        a, b = x.pair(channel)
-        rate = x.sampling_rate
-    else:
-        if y is None:
-            raise ValueError("Invalid value for 'y': expected an array like 'x', got None.")
-        if sampling_rate is None:
-            raise ValueError(
-                "Invalid value for 'sampling_rate': expected samples per second (Hz) with "
-                "plain arrays, got None."
-            )
-        a, b = _series(x, "x"), _series(y, "y")
-        rate = check_positive(sampling_rate, "sampling_rate")
-    if len(a) != len(b):
-        raise ValueError(
-            f"Invalid input: 'x' has {len(a)} samples and 'y' has {len(b)}; expected equal "
-            "lengths (align them with attunement.align_streams)."
-        )
+    a, b, rate = read_pair(x, y, sampling_rate, channel, names=("x", "y"), series=_series)
     return a, b, rate, float(np.isnan(np.r_[a, b]).mean())
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import signal as sps
 
 from .._check import check_positive
-from ._pairs import as_pair, check_finite, to_samples
+from ._pairs import as_pair, check_finite, window_samples
 
 #: Regions of |relative phase| in degrees (published: nine 20-degree regions).
 PHASE_REGIONS_DEG = np.arange(0, 181, 20)
@@ -151,13 +151,7 @@ def phase_sync(
     (1.0, 0.5)
     """
     a1, a2, sr = as_pair(x1, x2, sampling_rate, channel)
-    width = to_samples(window_s, sr, "window_s", minimum=2)
-    step = to_samples(window_s / 2 if step_s is None else step_s, sr, "step_s")
-    if width > a1.size:
-        raise ValueError(
-            f"Invalid value for 'window_s': {window_s} s is longer than the series "
-            f"({a1.size / sr:g} s)."
-        )
+    width, step = window_samples(window_s, step_s, sr, a1.size)
     phases = hilbert_phase(np.vstack([a1, a2]), sr, band_hz)
     rel = wrap(phases[0] - phases[1])
     unit = np.exp(1j * rel)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_option, check_positive
-from ._pairs import as_pair, check_int, to_samples, zscore
+from ._pairs import as_pair, check_int, to_samples, window_samples, zscore
 from ._rqa_engine import RecurrenceCounts, embed_length, recurrence_counts
 
 #: Distance between delay vectors (PyRQA's similarity measures).
@@ -155,6 +155,13 @@ def _prepare(x1, x2, sampling_rate, channel, dimension, delay_s, radius, metric,
     return a1, a2, sr, engine, params
 
 
+def _quantify(a1, a2, sr, engine, min_diagonal_line, min_vertical_line, **extra) -> RQAResult:
+    """CRQA measures of two prepared series, with the engine's arguments from ``_prepare``."""
+    counts = recurrence_counts(a1[:, None], a2[:, None], **engine)
+    n_cells = n_cells_outside(counts.n_vectors, engine["theiler"])
+    return rqa_measures(counts, n_cells, sr, min_diagonal_line, min_vertical_line, **extra)
+
+
 def crqa(
     x1,
     x2=None,
@@ -219,10 +226,7 @@ def crqa(
     a1, a2, sr, engine, params = _prepare(
         x1, x2, sampling_rate, channel, dimension, delay_s, radius, metric, normalize,
         precision, theiler_s, min_diagonal_line, min_vertical_line)
-    counts = recurrence_counts(a1[:, None], a2[:, None], **engine)
-    n_cells = n_cells_outside(counts.n_vectors, engine["theiler"])
-    return rqa_measures(counts, n_cells, sr, min_diagonal_line, min_vertical_line,
-                        params=params)
+    return _quantify(a1, a2, sr, engine, min_diagonal_line, min_vertical_line, params=params)
 
 
 @dataclass
@@ -277,13 +281,7 @@ def crqa_windows(
     a1, a2, sr, engine, params = _prepare(
         x1, x2, sampling_rate, channel, dimension, delay_s, radius, metric, normalize,
         precision, theiler_s, min_diagonal_line, min_vertical_line)
-    width = to_samples(window_s, sr, "window_s", minimum=2)
-    step = to_samples(window_s / 2 if step_s is None else step_s, sr, "step_s")
-    if width > a1.size:
-        raise ValueError(
-            f"Invalid value for 'window_s': {window_s} s is longer than the series "
-            f"({a1.size / sr:g} s)."
-        )
+    width, step = window_samples(window_s, step_s, sr, a1.size)
     if embed_length(width, engine["dimension"], engine["delay"]) < 2:
         raise ValueError(
             f"Invalid value for 'window_s': a window of {width} samples leaves fewer than 2 "
@@ -292,9 +290,7 @@ def crqa_windows(
     rows = []
     for start in range(0, a1.size - width + 1, step):
         part = slice(start, start + width)
-        counts = recurrence_counts(a1[part, None], a2[part, None], **engine)
-        n_cells = n_cells_outside(counts.n_vectors, engine["theiler"])
-        res = rqa_measures(counts, n_cells, sr, min_diagonal_line, min_vertical_line)
+        res = _quantify(a1[part], a2[part], sr, engine, min_diagonal_line, min_vertical_line)
         rows.append({"onset_s": start / sr, "duration_s": width / sr, **res.summary()})
     params.update(window_s=width / sr, step_s=step / sr)
     return CRQAWindows(pd.DataFrame(rows), params)
