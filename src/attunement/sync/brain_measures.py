@@ -11,6 +11,7 @@ rows are participant 1's channels, columns participant 2's.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable
 from functools import cached_property
 
@@ -71,18 +72,6 @@ class _Pair:
 
 def _sum_squares(x: np.ndarray) -> np.ndarray:
     return np.einsum("...t,...t->...", x, x)
-
-
-def _centred(x: np.ndarray) -> np.ndarray:
-    return x - x.mean(-1, keepdims=True)
-
-
-def _pearson(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
-    """Pearson r over the last axis between every row of x1 and of x2 (both already centred)."""
-    num = x1 @ x2.swapaxes(-1, -2)
-    den = np.sqrt(_sum_squares(x1)[..., :, None] * _sum_squares(x2)[..., None, :])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return num / den
 
 
 def _plv(p: _Pair) -> np.ndarray:
@@ -179,14 +168,29 @@ def _wpli(p: _Pair) -> np.ndarray:
     return np.abs(total) / np.where(total_abs == 0, 1, total_abs)
 
 
+def _pearson_uncentred(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
+    """Pearson r between every row of x1 and of x2, from raw sums (no centred copies).
+
+    For the non-negative envelopes and powers used here the mean is of the order of the SD,
+    so the cancellation in ``sum xy - n mx my`` costs a few ulps, far inside 1e-9.
+    """
+    n = x1.shape[-1]
+    m1, m2 = x1.mean(-1), x2.mean(-1)
+    num = x1 @ x2.swapaxes(-1, -2) - n * m1[..., :, None] * m2[..., None, :]
+    ss1 = _sum_squares(x1) - n * m1**2
+    ss2 = _sum_squares(x2) - n * m2**2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return num / np.sqrt(ss1[..., :, None] * ss2[..., None, :])
+
+
 def _envelope_corr(p: _Pair) -> np.ndarray:
     a1, a2 = p.amplitude
-    return _pearson(_centred(a1), _centred(a2))
+    return _pearson_uncentred(a1, a2)
 
 
 def _pow_corr(p: _Pair) -> np.ndarray:
     a1, a2 = p.amplitude
-    return _pearson(_centred(a1**2), _centred(a2**2))
+    return _pearson_uncentred(a1**2, a2**2)
 
 
 #: The one dispatch table: mode -> (function, definition, reference).
@@ -263,24 +267,32 @@ def interbrain_matrix(
             f"{z1.shape[-1]} and {z2.shape[-1]}."
         )
     lead, (n1, n_times), n2 = z1.shape[:-2], z1.shape[-2:], z2.shape[-2]
-    rows = list(np.ndindex(*lead))
-    out = np.empty((len(modes), len(rows), n1, n2))
+    flat1 = z1.reshape((-1, n1, n_times))  # rows in C order, as np.ndindex(*lead)
+    flat2 = z2.reshape((-1, n2, n_times))
+    n_rows = flat1.shape[0]
+    out = np.empty((len(modes), n_rows, n1, n2))
     step = max(1, CHUNK_BYTES // (16 * (n1 + n2) * n_times))
     with _one_blas_thread():
-        for start in range(0, len(rows), step):
-            chunk = rows[start : start + step]
-            pair = _Pair(*(np.stack([z[i] for i in chunk]).astype(complex, copy=False)
-                           for z in (z1, z2)))
+        for start in range(0, n_rows, step):
+            stop = min(start + step, n_rows)
+            pair = _Pair(*(f[start:stop].astype(complex, copy=False) for f in (flat1, flat2)))
             for k, mode in enumerate(modes):
-                out[k, start : start + len(chunk)] = MODES[mode][0](pair)
+                out[k, start:stop] = MODES[mode][0](pair)
     return out.reshape((len(modes),) + lead + (n1, n2))
+
+
+@functools.cache
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()  # inspects the loaded libraries once, not on every call
 
 
 def _one_blas_thread():
     """Many small matrix products run faster on one BLAS thread (threads only add
     synchronisation, badly so on a busy machine); threadpoolctl sets it where installed."""
     try:
-        from threadpoolctl import threadpool_limits
+        controller = _blas_controller()
     except ImportError:
         return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    return controller.limit(limits=1, user_api="blas")
