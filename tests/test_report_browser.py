@@ -111,6 +111,9 @@ def test_analyze_tables(demo_out):
     linkage = pd.read_parquet(demo_out / "physio_linkage_still_face_dyad.parquet")
     assert {"hr_interval_r", "slope_concordance_index"} <= set(linkage.measure)
     assert not (demo_out / "physio_linkage_MEA_video101.parquet").exists()
+    cont = pd.read_parquet(demo_out / "contingency_MEA_video101.parquet")
+    assert sorted(cont.direction) == ["1to1", "1to2", "2to1", "2to2"]
+    assert "contingency_interactive_1to2" in summary.columns
     wide = pd.read_parquet(demo_out / "wcc_MEA_video101.parquet")
     assert list(wide.columns[:2]) == ["channel", "window_start_s"]
 

@@ -28,11 +28,14 @@ class ChannelAnalysis:
     wcc: Any
     peaks: Any
     test: Any | None = None
+    contingency: Any | None = None
 
     def summary(self) -> dict[str, Any]:
         row = {"channel": self.channel, **self.wcc.summary(), **self.peaks.summary()}
         if self.test is not None:
             row.update(self.test.summary())
+        if self.contingency is not None:
+            row.update(self.contingency.summary())
         return row
 
 
@@ -77,17 +80,21 @@ class SessionAnalysis:
                 }
             ),
         }
-        wcc_rows, peak_rows, null_rows = [], [], []
+        wcc_rows, peak_rows, null_rows, cont_rows = [], [], [], []
         for ch in self.channels:
             frame = ch.wcc.to_frame()
             wcc_rows.append(frame.assign(session=sid, channel=ch.channel))
             peak_rows.append(ch.peaks.to_frame().assign(session=sid, channel=ch.channel))
             if ch.test is not None:
                 null_rows.append(ch.test.to_frame().assign(session=sid, channel=ch.channel))
+            if ch.contingency is not None:
+                cont_rows.append(ch.contingency.to_frame().assign(session=sid, channel=ch.channel))
         out["wcc"] = _front(pd.concat(wcc_rows, ignore_index=True))
         out["peaks"] = _front(pd.concat(peak_rows, ignore_index=True))
         if null_rows:
             out["surrogates"] = _front(pd.concat(null_rows, ignore_index=True))
+        if cont_rows:
+            out["contingency"] = _front(pd.concat(cont_rows, ignore_index=True))
         if self.physio is not None:
             out["physio_linkage"] = self.physio
         if self.episodes is not None:
@@ -122,7 +129,7 @@ def analyze(
     session = preprocess_session(session, config)
     channels = _channels(session, config.read.channels)
     sync, nul = config.sync, config.surrogates
-    results = []
+    results, notes = [], []
     for channel in channels:
         x1, x2 = session.pair(channel)
         params = sync.wcc_params()
@@ -141,8 +148,9 @@ def analyze(
                 seed=nul.seed,
                 **params,
             )
-        results.append(ChannelAnalysis(channel, result, peaks, test))
-    analysis = SessionAnalysis(session, config, results)
+        cont = _contingency(x1, x2, session, config, notes)
+        results.append(ChannelAnalysis(channel, result, peaks, test, cont))
+    analysis = SessionAnalysis(session, config, results, notes=notes)
     analysis.episodes = _episodes(session, config, channels, analysis)
     analysis.physio = _physio(session, config, analysis)
     return analysis
@@ -170,6 +178,21 @@ def _physio(session, config, analysis) -> pd.DataFrame | None:
         )
     except ValueError as err:
         analysis.notes.append(f"Heart-rate linkage not computed: {err}")
+        return None
+
+
+def _contingency(x1, x2, session, config, notes):
+    """Beebe & Jaffe contingency; sessions with gaps are skipped with a note (the
+    regression needs complete series)."""
+    from .sync.contingency import contingency
+
+    c = config.contingency
+    try:
+        return contingency(
+            x1, x2, session.sampling_rate, base_s=c.base_s, band=c.band, self_band=c.self_band
+        )
+    except ValueError as err:
+        notes.append(f"Contingency not computed: {err}")
         return None
 
 

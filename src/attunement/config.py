@@ -51,7 +51,6 @@ class SyncConfig(_Section):
     fisher_z: bool = Field(True, description="Fisher z-transform r (rMEA r2Z).")
     absolute: bool = Field(False, description="Absolute values (rMEA ABS).")
 
-
     def wcc_params(self) -> dict[str, Any]:
         """The keyword arguments of :func:`attunement.wcc` these settings stand for."""
         return self.model_dump()
@@ -72,6 +71,20 @@ class EpisodeConfig(_Section):
 
     long_unrepaired_s: PositiveFloat = Field(
         15.0, description="A rupture longer than this is 'long unrepaired'; a choice."
+    )
+
+
+class ContingencyConfig(_Section):
+    """Beebe & Jaffe self- and interactive contingency on a 1 s base (Beebe et al. 2010)."""
+
+    base_s: PositiveFloat = Field(1.0, description="Time base (s); published 1 s.")
+    band: tuple[float, float] | None = Field(
+        None,
+        description="Midrange band of interactive coefficients (no published default; "
+        "e.g. a cohort's tertiles from attunement.contingency_band).",
+    )
+    self_band: tuple[float, float] | None = Field(
+        None, description="Midrange band of self-contingency coefficients."
     )
 
 
@@ -100,6 +113,7 @@ class AnalysisConfig(_Section):
     sync: SyncConfig = SyncConfig()
     surrogates: SurrogateConfig = SurrogateConfig()
     episodes: EpisodeConfig = EpisodeConfig()
+    contingency: ContingencyConfig = ContingencyConfig()
     physio: PhysioConfig = PhysioConfig()
     video: VideoConfig = VideoConfig()
 

@@ -68,6 +68,7 @@ def session_context(analysis) -> dict:
                 "peak_r_mean": summ["peak_r_mean"],
                 "peak_r_sd": summ["peak_r_sd"],
                 "leads": (summ["p1_leads_share"], summ["p2_leads_share"]),
+                "contingency": _contingency_table(ch, s.partners),
             }
         )
     return {
@@ -93,6 +94,19 @@ def session_context(analysis) -> dict:
             **{f"session.meta.{k}": v for k, v in s.meta.items() if k not in ("outliers_removed",)},
         },
     }
+
+
+def _contingency_table(channel, partners) -> pd.DataFrame | None:
+    if channel.contingency is None:
+        return None
+    table = channel.contingency.to_frame()
+    names = {"1": partners[0], "2": partners[1]}
+    table["direction"] = [
+        f"{names[d[0]]} → {names[d[-1]]}" if d[0] != d[-1] else f"{names[d[0]]} (own past)"
+        for d in table["direction"]
+    ]
+    table["flag"] = table["flag"].fillna("no band set")
+    return table[["kind", "direction", "coefficient", "se", "p_value", "flag"]]
 
 
 def _physio_table(analysis) -> pd.DataFrame | None:
