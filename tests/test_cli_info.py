@@ -46,3 +46,17 @@ def test_info_needs_rate_for_mea(data_dir):
 def test_usage_error_exit_2():
     result = runner.invoke(app, ["info", "--no-such-option"])
     assert result.exit_code == 2
+
+
+def test_verbosity_flags_anywhere(monkeypatch, data_dir, capsys):
+    import pytest
+
+    from attunement.cli import main
+
+    folder = str(data_dir / "applied_project_mea")
+    monkeypatch.setattr("sys.argv", ["attune", "info", folder, "--sampling-rate", "25",
+                                     "--json", "-q"])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code == 0
+    assert '"session": "MEA_video101"' in capsys.readouterr().out

@@ -6,6 +6,7 @@ One module per command; each registers itself on :data:`app`.
 from __future__ import annotations
 
 import importlib
+import sys
 
 import typer
 
@@ -48,6 +49,27 @@ for _name in COMMANDS:
     importlib.import_module(f"{__name__}.{_name}")
 
 
+_GLOBAL_FLAGS = ("-q", "--quiet", "--debug", "--verbose")
+
+
+def _hoist_global_flags(argv: list[str]) -> list[str]:
+    """Let ``-v/-q/--debug`` stand anywhere, as the CLI contract promises
+    (``attune analyze ... -q``): they are options of ``attune`` itself, so move them first.
+
+    Examples
+    --------
+    >>> _hoist_global_flags(["analyze", "x.txt", "-q", "--out", "o"])
+    ['-q', 'analyze', 'x.txt', '--out', 'o']
+    """
+    if "--" in argv:
+        cut = argv.index("--")
+        head, tail = argv[:cut], argv[cut:]
+    else:
+        head, tail = argv, []
+    flags = [a for a in head if a in _GLOBAL_FLAGS or (a.startswith("-v") and set(a[1:]) == {"v"})]
+    return flags + [a for a in head if a not in flags] + tail
+
+
 def main() -> None:
     """Entry point of the ``attune`` console script."""
-    app()
+    app(args=_hoist_global_flags(sys.argv[1:]))

@@ -32,7 +32,9 @@ def session_context(analysis) -> dict:
     """Everything the session template shows, from a :class:`SessionAnalysis`."""
     s = analysis.session
     cfg = analysis.config
-    missing = s.missing_report()[
+    analysed = [ch.channel for ch in analysis.channels]
+    missing = s.missing_report()
+    missing = missing[missing["channel"].isin(analysed)][
         ["partner", "channel", "n_missing", "missing_fraction", "longest_gap_s"]
     ]
     quality = {
