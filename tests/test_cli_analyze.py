@@ -37,3 +37,20 @@ def test_analyze_accepts_a_video(tmp_path):
     # Ground truth of the synthetic video: partner 2 copies partner 1 six frames (0.2 s) later.
     assert motion.best_lag_s == pytest.approx(0.2)
     assert (out / "report_dyad.html").is_file()
+
+
+def test_analyze_reports_progress_and_notes(data_dir):
+    """Progress is reported step by step; a null that needs other sessions is said, not
+    silently skipped."""
+    import attunement as att
+    from attunement.analysis import analyze
+    from attunement.config import load_config
+
+    session = att.read_mea(data_dir / "applied_project_mea" / "MEA_video101.txt", 25)
+    seen = []
+    cfg = load_config(surrogates={"null": "pseudo-dyads", "n": 10},
+                      sync={"window_s": 30, "step_s": 10})
+    result = analyze(session.crop(0, 240), cfg, progress=lambda d, t, s: seen.append((d, t)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    assert result.channels[0].test is None
+    assert any("Pseudo-dyads need other sessions" in n for n in result.notes)

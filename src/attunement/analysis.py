@@ -120,7 +120,8 @@ def analyze(
 ) -> SessionAnalysis:
     """Analyse one session with ``config`` (defaults: :class:`AnalysisConfig`).
 
-    ``progress``, if given, is called with ``(done, total)`` as surrogates finish.
+    ``progress``, if given, is called as ``progress(done, total, step)`` after each step
+    (each channel's measures and surrogates, the episodes, the heart-rate linkage).
     """
     from .sync.lagged import wcc
     from .sync.peaks import pick_peaks
@@ -130,7 +131,19 @@ def analyze(
     channels = _channels(session, config.read.channels)
     sync, nul = config.sync, config.surrogates
     results, notes = [], []
-    for channel in channels:
+    total = len(channels) + 2
+
+    def step(done: int, label: str) -> None:
+        if progress is not None:
+            progress(done, total, label)
+
+    if nul.n > 0 and nul.null == "pseudo-dyads":
+        notes.append(
+            "Pseudo-dyads need other sessions: no per-session surrogate test was run "
+            "(use attune batch --pseudo-dyads, or another null)."
+        )
+        logger.warning("session %s: %s", session.id, notes[-1])
+    for k, channel in enumerate(channels):
         x1, x2 = session.pair(channel)
         params = sync.wcc_params()
         result = wcc(x1, x2, session.sampling_rate, **params)
@@ -150,9 +163,12 @@ def analyze(
             )
         cont = _contingency(x1, x2, session, config, notes)
         results.append(ChannelAnalysis(channel, result, peaks, test, cont))
+        step(k + 1, f"{channel}: synchrony and {nul.n} surrogates")
     analysis = SessionAnalysis(session, config, results, notes=notes)
     analysis.episodes = _episodes(session, config, channels, analysis)
+    step(len(channels) + 1, "episodes")
     analysis.physio = _physio(session, config, analysis)
+    step(total, "heart-rate linkage")
     return analysis
 
 

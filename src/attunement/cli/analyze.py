@@ -51,11 +51,17 @@ def analyze(
     summaries, episodes, episode_summaries, links, failed = [], [], [], {}, {}
     with progress() as bar:
         task = bar.add_task("sessions", total=len(sessions))
+        steps = bar.add_task("steps", total=1)
         for session in sessions:
             bar.update(task, description=f"analysing {session.id}")
+            bar.reset(steps)
             name = safe_name(session.id)
+
+            def advance(done, total, label):
+                bar.update(steps, completed=done, total=total, description=label)
+
             try:
-                analysis = run_analysis(session, cfg)
+                analysis = run_analysis(session, cfg, progress=advance)
                 tables = analysis.tables()
                 for table, frame in tables.items():
                     if table not in ("summary", "episodes", "episode_summary", "wcc"):

@@ -90,6 +90,7 @@ def session_context(analysis) -> dict:
         "synchrony": {"table": pd.DataFrame(rows), "physio": _physio_table(analysis)},
         "channels": channels,
         "episodes": _episode_context(analysis),
+        "notes": analysis.notes,
         "phases": _phase_context(analysis),
         "params": {
             **cfg.flat(),
