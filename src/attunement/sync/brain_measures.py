@@ -267,17 +267,22 @@ def interbrain_matrix(
             f"{z1.shape[-1]} and {z2.shape[-1]}."
         )
     lead, (n1, n_times), n2 = z1.shape[:-2], z1.shape[-2:], z2.shape[-2]
-    flat1 = z1.reshape((-1, n1, n_times))  # rows in C order, as np.ndindex(*lead)
-    flat2 = z2.reshape((-1, n2, n_times))
-    n_rows = flat1.shape[0]
-    out = np.empty((len(modes), n_rows, n1, n2))
+    # Blocks along the last lead axis are views (no copy of a band/participant slice).
+    outer = list(np.ndindex(*lead[:-1])) if lead else [()]
+    inner = lead[-1] if lead else 1
+    out = np.empty((len(modes), len(outer) * inner, n1, n2))
     step = max(1, CHUNK_BYTES // (16 * (n1 + n2) * n_times))
     with _one_blas_thread():
-        for start in range(0, n_rows, step):
-            stop = min(start + step, n_rows)
-            pair = _Pair(*(f[start:stop].astype(complex, copy=False) for f in (flat1, flat2)))
-            for k, mode in enumerate(modes):
-                out[k, start:stop] = MODES[mode][0](pair)
+        for k_outer, idx in enumerate(outer):
+            b1 = z1[idx] if lead else z1[None]
+            b2 = z2[idx] if lead else z2[None]
+            for start in range(0, inner, step):
+                stop = min(start + step, inner)
+                pair = _Pair(b1[start:stop].astype(complex, copy=False),
+                             b2[start:stop].astype(complex, copy=False))
+                rows = slice(k_outer * inner + start, k_outer * inner + stop)
+                for k, mode in enumerate(modes):
+                    out[k, rows] = MODES[mode][0](pair)
     return out.reshape((len(modes),) + lead + (n1, n2))
 
 
