@@ -8,7 +8,9 @@ random data of the same shape. For each mode, HyPyP's ``compute_sync(complex_sig
 epochs_average=True)`` (NumPy backend) is timed against ``interbrain_matrix`` plus the epoch
 average, both from the same analytic signals; the analytic signals themselves
 (``compute_freq_bands`` against ``band_analytic``) are timed on their own line. Times are the
-best of the repeats (process time would hide BLAS threads; wall time is shown).
+best of the repeats (process time would hide BLAS threads; wall time is shown). Ours is timed
+on one thread (``n_jobs=1``, the default, the like-for-like comparison with HyPyP's NumPy
+backend) and, in its own column, with ``--n-jobs`` threads (default: every CPU).
 
 HyPyP is installed only in the benchmark's environment (never a project dependency):
 ``python3 -m venv /tmp/hypyp-venv && /tmp/hypyp-venv/bin/pip install hypyp==0.6.2`` and
@@ -30,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from attunement._check import check_n_jobs
 from attunement.sync.brain import nanmean
 from attunement.sync.brain_measures import MODES, interbrain_matrix
 from attunement.sync.brain_signal import EEG_BANDS, band_analytic
@@ -66,6 +69,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="repeats of our calls")
     parser.add_argument("--hypyp-repeat", type=int, default=1, help="repeats of HyPyP's calls")
     parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--n-jobs", type=int, default=-1, help="threads for the second column")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     modes = args.modes.split(",")
@@ -87,10 +91,15 @@ def main() -> None:
         row["max_rel_diff"] = float(np.max(np.abs(np.moveaxis(signal, 3, 0) - z)) /
                                     np.max(np.abs(z)))
     rows.append(row)
+    n_threads = check_n_jobs(args.n_jobs)
     for mode in modes:
         ours_t, ours = best_of(lambda m=mode: nanmean(interbrain_matrix(z1, z2, m)[0], axis=1),
                                args.repeat)
-        row = {"step": mode, "ours_s": ours_t}
+        threads_t, threaded = best_of(
+            lambda m=mode: nanmean(interbrain_matrix(z1, z2, m, n_jobs=n_threads)[0], axis=1),
+            args.repeat)
+        assert np.array_equal(ours, threaded, equal_nan=True)
+        row = {"step": mode, "ours_s": ours_t, "threads_s": threads_t, "n_threads": n_threads}
         if analyses:
             with contextlib.redirect_stderr(io.StringIO()):  # accorr's progress bar
                 row["hypyp_s"], theirs = best_of(
@@ -99,14 +108,22 @@ def main() -> None:
             theirs = theirs[:, :31, 31:]
             row["max_rel_diff"] = float(np.nanmax(np.abs(ours - theirs) / np.abs(theirs)))
         rows.append(row)
-    print(f"{'step':<18}{'ours (s)':>10}{'HyPyP (s)':>11}{'ratio':>8}{'max rel diff':>14}")
+    threads = f"{n_threads} thr (s)"
+    print(f"{'step':<18}{'ours (s)':>10}{threads:>12}{'HyPyP (s)':>11}{'ratio':>8}"
+          f"{'ratio thr':>10}{'max rel diff':>14}")
     for r in rows:
+        line = f"{r['step']:<18}{r['ours_s']:>10.4f}"
+        line += f"{r['threads_s']:>12.4f}" if "threads_s" in r else " " * 12
         if "hypyp_s" in r:
             r["ratio"] = r["hypyp_s"] / r["ours_s"]
-            print(f"{r['step']:<18}{r['ours_s']:>10.4f}{r['hypyp_s']:>11.3f}{r['ratio']:>7.1f}x"
-                  f"{r['max_rel_diff']:>14.1e}")
-        else:
-            print(f"{r['step']:<18}{r['ours_s']:>10.4f}")
+            line += f"{r['hypyp_s']:>11.3f}{r['ratio']:>7.1f}x"
+            if "threads_s" in r:
+                r["ratio_threads"] = r["hypyp_s"] / r["threads_s"]
+                line += f"{r['ratio_threads']:>9.1f}x"
+            else:
+                line += " " * 10
+            line += f"{r['max_rel_diff']:>14.1e}"
+        print(line)
     if args.json:
         args.json.write_text(json.dumps({"input": label, "rows": rows}, indent=2))
 

@@ -79,6 +79,28 @@ def test_every_mode_matches_its_definition_pair_by_pair(mode, monkeypatch):
                                    rtol=1e-10, atol=1e-12)
 
 
+def test_all_modes_in_one_call_with_threads_equal_one_mode_at_a_time(monkeypatch):
+    # Chunks of 3 epochs out of 7 (the last one shorter) share each thread's reused buffers
+    # across modes and chunks; any clobbering would show against separate one-mode calls.
+    monkeypatch.setattr(bm, "CHUNK_BYTES", 3 * 16 * (4 + 5) * 150)
+    rng = np.random.default_rng(5)
+    z1 = rng.normal(size=(2, 7, 4, 150)) + 1j * rng.normal(size=(2, 7, 4, 150))
+    z2 = rng.normal(size=(2, 7, 5, 150)) + 1j * rng.normal(size=(2, 7, 5, 150))
+    modes = list(MODES)
+    together = interbrain_matrix(z1, z2, modes)
+    threaded = interbrain_matrix(z1, z2, modes, n_jobs=2)
+    np.testing.assert_array_equal(threaded, together)  # same arithmetic, any thread count
+    for k, mode in enumerate(modes):
+        np.testing.assert_array_equal(together[k], interbrain_matrix(z1, z2, mode)[0])
+
+
+@pytest.mark.parametrize("n_jobs", [0, 1.5, "2", True])
+def test_bad_n_jobs_is_named(n_jobs):
+    z = np.ones((1, 2, 10), complex)
+    with pytest.raises(ValueError, match="'n_jobs': expected a positive integer"):
+        interbrain_matrix(z, z, "plv", n_jobs=n_jobs)
+
+
 def test_constant_phase_lag_gives_full_locking():
     z1 = np.stack([tone(0.0), tone(0.3)])
     z2 = np.stack([tone(-np.pi / 2), tone(0.3)])

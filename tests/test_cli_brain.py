@@ -49,6 +49,19 @@ def test_issue_example_writes_tidy_tables_and_figures(tmp_path, pair):
     assert again.exit_code == 1 and "--force" in again.stderr
 
 
+def test_threads_give_the_same_tables(tmp_path, pair):
+    def run(name, *extra):
+        args = ["brain", *pair, "--mode", "plv,pli,envelope_corr", "--bands", "alpha_low",
+                "--no-figure", "--out", str(tmp_path / name), *extra]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        return pd.read_csv(tmp_path / name / "interbrain_p1-epo__p2-epo.csv")
+
+    pd.testing.assert_frame_equal(run("one"), run("two", "--jobs", "2"))
+    bad = runner.invoke(app, ["brain", *pair, "--jobs", "0", "--out", str(tmp_path / "bad")])
+    assert bad.exit_code == 1 and "--jobs: expected a number of threads" in bad.stderr
+
+
 def test_surrogates_add_p_values_and_follow_the_seed(tmp_path, pair):
     def run(name, seed):
         out = tmp_path / name

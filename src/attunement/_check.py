@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -102,6 +103,35 @@ def spawn_seeds(seed: int | np.random.Generator | None, n: int) -> list[np.rando
     True
     """
     return list(check_random_state(seed).spawn(n))
+
+
+def check_n_jobs(n_jobs: int | None) -> int:
+    """Return the number of threads or processes that ``n_jobs`` asks for (joblib's convention).
+
+    ``None`` is 1, ``-1`` every CPU this process may use, ``-2`` all but one, and so on.
+
+    Examples
+    --------
+    >>> check_n_jobs(None), check_n_jobs(3)
+    (1, 3)
+    >>> check_n_jobs(-1) == available_cpus()
+    True
+    """
+    if n_jobs is None:
+        return 1
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
+        raise ValueError(
+            f"'n_jobs': expected a positive integer, -1 for every CPU or None, got {n_jobs!r}."
+        )
+    return int(n_jobs) if n_jobs > 0 else max(1, available_cpus() + 1 + int(n_jobs))
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the OS reports one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 def soft_import(module: str, purpose: str):

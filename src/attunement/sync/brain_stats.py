@@ -125,8 +125,8 @@ def _as_dyads(dyads) -> list[tuple]:
     return [tuple(d) for d in out]
 
 
-def _epoch_mean(z1, z2, modes):
-    return nanmean(interbrain_matrix(z1, z2, modes), axis=2)
+def _epoch_mean(z1, z2, modes, n_jobs=None):
+    return nanmean(interbrain_matrix(z1, z2, modes, n_jobs=n_jobs), axis=2)
 
 
 def _check_same(preps: Sequence[Prepared]):
@@ -162,6 +162,7 @@ def interbrain_test(
     step_s: float | None = None,
     seed=None,
     on_progress: Callable[[int, int], None] | None = None,
+    n_jobs: int | None = None,
 ) -> InterBrainTest:
     """Test inter-brain synchrony against pseudo-pairs or shuffled epochs.
 
@@ -190,6 +191,8 @@ def interbrain_test(
     seed : int, Generator or None
         Same seed, same surrogates.
     on_progress : callable(done, total), optional
+    n_jobs : int or None
+        Threads per matrix (see :func:`~attunement.sync.brain_measures.interbrain_matrix`).
 
     Returns
     -------
@@ -219,11 +222,8 @@ def interbrain_test(
         for k, (a, b) in enumerate(dyads)
     ]
     rng = check_random_state(seed)
-    if null == "pseudo_pair":
-        observed, surrogates = _pseudo_pair_null(preps, modes, int(n_surrogates), rng, on_progress)
-    else:
-        observed, surrogates = _epoch_shuffle_null(preps, modes, int(n_surrogates), rng,
-                                                   on_progress)
+    make_null = _pseudo_pair_null if null == "pseudo_pair" else _epoch_shuffle_null
+    observed, surrogates = make_null(preps, modes, int(n_surrogates), rng, on_progress, n_jobs)
     first = preps[0]
     adj = None
     if correction == "cluster" and isinstance(adjacency, str):
@@ -268,7 +268,7 @@ def _auto_adjacency(inst, channels) -> np.ndarray:
     return adjacency.toarray()[np.ix_(order, order)]
 
 
-def _pseudo_pair_null(preps, modes, n_surrogates, rng, on_progress):
+def _pseudo_pair_null(preps, modes, n_surrogates, rng, on_progress, n_jobs):
     n = len(preps)
     if n < 2:
         raise ValueError(
@@ -280,7 +280,7 @@ def _pseudo_pair_null(preps, modes, n_surrogates, rng, on_progress):
     total = n * n
     for k, (d, e) in enumerate(itertools.product(range(n), range(n))):
         m = min(preps[d].z1.shape[1], preps[e].z2.shape[1])
-        cross[d, e] = _epoch_mean(preps[d].z1[:, :m], preps[e].z2[:, :m], modes)
+        cross[d, e] = _epoch_mean(preps[d].z1[:, :m], preps[e].z2[:, :m], modes, n_jobs)
         if on_progress:
             on_progress(k + 1, total)
     perms = derangements(n, n_surrogates, rng)
@@ -292,16 +292,16 @@ def _pseudo_pair_null(preps, modes, n_surrogates, rng, on_progress):
     return observed, null
 
 
-def _epoch_shuffle_null(preps, modes, n_surrogates, rng, on_progress):
+def _epoch_shuffle_null(preps, modes, n_surrogates, rng, on_progress, n_jobs):
     for k, p in enumerate(preps, start=1):
         if p.z1.shape[1] < 2:
             raise ValueError(f"dyad {k}: null='epoch_shuffle' needs at least 2 epochs, got 1.")
-    observed = np.mean([_epoch_mean(p.z1, p.z2, modes) for p in preps], axis=0)
+    observed = np.mean([_epoch_mean(p.z1, p.z2, modes, n_jobs) for p in preps], axis=0)
     perms = [derangements(p.z1.shape[1], n_surrogates, rng) for p in preps]
     n_draws = min(len(x) for x in perms)
     null = np.empty((n_draws,) + observed.shape)
     for s in range(n_draws):
-        null[s] = np.mean([_epoch_mean(p.z1, p.z2[:, perm[s]], modes)
+        null[s] = np.mean([_epoch_mean(p.z1, p.z2[:, perm[s]], modes, n_jobs)
                            for p, perm in zip(preps, perms, strict=True)], axis=0)
         if on_progress:
             on_progress(s + 1, n_draws)
