@@ -135,5 +135,17 @@ def test_bad_input_messages():
         slope_concordance(np.ones(400), np.ones(400), SR, n_surrogates=0)
     with pytest.raises(ValueError, match="usable 1 s step"):
         actor_partner(np.full(400, np.nan), x2[:400], SR)
-    with pytest.raises(ValueError, match="cannot be shifted by at least"):
+    with pytest.raises(ValueError, match="no circular shift of at least .* shorter .min_shift_s."):
         slope_concordance(x1[:200], x2[:200], SR, min_shift_s=60)
+
+
+def test_surrogate_p_values_follow_the_shared_definition():
+    # (1 + #as extreme) / (1 + n), as attunement.stats.permutation_p; two-sided measures
+    # count surrogates at least as far from zero (no linkage); a missing value has no p.
+    from attunement.physio.linkage import _result
+
+    null = np.array([-0.5, 0.1, 0.2, 0.6])
+    assert _result("r", 0.3, "circular_shift", null, 10, {}).p_value == pytest.approx(2 / 5)
+    two = _result("r", -0.55, "circular_shift", null, 10, {}, two_sided=True)
+    assert two.p_value == pytest.approx(2 / 5)
+    assert np.isnan(_result("r", np.nan, "circular_shift", null, 0, {}).p_value)

@@ -16,10 +16,10 @@ import pandas as pd
 
 from .._check import check_positive, check_random_state
 from ..session import validate_phases
+from ..stats.surrogates import shift_offsets
 from ..sync.lagged import WCCResult, wcc
 from ._segments import runs
 from .linkage import LinkageResult, _result
-from .nulls import circular_shift_null
 
 #: Feldman et al. (2011): heart-rate coupling at >= 4 Hz, lags to at least +-1 s.
 MIN_HR_RATE_HZ = 4.0
@@ -89,7 +89,8 @@ def hr_coupling(
 
     rng = check_random_state(seed)
     x2 = np.asarray(x2, dtype=float)
-    shifts = circular_shift_null(len(x2), int(round(min_shift_s * sr)), n_surrogates, rng)
+    shifts = shift_offsets(len(x2), int(round(min_shift_s * sr)), n_surrogates, rng,
+                           "'min_shift_s'")
     surr = [stat(np.roll(x2, k)) for k in shifts]
     series = pd.DataFrame({"window_start_s": res.times_s, "peak_r": peak, "peak_lag_s": lag})
     best = float(res.summary()["best_lag_s"])
@@ -189,7 +190,7 @@ def coupling_by_episode(
             if (ins & ok).any() and (~ins & ok).any() else np.nan
 
     rng = check_random_state(seed)
-    shifts = circular_shift_null(n, int(round(min_shift_s * sr)), n_surrogates, rng)
+    shifts = shift_offsets(n, int(round(min_shift_s * sr)), n_surrogates, rng, "'min_shift_s'")
     test = _result("hr_peak_r_inside_minus_outside", stat(mask), "circular_shift_episodes",
                    [stat(np.roll(mask, k)) for k in shifts], int(ok.sum()),
                    {**params, "min_inside": min_inside})

@@ -22,7 +22,11 @@ import pandas as pd
 from scipy import stats as sstats
 
 from .._check import check_option, check_positive, check_random_state
-from .nulls import NULLS, circular_shift_null, p_greater, p_two_sided
+from ..stats.surrogates import shift_offsets
+from ..stats.testing import permutation_p
+
+#: Nulls the linkage measures accept.
+NULLS = ("segment_shuffle", "circular_shift")
 
 RESULT_COLUMNS = ["measure", "value", "null", "null_mean", "n_surrogates", "p_value",
                   "effect_size", "n_used"]
@@ -76,8 +80,9 @@ class LinkageResult:
 def _result(measure, value, null, null_values, n_used, params, series=None, two_sided=False):
     null_values = np.asarray(null_values, dtype=float)
     null_values = null_values[~np.isnan(null_values)]
-    test = p_two_sided if two_sided else p_greater
-    p = test(value, null_values) if len(null_values) and not np.isnan(value) else np.nan
+    # two-sided: distance from zero (the value of no linkage), not from the surrogates' mean
+    p = permutation_p(abs(value), np.abs(null_values)) if two_sided else \
+        permutation_p(value, null_values)
     with np.errstate(invalid="ignore"):
         effect = float(value - null_values.mean()) if len(null_values) else np.nan
     return LinkageResult(measure, float(value), null, null_values, p, effect, int(n_used),
@@ -149,7 +154,7 @@ def interval_correlation(
     else:
         min_shift = max(1, int(round(check_positive(min_shift_s, "min_shift_s") / interval_s)))
         surr = [stat(np.roll(m2, k))
-                for k in circular_shift_null(len(m2), min_shift, n_surrogates, rng)]
+                for k in shift_offsets(len(m2), min_shift, n_surrogates, rng, "'min_shift_s'")]
     series = pd.DataFrame({"onset_s": np.arange(len(m1)) * interval_s, "hr_1_bpm": m1,
                            "hr_2_bpm": m2})
     params = {"interval_s": interval_s}
@@ -201,7 +206,8 @@ def slope_concordance(
     value, r = stat(s2)
     rng = check_random_state(seed)
     min_shift = int(round(check_positive(min_shift_s, "min_shift_s") / step_s))
-    shifts = circular_shift_null(len(s2), min_shift, n_surrogates, rng) if n_surrogates else []
+    shifts = shift_offsets(len(s2), min_shift, n_surrogates, rng, "'min_shift_s'") \
+        if n_surrogates else []
     surr = [stat(np.roll(s2, sh))[0] for sh in shifts]
     times = (np.arange(len(r)) * step + (w - 1) / 2) / sr + (k - 1) * step_s / 2
     series = pd.DataFrame({"time_s": times, "r": r})
@@ -294,7 +300,7 @@ def partner_effect_test(
                              ("partner_effect_2_to_1", b1, b2)):
         design, y = _ap_design(own, other, lag_s)
         value = _ols(design, y)[0][2]
-        shifts = circular_shift_null(len(other), min_shift, n_surrogates, rng)
+        shifts = shift_offsets(len(other), min_shift, n_surrogates, rng, "'min_shift_s'")
         surr = [_ols(*_ap_design(own, np.roll(other, k), lag_s))[0][2] for k in shifts]
         out.append(_result(name, value, "circular_shift", surr, len(y), {"lag_s": lag_s},
                            two_sided=True))
