@@ -66,13 +66,14 @@ def _dask(func, tasks, workers, address) -> Iterator[Outcome]:
     distributed = soft_import("distributed", "Running a batch on Dask")
     cluster = None
     if address == "local":
-        cluster = distributed.LocalCluster(
-            n_workers=workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        )
+        with distributed_environ_without_trim():
+            cluster = distributed.LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                host="127.0.0.1",
+            )
         address = cluster.scheduler_address
     client = distributed.Client(address)
     try:
@@ -89,3 +90,19 @@ def _dask(func, tasks, workers, address) -> Iterator[Outcome]:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def distributed_environ_without_trim():
+    """Dask config context in which new worker processes keep glibc's own memory trimming.
+
+    Dask's nannies set ``MALLOC_TRIM_THRESHOLD_=65536`` by default, so every freed NumPy
+    temporary goes back to the OS and is faulted in again on the next allocation: an
+    analysis task then takes 3x as long as in a plain process (145,000 page faults per
+    3-min session instead of a few dozen; benchmarks/bench_cohort.py). Workers of a cluster
+    you start yourself need the same setting (``distributed.nanny.pre-spawn-environ``).
+    """
+    import dask
+
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    return dask.config.set({"distributed.nanny.pre-spawn-environ": environ})
