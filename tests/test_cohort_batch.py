@@ -110,6 +110,36 @@ def test_cohort_report(project_dir):
     run_batch(load_project(project_dir / "project.toml"), store, workers=1)
     html = write_cohort_report(store, project_dir / "cohort.html").read_text()
     assert "Groups compared" in html and "data:image/png;base64" in html
+    # The fixture has two dyads: the mixed model is refused with a note, not a crash.
+    assert "Mixed model over sessions" in html and "too few dyads (2)" in html
+
+
+def test_batch_cli_writes_the_mixed_model(project_dir):
+    """``attune batch`` passes the project's [mixed_model] section to the report and the
+    model's table is a view of the store's database (three dyads of two sessions)."""
+    pytest.importorskip("statsmodels")
+    duckdb = pytest.importorskip("duckdb")
+    from typer.testing import CliRunner
+
+    from attunement.cli import app
+
+    rows = [f"s{k},{'ab'[k // 2 % 2]},d{k // 2},{k % 2 + 1}" for k in range(6)]
+    (project_dir / "meta.csv").write_text("session,arm,dyad,visit\n" + "\n".join(rows))
+    (project_dir / "project.toml").write_text(
+        SETTINGS + '[mixed_model]\ntime = "visit"\nterms = ["arm"]\n'
+    )
+    out = project_dir / "store"
+    result = CliRunner().invoke(
+        app, ["batch", str(project_dir / "project.toml"), "--out", str(out), "--workers", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    html = (out / "cohort.html").read_text()
+    assert "grand_average ~ 1 + visit + arm + (1 | dyad)" in html
+    assert "3 dyads · 6 sessions" in html and 'class="mixed-model"' in html
+    con = duckdb.connect(str(out / "attunement.duckdb"), read_only=True)
+    terms = [r[0] for r in con.execute("SELECT term FROM mixed_model ORDER BY term").fetchall()]
+    con.close()
+    assert terms == ["Intercept", "arm[T.b]", "visit"]
 
 
 def test_pseudo_dyads_across_the_cohort(project_dir):

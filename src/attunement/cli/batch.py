@@ -62,7 +62,11 @@ def batch(
         if store.finished():
             from ..cohort.report import write_cohort_report
 
-            report = write_cohort_report(store, out / "cohort.html", title=project.name)
+            report = write_cohort_report(
+                store, out / "cohort.html", title=project.name, model=project.spec.mixed_model
+            )
+        if pseudo_dyads > 0 or report is not None:
+            store.write_database()  # views for the cohort tables written after the batch
     info(f"{project.name}: {result.summary()} -> {out}")
     if report is not None:
         info(f"cohort report: {report}")

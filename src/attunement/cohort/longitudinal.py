@@ -7,6 +7,10 @@ the project's metadata): a measure column, and ``dyad``, ``session_number``,
 
 from __future__ import annotations
 
+import re
+import warnings
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -180,4 +184,325 @@ def mixed_effects(frame: pd.DataFrame, formula: str, groups: str = "dyad") -> pd
             "z": fit.tvalues[names].to_numpy(),
             "p_value": fit.pvalues[names].to_numpy(),
         }
+    )
+
+
+# ----------------------------------------------------------------- growth model
+#: Fewest dyads for a random intercept per dyad: with fewer, the between-dyad variance
+#: has one or no degree of freedom and the model is not worth reporting.
+MIN_DYADS = 3
+
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+#: Covariates put into the growth model when the metadata has them and none are named.
+DEFAULT_TERMS = ("group", "outcome")
+
+
+def plain_name(name: object, setting: str) -> str:
+    """``name`` if it is a plain column name (letters, digits, underscores), else an error.
+
+    Column names from a project file are never pasted into SQL or a formula string
+    unless they pass this check and name an existing column.
+
+    Examples
+    --------
+    >>> plain_name("session_number", "mixed_model.time")
+    'session_number'
+    >>> plain_name("x) + y", "mixed_model.time")
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for 'mixed_model.time': expected a plain column name ...got 'x) + y'.
+    """
+    if not isinstance(name, str) or not _PLAIN.match(name):
+        raise ValueError(
+            f"Invalid value for {setting!r}: expected a plain column name (letters, digits and "
+            f"underscores, not starting with a digit), got {name!r}."
+        )
+    return name
+
+
+def check_column(name: object, setting: str, columns, where: str = "the metadata") -> str:
+    """``name`` if it is a plain name among ``columns``, else an error naming it."""
+    name = plain_name(name, setting)
+    if name not in list(columns):
+        raise ValueError(
+            f"{setting}: no column {name!r} in {where}; its columns are {list(columns)}."
+        )
+    return name
+
+
+def time_values(frame: pd.DataFrame, time: str, dyad: str) -> tuple[pd.Series, str]:
+    """The time axis of the growth model and its unit.
+
+    Numbers (session numbers, weeks) are used as they are. Dates are turned into days
+    since each dyad's first session.
+    """
+    col = frame[time]
+    if pd.api.types.is_bool_dtype(col):
+        raise ValueError(f"mixed_model.time: column {time!r} holds true/false values, not times.")
+    if pd.api.types.is_datetime64_any_dtype(col):
+        when = col
+    else:
+        numbers = pd.to_numeric(col, errors="coerce")
+        if numbers.notna().sum() == col.notna().sum():
+            return numbers.astype(float), "as given"
+        try:
+            when = pd.to_datetime(col, format="mixed")
+        except (ValueError, TypeError):
+            dates = pd.to_datetime(col, format="mixed", errors="coerce")
+            bad = col[col.notna() & numbers.isna() & dates.isna()].astype(str).unique()[:3]
+            raise ValueError(
+                f"mixed_model.time: column {time!r} holds neither numbers nor dates "
+                f"(e.g. {bad.tolist()})."
+            ) from None
+    if dyad not in frame.columns:
+        first = when.min()
+    else:
+        first = when.groupby(frame[dyad]).transform("min")
+    return (when - first).dt.total_seconds() / 86400.0, "days since the dyad's first session"
+
+
+@dataclass
+class MixedModelResult:
+    """A fitted (or not fitted) growth model: the fixed effects as a tidy table and notes.
+
+    ``table`` has one row per fixed effect: ``term, estimate, std_error, z, p_value,
+    ci_low, ci_high`` (Wald z tests and normal 95 % intervals). It is empty when the
+    model was not fitted; ``notes`` then say why.
+    """
+
+    measure: str
+    formula: str
+    table: pd.DataFrame
+    n_dyads: int = 0
+    n_sessions: int = 0
+    var_dyad: float = np.nan
+    var_residual: float = np.nan
+    notes: list[str] = field(default_factory=list)
+
+    COLUMNS = ("term", "estimate", "std_error", "z", "p_value", "ci_low", "ci_high")
+
+    @property
+    def fitted(self) -> bool:
+        return not self.table.empty
+
+    @property
+    def icc(self) -> float:
+        """Share of the variance (at a given time) that lies between dyads."""
+        total = self.var_dyad + self.var_residual
+        return float(self.var_dyad / total) if total > 0 else np.nan
+
+    def tidy(self) -> pd.DataFrame:
+        """The table with the model's description on every row (for the store)."""
+        out = self.table.copy()
+        out.insert(0, "measure", self.measure)
+        out["n_dyads"] = self.n_dyads
+        out["n_sessions"] = self.n_sessions
+        out["var_dyad"] = self.var_dyad
+        out["var_residual"] = self.var_residual
+        out["formula"] = self.formula
+        out["notes"] = " ".join(self.notes)
+        return out
+
+    @classmethod
+    def not_fitted(cls, measure: str, formula: str, notes: list[str], **counts) -> MixedModelResult:
+        return cls(measure, formula, pd.DataFrame(columns=list(cls.COLUMNS)), notes=notes, **counts)
+
+
+def model_formula(measure: str, dyad: str, time: str, terms: list[str]) -> str:
+    """The model in lme4's notation, for display (never parsed).
+
+    Examples
+    --------
+    >>> model_formula("r", "dyad", "session_number", ["group"])
+    'r ~ 1 + session_number + group + (1 | dyad)'
+    """
+    return " + ".join([f"{measure} ~ 1", time, *terms]) + f" + (1 | {dyad})"
+
+
+def growth_model(
+    frame: pd.DataFrame,
+    measure: str,
+    dyad: str = "dyad",
+    time: str = "session_number",
+    terms: list[str] | None = None,
+    min_dyads: int = MIN_DYADS,
+) -> MixedModelResult:
+    """Linear mixed model of a session measure over the course of therapy.
+
+    ``measure ~ 1 + time + terms + (1 | dyad)``: a random intercept per dyad and fixed
+    effects of time and of each term, fitted by REML (statsmodels ``MixedLM``; the design
+    matrix is built here, no formula string is parsed). Numeric terms enter as they are;
+    other terms (e.g. a text ``group``) as treatment contrasts against their first level
+    in sorted order, named ``group[T.level]``. ``terms=None`` takes ``group`` and
+    ``outcome`` where ``frame`` has them. Sessions missing any of the columns are left out.
+
+    Data that cannot carry the model (fewer than ``min_dyads`` dyads, no dyad with two
+    sessions, one time point, more fixed effects than sessions allow, collinear terms) or
+    a fit that fails give a result with an empty table and a note; a singular fit
+    (between-dyad SD below 1e-4 of the residual SD, lme4's ``isSingular`` tolerance) and
+    convergence warnings give the table with a note. Column names that are not plain
+    identifiers or not in ``frame`` raise ``ValueError``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> f = pd.DataFrame({"dyad": np.repeat(["a", "b", "c", "d"], 5),
+    ...                   "session_number": np.tile(np.arange(1, 6), 4)})
+    >>> f["r"] = (0.1 + 0.02 * f.session_number + np.repeat(rng.normal(0, 0.03, 4), 5)
+    ...           + rng.normal(0, 0.01, 20))
+    >>> m = growth_model(f, "r", terms=[])
+    >>> m.formula, m.n_dyads, m.n_sessions
+    ('r ~ 1 + session_number + (1 | dyad)', 4, 20)
+    >>> m.table.set_index("term").loc["session_number", "estimate"].round(2)
+    np.float64(0.02)
+    >>> growth_model(f[f.dyad < "c"], "r", terms=[]).notes
+    ['Not fitted: too few dyads (2); a random intercept per dyad needs at least 3.']
+    """
+    names = [
+        check_column(measure, "measure", frame.columns, "the table"),
+        check_column(dyad, "mixed_model.dyad", frame.columns, "the table"),
+        check_column(time, "mixed_model.time", frame.columns, "the table"),
+    ]
+    notes: list[str] = []
+    if terms is None:
+        terms = [t for t in DEFAULT_TERMS if t in frame.columns and t not in names]
+    terms = [check_column(t, "mixed_model.terms", frame.columns, "the table") for t in terms]
+    names += terms
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(
+            f"mixed_model: each column can play one part (measure, dyad, time or a term); "
+            f"repeated: {repeated}."
+        )
+    y_all = pd.to_numeric(frame[measure], errors="coerce")
+    if y_all.isna().sum() > frame[measure].isna().sum():
+        raise ValueError(f"measure: column {measure!r} is not numeric.")
+    data = frame[names].copy()
+    data[measure] = y_all
+    complete = data.dropna()
+    dropped = len(data) - len(complete)
+    if dropped:
+        notes.append(f"{dropped} session(s) with a missing value in {names} left out.")
+    t, unit = time_values(complete, time, dyad)
+    if unit != "as given":
+        notes.append(f"'{time}' read as dates: time is {unit}.")
+
+    kept, design = [], {"Intercept": np.ones(len(complete)), time: t.to_numpy(float)}
+    for term in terms:
+        col = complete[term]
+        if col.nunique() < 2:
+            notes.append(f"'{term}' takes a single value in these sessions; left out of the model.")
+            continue
+        kept.append(term)
+        if pd.api.types.is_numeric_dtype(col):
+            design[term] = col.to_numpy(float)
+            continue
+        try:
+            levels = sorted(col.unique())
+        except TypeError:
+            levels = sorted(col.unique(), key=str)
+        for level in levels[1:]:
+            design[f"{term}[T.{level}]"] = (col == level).to_numpy(float)
+        notes.append(f"'{term}' is a factor; its reference level is {levels[0]!r}.")
+    formula = model_formula(measure, dyad, time, kept)
+    X = pd.DataFrame(design, index=complete.index)
+    y = complete[measure].to_numpy(float)
+    groups = complete[dyad].to_numpy()
+    sizes = complete.groupby(dyad).size()
+    counts = {"n_dyads": int(len(sizes)), "n_sessions": int(len(complete))}
+
+    reason = None
+    if len(sizes) < min_dyads:
+        reason = (
+            f"too few dyads ({len(sizes)}); a random intercept per dyad needs at least "
+            f"{min_dyads}."
+        )
+    elif sizes.max() < 2:
+        reason = "every dyad has a single session, so dyads cannot be told apart from noise."
+    elif t.nunique() < 2:
+        reason = f"'{time}' takes a single value, so there is no change over time to model."
+    elif len(complete) <= X.shape[1] + 1:
+        reason = (
+            f"too few sessions ({len(complete)}) for {X.shape[1]} fixed effects and the "
+            "two variances."
+        )
+    elif np.linalg.matrix_rank(X.to_numpy()) < X.shape[1]:
+        reason = f"the fixed effects {list(X.columns[1:])} are collinear in these sessions."
+    if reason is not None:
+        return MixedModelResult.not_fitted(measure, formula, notes + [f"Not fitted: {reason}"],
+                                           **counts)
+
+    mlm = soft_import("statsmodels.regression.mixed_linear_model", "Mixed-effects models")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            fit = mlm.MixedLM(y, X, groups=groups).fit(reml=True)
+        except Exception as err:  # statsmodels' failures are reported, never raised
+            return MixedModelResult.not_fitted(
+                measure,
+                formula,
+                notes + [f"Not fitted: the fit failed ({type(err).__name__}: {err})."],
+                **counts,
+            )
+    var_dyad = float(np.asarray(fit.cov_re)[0, 0])
+    scale = float(fit.scale)
+    singular = (
+        not np.isfinite(var_dyad) or not scale > 0 or np.sqrt(max(var_dyad, 0.0) / scale) < 1e-4
+    )
+    if singular:
+        # At the boundary (between-dyad variance 0) REML reduces to ordinary least squares
+        # with residual variance RSS / (n - p). statsmodels' own numbers there can be wrong
+        # (an exactly singular random-effects covariance), so they are computed directly.
+        Xa = X.to_numpy(float)
+        estimate, *_ = np.linalg.lstsq(Xa, y, rcond=None)
+        resid = y - Xa @ estimate
+        scale = float(resid @ resid / (len(y) - Xa.shape[1]))
+        std_error = np.sqrt(np.diag(scale * np.linalg.inv(Xa.T @ Xa)))
+        var_dyad = 0.0
+        notes.append(
+            "Singular fit: the between-dyad variance is estimated at zero (the dyads differ "
+            "no more than noise would make them), so the random intercept does nothing; the "
+            "fixed effects shown are the model's at that boundary, an ordinary regression's."
+        )
+    else:
+        estimate = np.asarray(fit.fe_params, float)
+        std_error = np.asarray(fit.bse_fe, float)
+    warned = []
+    for w in caught:
+        text = str(w.message)
+        if not issubclass(w.category, (RuntimeWarning, UserWarning)) or text in warned:
+            continue
+        if "boundary of the parameter space" in text:
+            continue  # judged above on the relative scale (statsmodels uses 0.01 absolute)
+        if singular and ("singular" in text or "not positive definite" in text):
+            continue  # the singular fit's own symptoms; its estimates are computed above
+        if fit.converged and (
+            text.startswith("Retrying MixedLM optimization")
+            or text.startswith("Maximum Likelihood optimization failed")
+        ):
+            continue  # a first optimiser failed and the next one converged
+        warned.append(text)
+    if not fit.converged and not any("optimization failed" in w for w in warned):
+        warned.append("the optimiser did not converge")
+    if warned:
+        notes.append(
+            "Convergence warning (statsmodels: " + "; ".join(warned) + "). Read the "
+            "estimates and standard errors with caution."
+        )
+    z = estimate / std_error
+    half = stats.norm.ppf(0.975) * std_error
+    table = pd.DataFrame(
+        {
+            "term": list(X.columns),
+            "estimate": estimate,
+            "std_error": std_error,
+            "z": z,
+            "p_value": 2 * stats.norm.sf(np.abs(z)),
+            "ci_low": estimate - half,
+            "ci_high": estimate + half,
+        }
+    )
+    return MixedModelResult(
+        measure, formula, table, var_dyad=var_dyad, var_residual=scale, notes=notes, **counts
     )

@@ -16,11 +16,23 @@ sync = { window_s = 60, max_lag_s = 5, step_s = 30 }
 executor = "local"      # or "dask"
 workers = 2             # local processes (default: all cores)
 scheduler = "local"     # dask: "local" starts a LocalCluster, or "tcp://host:8786"
+
+[mixed_model]           # optional: the growth model on the cohort report
+dyad = "dyad"           # random intercept per dyad
+time = "session_number" # fixed effect of time: numbers, or dates (days since the dyad's start)
+terms = ["group", "bdi"]  # more fixed effects; default: 'group' and 'outcome' where present
 ```
 
 Relative paths are relative to the project file. The metadata CSV has a ``session``
 column (the file name without extension) and any of ``dyad``, ``session_number``,
 ``date``, ``group`` and outcome scores.
+
+The cohort report fits ``measure ~ 1 + time + terms + (1 | dyad)`` (REML; see
+:func:`attunement.cohort.longitudinal.growth_model`). Without a ``[mixed_model]``
+section the columns ``dyad`` and ``session_number`` are used where the metadata has
+them, plus ``group`` and ``outcome`` where present; ``terms = []`` leaves out all terms.
+Every column named in the section must be a plain name (letters, digits, underscores)
+and a column of the metadata CSV, else loading the project fails naming it.
 """
 
 from __future__ import annotations
@@ -32,10 +44,19 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..config import AnalysisConfig, _describe
 from ..io.dispatch import session_files
+from .longitudinal import _PLAIN, check_column, time_values
 
 
 class _Section(BaseModel):
@@ -64,11 +85,60 @@ class BatchSpec(_Section):
         return value
 
 
+def _plain(name: str) -> str:
+    if not _PLAIN.match(name):
+        raise ValueError(
+            f"{name!r} is not a plain column name (letters, digits and underscores, "
+            "not starting with a digit)"
+        )
+    return name
+
+
+class MixedModelSpec(_Section):
+    """The cohort report's growth model: ``measure ~ 1 + time + terms + (1 | dyad)``.
+
+    ``terms=None`` (the default) takes ``group`` and ``outcome`` where the metadata has
+    them. Names set here must be plain column names of the metadata.
+    """
+
+    dyad: str = "dyad"
+    time: str = "session_number"
+    terms: list[str] | None = None
+
+    @field_validator("dyad", "time")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        return _plain(value)
+
+    @field_validator("terms")
+    @classmethod
+    def _plain_terms(cls, value: list[str] | None) -> list[str] | None:
+        for name in value or []:
+            _plain(name)
+        return value
+
+    @model_validator(mode="after")
+    def _distinct(self) -> MixedModelSpec:
+        names = [self.dyad, self.time, *(self.terms or [])]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"each column can play one part (dyad, time or a term): {repeated}")
+        return self
+
+    def named(self) -> dict[str, str]:
+        """The columns set explicitly in the project file, by setting."""
+        out = {k: getattr(self, k) for k in ("dyad", "time") if k in self.model_fields_set}
+        for k, name in enumerate(self.terms or []):
+            out[f"terms[{k}]"] = name
+        return out
+
+
 class ProjectSpec(_Section):
     project: ProjectInfo = ProjectInfo()
     sessions: SessionsSpec
     analysis: AnalysisConfig = AnalysisConfig()
     batch: BatchSpec = BatchSpec()
+    mixed_model: MixedModelSpec = MixedModelSpec()
 
 
 class Project:
@@ -80,6 +150,7 @@ class Project:
         self.source = source
         self.files = self._expand()
         self.metadata = self._metadata()
+        self._check_model()
 
     @property
     def name(self) -> str:
@@ -130,6 +201,24 @@ class Project:
         if unknown:
             raise ValueError(f"{full}: rows for sessions not in the project: {unknown[:5]}.")
         return ids.merge(meta, on="session", how="left")
+
+
+    def _check_model(self) -> None:
+        """Columns named in ``[mixed_model]`` must be metadata columns; time, numbers or dates."""
+        spec = self.spec.mixed_model
+        where = f"the metadata ({self.spec.sessions.metadata or 'no sessions.metadata given'})"
+        columns = [c for c in self.metadata.columns if c != "session"]
+        for setting, name in spec.named().items():
+            try:
+                check_column(name, f"mixed_model.{setting}", columns, where)
+            except ValueError as err:
+                raise ValueError(f"{self.source}: {err}") from None
+        if "time" in spec.model_fields_set:
+            rows = self.metadata.dropna(subset=[spec.time])
+            try:
+                time_values(rows, spec.time, spec.dyad)
+            except ValueError as err:
+                raise ValueError(f"{self.source}: {err}") from None
 
 
 def load_project(path: str | Path) -> Project:

@@ -10,7 +10,16 @@ import pandas as pd
 from ..io.writers import write_text
 from ..report._mpl import new_axes, to_data_uri
 from ..report.html import render
-from .longitudinal import compare_groups, dyad_trends
+from .longitudinal import (
+    DEFAULT_TERMS,
+    MixedModelResult,
+    check_column,
+    compare_groups,
+    dyad_trends,
+    growth_model,
+    model_formula,
+)
+from .project import MixedModelSpec
 from .store import Store
 
 
@@ -24,6 +33,53 @@ def cohort_table(store: Store, measure: str = "grand_average") -> pd.DataFrame:
     if measure not in summary.columns:
         raise ValueError(f"{store.path}: no column {measure!r} in the summary table.")
     return summary
+
+
+def cohort_model(
+    store: Store, measure: str = "grand_average", spec: MixedModelSpec | None = None
+) -> MixedModelResult:
+    """The growth model ``measure ~ 1 + time + terms + (1 | dyad)`` over the store's sessions.
+
+    The measure comes from the ``summary`` table, every other column from the project's
+    metadata. Columns set in ``spec`` (a project's ``[mixed_model]`` section) must be
+    plain metadata column names, else ``ValueError`` naming the setting. When the default
+    columns are missing, the data cannot carry the model, statsmodels is not installed or
+    the fit fails, the result has no table and a note says why.
+    """
+    spec = spec or MixedModelSpec()
+    summary = store.table("summary")
+    check_column(measure, "measure", summary.columns, "the summary table")
+    meta_file = store.path / "metadata.parquet"
+    meta = (
+        pd.read_parquet(meta_file) if meta_file.is_file() else summary[["session"]].copy()
+    )
+    columns = [c for c in meta.columns if c != "session"]
+    for setting, name in spec.named().items():
+        check_column(name, f"mixed_model.{setting}", columns)
+    if spec.terms is None:
+        terms = [t for t in DEFAULT_TERMS if t in columns and t not in (spec.dyad, spec.time)]
+    else:
+        terms = list(spec.terms)
+    formula = model_formula(measure, spec.dyad, spec.time, terms)
+    if measure in (spec.dyad, spec.time, *terms):
+        raise ValueError(f"mixed_model: the measure {measure!r} cannot also be a predictor.")
+    missing = [c for c in (spec.dyad, spec.time) if c not in columns]
+    if missing:
+        return MixedModelResult.not_fitted(
+            measure,
+            formula,
+            [
+                f"Not fitted: the metadata has no column(s) {missing}; add them to the "
+                "metadata CSV or name the columns in the project's [mixed_model] section."
+            ],
+        )
+    frame = summary[["session", measure]].merge(
+        meta[["session", spec.dyad, spec.time, *terms]], on="session", how="left"
+    )
+    try:
+        return growth_model(frame, measure, spec.dyad, spec.time, terms)
+    except (ValueError, ImportError) as err:  # data or install problems: a note, no crash
+        return MixedModelResult.not_fitted(measure, formula, [f"Not fitted: {err}"])
 
 
 def plot_groups(frame: pd.DataFrame, measure: str, group: str = "group", ax=None):
@@ -57,10 +113,21 @@ def plot_trajectories(
 
 
 def write_cohort_report(
-    store: Store, path: str | Path, measure: str = "grand_average", title: str = "cohort"
+    store: Store,
+    path: str | Path,
+    measure: str = "grand_average",
+    title: str = "cohort",
+    model: MixedModelSpec | None = None,
 ) -> Path:
-    """Write ``cohort.html``: the sessions, group comparison and trends where metadata allow."""
+    """Write ``cohort.html``: the sessions, group comparison, trends and the growth model.
+
+    The growth model (:func:`cohort_model`, set by ``model``, a project's
+    ``[mixed_model]`` section) is also saved in the store as the cohort table
+    ``mixed_model`` (``cohort/mixed_model.parquet``; no rows when it was not fitted).
+    """
     frame = cohort_table(store, measure)
+    growth = cohort_model(store, measure, model)
+    store.save_cohort_table("mixed_model", growth.tidy())
     comparison = trends = None
     group_fig = trend_fig = None
     if "group" in frame.columns and frame["group"].nunique() >= 2:
@@ -91,5 +158,6 @@ def write_cohort_report(
         trend_fig=trend_fig,
         failures=store.failures(),
         pseudo=pseudo,
+        model=growth,
     )
     return write_text(html, path)
