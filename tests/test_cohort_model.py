@@ -6,6 +6,16 @@ numbers, the mixed model's fixed slope equals the pooled within-dyad OLS slope e
 and its SE is sqrt(residual variance / (n_dyads * Sxx))); statsmodels' formula interface
 (patsy builds the design there, we build it here); and algebra (weekly dates are
 7 * (session - 1) days, so the per-day slope is the per-session slope / 7).
+
+Time x term interactions (``time_interactions``): the seeded simulation's difference
+between the arms' slopes; and, when every dyad has the same session numbers, the
+difference of the arms' mean per-dyad OLS slopes, exactly. That identity holds because
+the columns of the design (1, t, g, t*g, g constant within dyads) span a space that each
+dyad's covariance sigma^2 I + tau^2 J maps into itself (J t is a constant, J (t*g) a
+multiple of g), so GLS equals OLS for any variance estimates (Zyskind's condition), and
+OLS of y on 1, t, g, t*g fits each arm separately, whose pooled slope with shared session
+numbers is the mean of its dyads' slopes. Its SE is then
+sqrt(residual variance * (1/m_0 + 1/m_1) / Sxx) for m_0 and m_1 dyads per arm.
 """
 
 import warnings
@@ -258,3 +268,236 @@ def test_data_that_cannot_carry_the_model_give_notes(change, terms, note):
     result = growth_model(change(simulate(n_dyads=4, n_sessions=3, seed=1)), "grand_average",
                           terms=terms)
     assert not result.fitted and note in result.notes[-1]
+
+
+# ------------------------------------------------------------ time x term interactions
+SLOPE_DIFF = 0.005  # treated arm's extra change in synchrony per session
+
+
+def simulate_arms(n_control=10, n_treated=10, n_sessions=12, slope_diff=SLOPE_DIFF, seed=0,
+                  dyad_sd=0.05, noise_sd=0.04):
+    """Two arms: 0.2 + 0.03 treated + (0.005 + slope_diff treated) * session + dyad + noise.
+
+    Every dyad has sessions 1..n_sessions; no random slopes (the model has none).
+    """
+    rng = np.random.default_rng(seed)
+    n = n_control + n_treated
+    d = np.repeat(np.arange(n), n_sessions)
+    s = np.tile(np.arange(1, n_sessions + 1), n)
+    treated = d >= n_control
+    frame = pd.DataFrame(
+        {
+            "session": [f"d{i}s{j}" for i, j in zip(d, s)],
+            "dyad": [f"d{i:02d}" for i in d],
+            "session_number": s,
+            "group": np.where(treated, "treated", "control"),
+        }
+    )
+    frame["grand_average"] = (
+        0.2 + 0.03 * treated + (0.005 + slope_diff * treated) * s
+        + rng.normal(0, dyad_sd, n)[d] + rng.normal(0, noise_sd, len(d))
+    )
+    return frame
+
+
+INTERACTION = "session_number:group[T.treated]"
+
+
+def test_faster_change_in_one_arm_is_found():
+    # Reference: the simulation's true difference between the arms' slopes, 0.005 per
+    # session (seed 0; estimate 0.0068, 95 % CI [0.0038, 0.0098], p = 1e-5).
+    result = growth_model(simulate_arms(seed=0), "grand_average", terms=["group"],
+                          time_interactions=["group"])
+    assert result.formula == (
+        "grand_average ~ 1 + session_number + group + session_number:group + (1 | dyad)"
+    )
+    assert list(result.table.term) == ["Intercept", "session_number", "group[T.treated]",
+                                       INTERACTION]
+    assert result.interactions == ["group"]
+    row = _row(result, INTERACTION)
+    assert row.ci_low < SLOPE_DIFF < row.ci_high
+    assert row.p_value < 0.05
+    # The time effect is now the control arm's slope (0.005 in the simulation).
+    slope = _row(result, "session_number")
+    assert slope.ci_low < 0.005 < slope.ci_high
+
+
+def test_equal_slopes_are_not_significantly_different():
+    # Reference: the simulation's true difference is 0; at seed 1 the test is not
+    # significant (estimate 9e-5, p = 0.95; a 5 % test rejects at about 1 seed in 20).
+    result = growth_model(simulate_arms(slope_diff=0.0, seed=1), "grand_average",
+                          terms=["group"], time_interactions=["group"])
+    row = _row(result, INTERACTION)
+    assert row.p_value > 0.05
+    assert row.ci_low < 0 < row.ci_high
+
+
+@pytest.mark.parametrize("n_treated", [10, 7])
+def test_interaction_is_the_difference_of_the_arms_mean_dyad_slopes(n_treated):
+    # Reference: first principles (see the module docstring): with the same session
+    # numbers in every dyad, the REML fixed effects are OLS, and the interaction is the
+    # difference of the arms' mean per-dyad OLS slopes (scipy's linregress), exactly;
+    # it holds for unequal arms too (n_treated=7). And statsmodels' formula interface
+    # fitting ``grand_average ~ session_number * group`` (patsy's design).
+    smf = pytest.importorskip("statsmodels.formula.api")
+    frame = simulate_arms(n_treated=n_treated, seed=2)
+    result = growth_model(frame, "grand_average", terms=["group"],
+                          time_interactions=["group"])
+    trends = dyad_trends(frame, "grand_average").merge(frame[["dyad", "group"]]
+                                                       .drop_duplicates())
+    means = trends.groupby("group").slope.mean()
+    row = _row(result, INTERACTION)
+    assert row.estimate == pytest.approx(means["treated"] - means["control"], abs=1e-9)
+    assert _row(result, "session_number").estimate == pytest.approx(means["control"], abs=1e-9)
+    sxx = np.sum((np.arange(1, 13) - 6.5) ** 2)
+    assert row.std_error == pytest.approx(
+        np.sqrt(result.var_residual * (1 / 10 + 1 / n_treated) / sxx), rel=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = smf.mixedlm("grand_average ~ session_number * group", frame,
+                          groups=frame["dyad"]).fit(reml=True)
+    for term in ("Intercept", "session_number", "group[T.treated]", INTERACTION):
+        row = _row(result, term)
+        assert row.estimate == pytest.approx(ref.fe_params[term], rel=1e-6)
+        assert row.std_error == pytest.approx(ref.bse_fe[term], rel=1e-4)
+        assert row.p_value == pytest.approx(ref.pvalues[term], rel=1e-3, abs=1e-12)
+    assert result.var_dyad == pytest.approx(ref.cov_re.iloc[0, 0], rel=1e-4)
+
+
+def test_numeric_and_factor_interactions_match_the_formula_interface():
+    # Reference: statsmodels' formula interface with patsy's interaction columns, in an
+    # unbalanced design (dyads with 6 to 12 sessions) where no closed form applies.
+    smf = pytest.importorskip("statsmodels.formula.api")
+    frame = simulate_arms(seed=3)
+    rng = np.random.default_rng(8)
+    frame = frame[frame.session_number <= frame.dyad.str[1:].astype(int) % 7 + 6].copy()
+    frame["bdi"] = rng.normal(20, 5, len(frame)).round()
+    frame["grand_average"] += 0.0005 * frame.bdi * frame.session_number
+    result = growth_model(frame, "grand_average", terms=["group", "bdi"],
+                          time_interactions=["bdi", "group"])
+    assert result.formula == ("grand_average ~ 1 + session_number + group + bdi"
+                              " + session_number:group + session_number:bdi + (1 | dyad)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = smf.mixedlm(
+            "grand_average ~ session_number + group + bdi + session_number:group"
+            " + session_number:bdi", frame, groups=frame["dyad"]).fit(reml=True)
+    assert set(result.table.term) == set(ref.fe_params.index)
+    for term in ref.fe_params.index:
+        row = _row(result, term)
+        assert row.estimate == pytest.approx(ref.fe_params[term], rel=1e-5)
+        assert row.std_error == pytest.approx(ref.bse_fe[term], rel=1e-4)
+
+
+def test_interaction_with_a_single_valued_term_is_left_out_with_a_note():
+    frame = simulate_arms(seed=4).assign(group="control")
+    result = growth_model(frame, "grand_average", terms=["group"],
+                          time_interactions=["group"])
+    assert result.fitted and result.interactions == []
+    assert result.formula == "grand_average ~ 1 + session_number + (1 | dyad)"
+    assert ("'group' takes a single value in these sessions; left out of the model "
+            "(and so its interaction with time).") in result.notes
+
+
+def test_bad_interaction_settings_name_the_setting_and_column(tmp_path):
+    from attunement.cohort.project import MixedModelSpec
+
+    frame = simulate_arms(n_control=2, n_treated=2, n_sessions=3, seed=1)
+    frame["bdi"] = 1.0 * frame.session_number
+    for kwargs, message in [
+        (dict(terms=["group"], time_interactions=["bdi"]),
+         r"mixed_model.time_interactions\[0\]: 'bdi' is not among the model's terms "
+         r"\['group'\]; .* add 'bdi' to mixed_model.terms"),
+        (dict(terms=["group"], time_interactions=["session_number"]),
+         r"time_interactions\[0\]: 'session_number' is the model's time column, not a term"),
+        (dict(terms=["group"], time_interactions=["grand_average"]),
+         r"time_interactions\[0\]: 'grand_average' is the model's measure column"),
+        (dict(terms=["group"], time_interactions=["group", "group"]),
+         r"time_interactions\[1\]: 'group' is named more than once"),
+        (dict(terms=["group"], time_interactions=["arm"]),
+         r"mixed_model.time_interactions\[0\]: no column 'arm' in the table"),
+        (dict(terms=["group"], time_interactions=["group)*(x"]),
+         r"Invalid value for 'mixed_model.time_interactions\[0\]': expected a plain column"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            growth_model(frame, "grand_average", **kwargs)
+    # Default terms: 'group' is one where the metadata has it, 'bdi' is not.
+    assert growth_model(frame, "grand_average", time_interactions=["group"]).interactions
+    with pytest.raises(ValueError, match=r"'bdi' is not among the model's terms \['group'\]"):
+        growth_model(frame, "grand_average", time_interactions=["bdi"])
+    # The project's section: the spec itself, the store's metadata, the project file.
+    with pytest.raises(ValueError, match=r"time_interactions\n.*'bdi' is not among the terms"):
+        MixedModelSpec(terms=["group"], time_interactions=["bdi"])
+    with pytest.raises(ValueError, match="not a plain column name"):
+        MixedModelSpec(terms=["group"], time_interactions=["group + x"])
+    assert MixedModelSpec().time_interactions == []
+    store = _store(tmp_path, frame, ["dyad", "session_number", "group", "bdi"])
+    with pytest.raises(ValueError, match=r"time_interactions\[0\]: no column 'arm' in the "
+                                         "metadata"):
+        cohort_model(store, spec=MixedModelSpec(time_interactions=["arm"]))
+    with pytest.raises(ValueError, match=r"time_interactions\[0\]: 'bdi' is not among"):
+        cohort_model(store, spec=MixedModelSpec(time_interactions=["bdi"]))
+    (tmp_path / "a.txt").write_text("1 2\n3 4\n")
+    (tmp_path / "meta.csv").write_text("session,dyad,week,group,bdi\na,d1,1,x,3\n")
+    body = ('[sessions]\npaths = ["*.txt"]\nmetadata = "meta.csv"\n[mixed_model]\n'
+            'time = "week"\n')
+    for extra, message in [
+        ('terms = ["group"]\ntime_interactions = ["bdi"]',
+         r"p.toml: mixed_model.time_interactions: Value error, 'bdi' is not among the terms "
+         r"\['group'\]"),
+        ('time_interactions = ["arm"]',
+         r"p.toml: mixed_model.time_interactions\[0\]: no column 'arm' in the metadata"),
+        ('terms = []\ntime_interactions = ["group"]',
+         r"time_interactions: Value error, 'group' is not among the terms \[\]"),
+        ('time_interactions = ["week"]',
+         r"p.toml: mixed_model.time_interactions: Value error, 'week' is the model's time "
+         r"column, not a term"),
+        ('time_interactions = ["bdi"]',  # default terms: 'group' is one, 'bdi' is not
+         r"p.toml: mixed_model.time_interactions\[0\]: 'bdi' is not among the model's "
+         r"terms \['group'\]; .* add 'bdi' to mixed_model.terms"),
+        ('time_interactions = "group"', r"mixed_model.time_interactions: Input should be a"),
+    ]:
+        (tmp_path / "p.toml").write_text(body + extra + "\n")
+        with pytest.raises(ValueError, match=message):
+            load_project(tmp_path / "p.toml")
+    (tmp_path / "p.toml").write_text(body + 'terms = ["group", "bdi"]\n'
+                                     'time_interactions = ["bdi"]\n')
+    assert load_project(tmp_path / "p.toml").spec.mixed_model.time_interactions == ["bdi"]
+
+
+def test_report_shows_interactions_and_trends_use_the_model_columns(tmp_path):
+    # The page's per-dyad trends and the model use the [mixed_model] columns ('pair',
+    # 'week', here dates), so the two sections agree: per-day slopes on both.
+    from attunement.cohort.project import MixedModelSpec
+
+    frame = simulate_arms(seed=0).rename(columns={"dyad": "pair"})
+    start = pd.Timestamp("2024-01-08") + pd.to_timedelta(frame.pair.str[1:].astype(int), "D")
+    frame["week"] = (start + pd.to_timedelta(7 * (frame.session_number - 1), "D")).astype(str)
+    store = _store(tmp_path, frame, ["pair", "week", "group"])
+    spec = MixedModelSpec(dyad="pair", time="week", terms=["group"],
+                          time_interactions=["group"])
+    html = write_cohort_report(store, tmp_path / "cohort.html", model=spec).read_text()
+    assert "grand_average ~ 1 + week + group + week:group + (1 | pair)" in html
+    assert "<tr><td>week:group[T.treated]</td>" in html
+    assert "Time x term interactions" in html
+    assert "Needs &#39;dyad&#39;" not in html
+    assert "slope of grand_average on week (days since" in html
+    # Per-day slopes (the per-session slopes / 7) and the level at each dyad's first
+    # session (intercept + slope at session 1), as the page rounds them.
+    from attunement.report.html import _fmt
+
+    trends = dyad_trends(frame, "grand_average", "pair", "session_number")
+    assert "<th>pair</th><th>n_sessions</th><th>slope</th>" in html
+    for row in trends.itertuples():
+        assert (f"<tr><td>{row.dyad}</td><td>12</td><td>{_fmt(row.slope / 7)}</td>"
+                f"<td>{_fmt(row.intercept + row.slope)}</td>") in html
+    table = store.query("SELECT * FROM mixed_model")
+    assert "week:group[T.treated]" in set(table.term)
+    assert (table.formula == "grand_average ~ 1 + week + group + week:group + (1 | pair)").all()
+    row = table.set_index("term").loc["week:group[T.treated]"]
+    means = trends.merge(frame[["pair", "group"]].drop_duplicates(), left_on="dyad",
+                         right_on="pair").groupby("group").slope.mean()
+    assert row.estimate == pytest.approx((means["treated"] - means["control"]) / 7, abs=1e-9)
+    # Without the section's names the page says which columns it needs.
+    html = write_cohort_report(store, tmp_path / "default.html").read_text()
+    assert "Needs &#39;dyad&#39; and &#39;session_number&#39; in the metadata" in html

@@ -231,6 +231,45 @@ def check_column(name: object, setting: str, columns, where: str = "the metadata
     return name
 
 
+def check_interactions(
+    interactions, terms, columns, where: str = "the metadata", roles: dict | None = None
+) -> list[str]:
+    """The ``time_interactions`` setting, validated: plain names, columns, and model terms.
+
+    Each name must be a plain column name in ``columns``, named once, and among the
+    model's ``terms`` (an interaction with time is read against the term's own effect).
+    ``roles`` maps the other columns of the model (``{"dyad": "dyad", ...}``) to their
+    part, for a clearer error when one of them is named.
+
+    Examples
+    --------
+    >>> check_interactions(["group"], ["group", "bdi"], ["dyad", "group", "bdi"])
+    ['group']
+    >>> check_interactions(["bdi"], ["group"], ["dyad", "group", "bdi"])
+    Traceback (most recent call last):
+    ...
+    ValueError: mixed_model.time_interactions[0]: 'bdi' is not among the model's terms ...
+    """
+    out: list[str] = []
+    for k, name in enumerate(interactions or []):
+        setting = f"mixed_model.time_interactions[{k}]"
+        name = check_column(name, setting, columns, where)
+        if name in out:
+            raise ValueError(f"{setting}: {name!r} is named more than once.")
+        if name not in terms and name in (roles or {}):
+            raise ValueError(
+                f"{setting}: {name!r} is the model's {roles[name]} column, not a term; "
+                f"time_interactions takes terms of the model (e.g. a group column)."
+            )
+        if name not in terms:
+            raise ValueError(
+                f"{setting}: {name!r} is not among the model's terms {list(terms)}; a time x "
+                f"term interaction needs the term too: add {name!r} to mixed_model.terms."
+            )
+        out.append(name)
+    return out
+
+
 def time_values(frame: pd.DataFrame, time: str, dyad: str) -> tuple[pd.Series, str]:
     """The time axis of the growth model and its unit.
 
@@ -279,6 +318,8 @@ class MixedModelResult:
     var_dyad: float = np.nan
     var_residual: float = np.nan
     notes: list[str] = field(default_factory=list)
+    #: Terms whose effect changes with time (``time:term`` columns in the table).
+    interactions: list[str] = field(default_factory=list)
 
     COLUMNS = ("term", "estimate", "std_error", "z", "p_value", "ci_low", "ci_high")
 
@@ -309,15 +350,20 @@ class MixedModelResult:
         return cls(measure, formula, pd.DataFrame(columns=list(cls.COLUMNS)), notes=notes, **counts)
 
 
-def model_formula(measure: str, dyad: str, time: str, terms: list[str]) -> str:
+def model_formula(
+    measure: str, dyad: str, time: str, terms: list[str], interactions=()
+) -> str:
     """The model in lme4's notation, for display (never parsed).
 
     Examples
     --------
     >>> model_formula("r", "dyad", "session_number", ["group"])
     'r ~ 1 + session_number + group + (1 | dyad)'
+    >>> model_formula("r", "dyad", "session_number", ["group"], ["group"])
+    'r ~ 1 + session_number + group + session_number:group + (1 | dyad)'
     """
-    return " + ".join([f"{measure} ~ 1", time, *terms]) + f" + (1 | {dyad})"
+    crossed = [f"{time}:{term}" for term in interactions]
+    return " + ".join([f"{measure} ~ 1", time, *terms, *crossed]) + f" + (1 | {dyad})"
 
 
 def growth_model(
@@ -327,15 +373,24 @@ def growth_model(
     time: str = "session_number",
     terms: list[str] | None = None,
     min_dyads: int = MIN_DYADS,
+    time_interactions: list[str] | None = None,
 ) -> MixedModelResult:
     """Linear mixed model of a session measure over the course of therapy.
 
-    ``measure ~ 1 + time + terms + (1 | dyad)``: a random intercept per dyad and fixed
-    effects of time and of each term, fitted by REML (statsmodels ``MixedLM``; the design
-    matrix is built here, no formula string is parsed). Numeric terms enter as they are;
-    other terms (e.g. a text ``group``) as treatment contrasts against their first level
-    in sorted order, named ``group[T.level]``. ``terms=None`` takes ``group`` and
-    ``outcome`` where ``frame`` has them. Sessions missing any of the columns are left out.
+    ``measure ~ 1 + time + terms + time:interactions + (1 | dyad)``: a random intercept
+    per dyad and fixed effects of time and of each term, fitted by REML (statsmodels
+    ``MixedLM``; the design matrix is built here, no formula string is parsed). Numeric
+    terms enter as they are; other terms (e.g. a text ``group``) as treatment contrasts
+    against their first level in sorted order, named ``group[T.level]``. ``terms=None``
+    takes ``group`` and ``outcome`` where ``frame`` has them. Sessions missing any of the
+    columns are left out.
+
+    Each term named in ``time_interactions`` (it must be among the terms) also gets a
+    time x term column, time times the term's column: ``time:term`` for a number,
+    ``time:term[T.level]`` for each non-reference level of a factor, which estimates how
+    much faster the measure changes at that level than at the reference level. With such
+    an interaction the ``time`` estimate is the slope at the reference level (or where
+    the numeric term is 0) and the term's own estimate the difference at time 0.
 
     Data that cannot carry the model (fewer than ``min_dyads`` dyads, no dyad with two
     sessions, one time point, more fixed effects than sessions allow, collinear terms) or
@@ -369,6 +424,8 @@ def growth_model(
         terms = [t for t in DEFAULT_TERMS if t in frame.columns and t not in names]
     terms = [check_column(t, "mixed_model.terms", frame.columns, "the table") for t in terms]
     names += terms
+    roles = {measure: "measure", dyad: "dyad", time: "time"}
+    crossed = check_interactions(time_interactions, terms, frame.columns, "the table", roles)
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise ValueError(
@@ -389,23 +446,33 @@ def growth_model(
         notes.append(f"'{time}' read as dates: time is {unit}.")
 
     kept, design = [], {"Intercept": np.ones(len(complete)), time: t.to_numpy(float)}
+    slopes: dict[str, np.ndarray] = {}  # time x term columns, after all the main effects
     for term in terms:
         col = complete[term]
         if col.nunique() < 2:
-            notes.append(f"'{term}' takes a single value in these sessions; left out of the model.")
+            also = " (and so its interaction with time)" if term in crossed else ""
+            notes.append(
+                f"'{term}' takes a single value in these sessions; left out of the model{also}."
+            )
             continue
         kept.append(term)
         if pd.api.types.is_numeric_dtype(col):
-            design[term] = col.to_numpy(float)
-            continue
-        try:
-            levels = sorted(col.unique())
-        except TypeError:
-            levels = sorted(col.unique(), key=str)
-        for level in levels[1:]:
-            design[f"{term}[T.{level}]"] = (col == level).to_numpy(float)
-        notes.append(f"'{term}' is a factor; its reference level is {levels[0]!r}.")
-    formula = model_formula(measure, dyad, time, kept)
+            columns = {term: col.to_numpy(float)}
+        else:
+            try:
+                levels = sorted(col.unique())
+            except TypeError:
+                levels = sorted(col.unique(), key=str)
+            columns = {
+                f"{term}[T.{level}]": (col == level).to_numpy(float) for level in levels[1:]
+            }
+            notes.append(f"'{term}' is a factor; its reference level is {levels[0]!r}.")
+        design.update(columns)
+        if term in crossed:
+            slopes.update({f"{time}:{name}": t.to_numpy(float) * x for name, x in columns.items()})
+    crossed = [term for term in kept if term in crossed]  # in the order of the terms
+    design.update(slopes)
+    formula = model_formula(measure, dyad, time, kept, crossed)
     X = pd.DataFrame(design, index=complete.index)
     y = complete[measure].to_numpy(float)
     groups = complete[dyad].to_numpy()
@@ -431,7 +498,7 @@ def growth_model(
         reason = f"the fixed effects {list(X.columns[1:])} are collinear in these sessions."
     if reason is not None:
         return MixedModelResult.not_fitted(measure, formula, notes + [f"Not fitted: {reason}"],
-                                           **counts)
+                                           interactions=crossed, **counts)
 
     mlm = soft_import("statsmodels.regression.mixed_linear_model", "Mixed-effects models")
     with warnings.catch_warnings(record=True) as caught:
@@ -443,6 +510,7 @@ def growth_model(
                 measure,
                 formula,
                 notes + [f"Not fitted: the fit failed ({type(err).__name__}: {err})."],
+                interactions=crossed,
                 **counts,
             )
     var_dyad = float(np.asarray(fit.cov_re)[0, 0])
@@ -504,5 +572,12 @@ def growth_model(
         }
     )
     return MixedModelResult(
-        measure, formula, table, var_dyad=var_dyad, var_residual=scale, notes=notes, **counts
+        measure,
+        formula,
+        table,
+        var_dyad=var_dyad,
+        var_residual=scale,
+        notes=notes,
+        interactions=crossed,
+        **counts,
     )

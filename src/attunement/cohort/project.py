@@ -21,18 +21,24 @@ scheduler = "local"     # dask: "local" starts a LocalCluster, or "tcp://host:87
 dyad = "dyad"           # random intercept per dyad
 time = "session_number" # fixed effect of time: numbers, or dates (days since the dyad's start)
 terms = ["group", "bdi"]  # more fixed effects; default: 'group' and 'outcome' where present
+time_interactions = ["group"]  # time x term: does synchrony change faster in one arm? default: none
 ```
 
 Relative paths are relative to the project file. The metadata CSV has a ``session``
 column (the file name without extension) and any of ``dyad``, ``session_number``,
 ``date``, ``group`` and outcome scores.
 
-The cohort report fits ``measure ~ 1 + time + terms + (1 | dyad)`` (REML; see
-:func:`attunement.cohort.longitudinal.growth_model`). Without a ``[mixed_model]``
-section the columns ``dyad`` and ``session_number`` are used where the metadata has
-them, plus ``group`` and ``outcome`` where present; ``terms = []`` leaves out all terms.
-Every column named in the section must be a plain name (letters, digits, underscores)
-and a column of the metadata CSV, else loading the project fails naming it.
+The cohort report fits ``measure ~ 1 + time + terms + time:time_interactions + (1 | dyad)``
+(REML; see :func:`attunement.cohort.longitudinal.growth_model`). Without a
+``[mixed_model]`` section the columns ``dyad`` and ``session_number`` are used where the
+metadata has them, plus ``group`` and ``outcome`` where present; ``terms = []`` leaves out
+all terms. Each of ``time_interactions`` must be one of the model's terms (named in
+``terms``, or a default term the metadata has); it adds the columns ``time:term`` (a
+number) or ``time:term[T.level]`` (a factor's levels against its reference level): how
+much faster the measure changes per unit of the term, or at that level. Every column
+named in the section must be a plain name (letters, digits, underscores) and a column of
+the metadata CSV, else loading the project fails naming it. The report's per-dyad trends
+use the same ``dyad`` and ``time`` columns.
 """
 
 from __future__ import annotations
@@ -50,13 +56,14 @@ from pydantic import (
     Field,
     PositiveInt,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from ..config import AnalysisConfig, _describe
 from ..io.dispatch import session_files
-from .longitudinal import _PLAIN, check_column, time_values
+from .longitudinal import _PLAIN, DEFAULT_TERMS, check_column, check_interactions, time_values
 
 
 class _Section(BaseModel):
@@ -98,12 +105,24 @@ class MixedModelSpec(_Section):
     """The cohort report's growth model: ``measure ~ 1 + time + terms + (1 | dyad)``.
 
     ``terms=None`` (the default) takes ``group`` and ``outcome`` where the metadata has
-    them. Names set here must be plain column names of the metadata.
+    them. ``time_interactions`` (default none) adds a time x term effect for each term
+    named, which must be among the terms. Names set here must be plain column names of
+    the metadata.
+
+    Examples
+    --------
+    >>> MixedModelSpec(terms=["group"], time_interactions=["bdi"])
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for MixedModelSpec
+    time_interactions
+      Value error, 'bdi' is not among the terms ['group']; ...
     """
 
     dyad: str = "dyad"
     time: str = "session_number"
     terms: list[str] | None = None
+    time_interactions: list[str] = []
 
     @field_validator("dyad", "time")
     @classmethod
@@ -115,6 +134,25 @@ class MixedModelSpec(_Section):
     def _plain_terms(cls, value: list[str] | None) -> list[str] | None:
         for name in value or []:
             _plain(name)
+        return value
+
+    @field_validator("time_interactions")
+    @classmethod
+    def _interactions(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        for name in value:
+            _plain(name)
+            if value.count(name) > 1:
+                raise ValueError(f"{name!r} is named more than once")
+        terms = info.data.get("terms")
+        for name in value:
+            for role in ("dyad", "time"):
+                if name == info.data.get(role):
+                    raise ValueError(f"{name!r} is the model's {role} column, not a term")
+            if terms is not None and name not in terms:
+                raise ValueError(
+                    f"{name!r} is not among the terms {terms}; a time x term interaction "
+                    f"needs the term too: add {name!r} to mixed_model.terms"
+                )
         return value
 
     @model_validator(mode="after")
@@ -130,7 +168,15 @@ class MixedModelSpec(_Section):
         out = {k: getattr(self, k) for k in ("dyad", "time") if k in self.model_fields_set}
         for k, name in enumerate(self.terms or []):
             out[f"terms[{k}]"] = name
+        for k, name in enumerate(self.time_interactions):
+            out[f"time_interactions[{k}]"] = name
         return out
+
+    def model_terms(self, columns) -> list[str]:
+        """The terms of the model over a table with these ``columns`` (defaults resolved)."""
+        if self.terms is not None:
+            return list(self.terms)
+        return [t for t in DEFAULT_TERMS if t in columns and t not in (self.dyad, self.time)]
 
 
 class ProjectSpec(_Section):
@@ -208,11 +254,13 @@ class Project:
         spec = self.spec.mixed_model
         where = f"the metadata ({self.spec.sessions.metadata or 'no sessions.metadata given'})"
         columns = [c for c in self.metadata.columns if c != "session"]
-        for setting, name in spec.named().items():
-            try:
+        try:
+            for setting, name in spec.named().items():
                 check_column(name, f"mixed_model.{setting}", columns, where)
-            except ValueError as err:
-                raise ValueError(f"{self.source}: {err}") from None
+            check_interactions(spec.time_interactions, spec.model_terms(columns), columns, where,
+                               {spec.dyad: "dyad", spec.time: "time"})
+        except ValueError as err:
+            raise ValueError(f"{self.source}: {err}") from None
         if "time" in spec.model_fields_set:
             rows = self.metadata.dropna(subset=[spec.time])
             try:

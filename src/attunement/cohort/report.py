@@ -11,13 +11,14 @@ from ..io.writers import write_text
 from ..report._mpl import new_axes, to_data_uri
 from ..report.html import render
 from .longitudinal import (
-    DEFAULT_TERMS,
     MixedModelResult,
     check_column,
+    check_interactions,
     compare_groups,
     dyad_trends,
     growth_model,
     model_formula,
+    time_values,
 )
 from .project import MixedModelSpec
 from .store import Store
@@ -40,9 +41,11 @@ def cohort_model(
 ) -> MixedModelResult:
     """The growth model ``measure ~ 1 + time + terms + (1 | dyad)`` over the store's sessions.
 
-    The measure comes from the ``summary`` table, every other column from the project's
+    With ``spec.time_interactions``, also ``time:term`` for each term named there. The
+    measure comes from the ``summary`` table, every other column from the project's
     metadata. Columns set in ``spec`` (a project's ``[mixed_model]`` section) must be
-    plain metadata column names, else ``ValueError`` naming the setting. When the default
+    plain metadata column names, and time interactions among the model's terms, else
+    ``ValueError`` naming the setting. When the default
     columns are missing, the data cannot carry the model, statsmodels is not installed or
     the fit fails, the result has no table and a note says why.
     """
@@ -56,11 +59,10 @@ def cohort_model(
     columns = [c for c in meta.columns if c != "session"]
     for setting, name in spec.named().items():
         check_column(name, f"mixed_model.{setting}", columns)
-    if spec.terms is None:
-        terms = [t for t in DEFAULT_TERMS if t in columns and t not in (spec.dyad, spec.time)]
-    else:
-        terms = list(spec.terms)
-    formula = model_formula(measure, spec.dyad, spec.time, terms)
+    terms = spec.model_terms(columns)
+    roles = {spec.dyad: "dyad", spec.time: "time"}
+    crossed = check_interactions(spec.time_interactions, terms, columns, roles=roles)
+    formula = model_formula(measure, spec.dyad, spec.time, terms, crossed)
     if measure in (spec.dyad, spec.time, *terms):
         raise ValueError(f"mixed_model: the measure {measure!r} cannot also be a predictor.")
     missing = [c for c in (spec.dyad, spec.time) if c not in columns]
@@ -77,7 +79,7 @@ def cohort_model(
         meta[["session", spec.dyad, spec.time, *terms]], on="session", how="left"
     )
     try:
-        return growth_model(frame, measure, spec.dyad, spec.time, terms)
+        return growth_model(frame, measure, spec.dyad, spec.time, terms, time_interactions=crossed)
     except (ValueError, ImportError) as err:  # data or install problems: a note, no crash
         return MixedModelResult.not_fitted(measure, formula, [f"Not fitted: {err}"])
 
@@ -124,7 +126,10 @@ def write_cohort_report(
     The growth model (:func:`cohort_model`, set by ``model``, a project's
     ``[mixed_model]`` section) is also saved in the store as the cohort table
     ``mixed_model`` (``cohort/mixed_model.parquet``; no rows when it was not fitted).
+    The per-dyad trends use the model's ``dyad`` and ``time`` columns, time on the
+    model's axis (numbers as given, dates as days since the dyad's first session).
     """
+    model = model or MixedModelSpec()
     frame = cohort_table(store, measure)
     growth = cohort_model(store, measure, model)
     store.save_cohort_table("mixed_model", growth.tidy())
@@ -133,9 +138,23 @@ def write_cohort_report(
     if "group" in frame.columns and frame["group"].nunique() >= 2:
         comparison = compare_groups(frame, measure)
         group_fig = to_data_uri(plot_groups(frame, measure).figure)
-    if {"dyad", "session_number"} <= set(frame.columns) and frame.groupby("dyad").size().max() > 2:
-        trends = dyad_trends(frame, measure)
-        trend_fig = to_data_uri(plot_trajectories(frame, measure).figure)
+    dyad, time = model.dyad, model.time
+    trend_note = (
+        f"Needs '{dyad}' and '{time}' in the metadata and three or more sessions per dyad."
+    )
+    time_unit = None
+    if {dyad, time} <= set(frame.columns) and frame.groupby(dyad).size().max() > 2:
+        try:
+            axis, time_unit = time_values(frame, time, dyad)
+        except ValueError as err:
+            trend_note = str(err)
+        else:
+            timed = frame.assign(**{time: axis})
+            trends = dyad_trends(timed, measure, dyad, time).rename(columns={"dyad": dyad})
+            ax = plot_trajectories(timed, measure, dyad, time)
+            if time_unit != "as given":
+                ax.set_xlabel(f"{time} ({time_unit})")
+            trend_fig = to_data_uri(ax.figure)
     pseudo_file = store.path / "cohort" / "pseudo_dyads.parquet"
     pseudo = None
     if pseudo_file.is_file():
@@ -144,7 +163,10 @@ def write_cohort_report(
         pseudo = real_vs_pseudo(pd.read_parquet(pseudo_file))
     shown = [
         c
-        for c in ("session", "group", "dyad", "session_number", measure, "p_value", "effect_size")
+        for c in dict.fromkeys(
+            ("session", "group", "dyad", dyad, "session_number", time, measure, "p_value",
+             "effect_size")
+        )
         if c in frame.columns
     ]
     html = render(
@@ -156,6 +178,10 @@ def write_cohort_report(
         group_fig=group_fig,
         trends=trends,
         trend_fig=trend_fig,
+        trend_note=trend_note,
+        dyad=dyad,
+        time=time,
+        time_unit=time_unit,
         failures=store.failures(),
         pseudo=pseudo,
         model=growth,
