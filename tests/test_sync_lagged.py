@@ -140,6 +140,31 @@ def test_every_cell_equals_corrcoef(step_s):
     assert_same(res.values, naive_wcc(x, y, 50, 10, starts), atol=1e-12)
 
 
+@pytest.mark.parametrize("window_s", [5.3, 0.7, 0.2])
+def test_step_of_one_sample_with_any_window(window_s):
+    """The scan over sub-blocks (unit of one sample) with windows of 53 samples (no divisor
+    fits: a partial sub-block), 7 (sub-blocks of one sample) and 2 (a single whole
+    sub-block inside a window: the "2 differing values" rule counted at every offset)."""
+    x, y = gappy_pair(4)
+    res = att.wcc(x, y, 10, window_s=window_s, max_lag_s=1, step_s=0.1)
+    win = round(window_s * 10)
+    assert_same(res.values, naive_wcc(x, y, win, 10, np.arange(res.n_windows)), atol=1e-12)
+
+
+def test_fewer_than_2_differing_values_at_step_of_one_sample():
+    """Partner 2 copies partner 1 for longer than a window, but for one sample: the windows
+    with 0 or 1 differing pair are NaN at lag 0 (r would be far from 1 with that one)."""
+    rng = np.random.default_rng(6)
+    x = np.convolve(rng.normal(size=809), np.ones(10) / 10, "valid")
+    y = rng.normal(size=800) * 0.3
+    y[200:330] = x[200:330]
+    y[260] += 2.0
+    res = att.wcc(x, y, 10, window_s=5, max_lag_s=1, step_s=0.1)
+    ref = naive_wcc(x, y, 50, 10, np.arange(res.n_windows))
+    assert_same(res.values, ref, atol=1e-12)
+    assert np.array_equal(np.flatnonzero(np.isnan(ref[:, 10])), np.arange(199, 282))
+
+
 def test_forced_exact_paths_agree(monkeypatch):
     """With the rounding tolerance at 0 every cell takes the two-pass paths."""
     x, y = gappy_pair(3)

@@ -12,12 +12,18 @@ from numpy.lib.stride_tricks import as_strided
 EPS = float(np.finfo(float).eps)
 #: Largest accepted bound on the rounding error of one r; cells above it are recomputed.
 TOL = 1e-10
-#: Elements per block of lagged products (2 MB of float64, about a cache's worth).
+#: Elements per block of lagged products of the masked path (2 MB of float64).
 BLOCK_ELEMENTS = 1 << 18
 #: Elements per chunk of the two-pass path.
 CHUNK_ELEMENTS = 1 << 20
+#: Cells per chunk of windows on the unit-step scan (512 kB of float64, cache-resident).
+CHUNK_CELLS = 1 << 16
 #: Longest block scanned position by position (longer blocks use np.cumsum).
 SCAN_MAX = 64
+#: Longest sub-block of the unit-step scan (:func:`scan_sums`).
+SUB_BLOCK = 30
+#: Elements per block of lagged products on the unit-step scan (4 MB of float64).
+SCAN_ELEMENTS = 1 << 19
 
 
 @dataclass(frozen=True)
@@ -89,10 +95,16 @@ def window_sums(values: np.ndarray, length: int) -> np.ndarray:
     of block b from its start plus the prefix sum of block b + 1 up to its end, so every
     chain of additions stays inside the run and rounding scales with the run's own size.
     """
-    *lead, m = values.shape
-    blocks = zero_blocks((*lead,), m, length, 1)
-    as_series(blocks)[..., :m, 0] = values
-    return block_sums(blocks, m)[..., 0]
+    return run_sums(values[..., None], length)[..., 0]
+
+
+def run_sums(values: np.ndarray, length: int) -> np.ndarray:
+    """:func:`window_sums` of the rows of ``values`` (*lead, m, width): (*lead, m - length +
+    1, width)."""
+    *lead, m, width = values.shape
+    blocks = zero_blocks((*lead,), m, length, width)
+    as_series(blocks)[..., :m, :] = values
+    return block_sums(blocks, m)
 
 
 def zero_blocks(lead: tuple, m: int, length: int, width: int) -> np.ndarray:
@@ -129,6 +141,44 @@ def block_sums(blocks: np.ndarray, m: int) -> np.ndarray:
     return as_series(out)[..., : m - length + 1, :]
 
 
+def sub_block(win: int) -> int:
+    """Sub-block length for :func:`scan_sums`: the largest divisor of ``win`` from half of
+    ``min(SUB_BLOCK, sqrt(win))`` up to it, else that bound itself (at least 1)."""
+    top = max(1, min(SUB_BLOCK, math.isqrt(win)))
+    return next((d for d in range(top, (top - 1) // 2, -1) if win % d == 0), top)
+
+
+def scan_sums(z: np.ndarray, scratch: np.ndarray, win: int) -> np.ndarray:
+    """Sums over every run of ``win`` samples of the products ``z`` (*lead, m, n_sub,
+    width), sample ``t = s * m + i`` held at ``z[..., i, s, :]`` and zero past the data: the
+    sum of the run from t at the same place (``z`` overwritten; ``scratch``: an array like
+    ``z``). Runs that end past the data hold garbage.
+
+    A run from ``t = s * m + i`` is the suffix of sub-block s from i, the totals of the
+    ``q - 1`` sub-blocks that follow (``q = win // m``; one more when ``i >= m - win % m``)
+    and the prefix of the sub-block it ends in. Prefixes and suffixes are scanned position
+    by position, each step one vector addition across sub-blocks and width, and every chain
+    of additions stays inside the run.
+    """
+    *lead, m, n_sub, width = z.shape
+    q, rest = divmod(win, m)
+    prefix = scratch  # sums within each sub-block up to, not including, each position
+    prefix[..., 0, :, :] = 0.0
+    for i in range(1, m):
+        np.add(prefix[..., i - 1, :, :], z[..., i - 1, :, :], out=prefix[..., i, :, :])
+    totals = np.zeros((*lead, n_sub + q, width))
+    np.add(prefix[..., -1, :, :], z[..., -1, :, :], out=totals[..., :n_sub, :])
+    if q > 1:
+        z[..., -1, :, :] += run_sums(totals[..., 1:, :], q - 1)[..., :n_sub, :]
+    for i in range(m - 2, -1, -1):  # suffix sums, whole sub-blocks included
+        z[..., i, :, :] += z[..., i + 1, :, :]
+    if rest:  # runs from i >= m - rest end in sub-block s + q + 1
+        z[..., m - rest :, :, :] += totals[..., None, q : q + n_sub, :]
+        z[..., m - rest :, : n_sub - q - 1, :] += prefix[..., :rest, q + 1 :, :]
+    z[..., : m - rest, : n_sub - q, :] += prefix[..., rest:, q:, :]
+    return z
+
+
 def window_counts(flags: np.ndarray, length: int) -> np.ndarray:
     """Exact counts of ``flags`` over every run of ``length`` along the last axis."""
     c = np.zeros((*flags.shape[:-1], flags.shape[-1] + 1), dtype=np.int32)
@@ -148,14 +198,15 @@ def at_starts(arr: np.ndarray, lay: Layout, unit: int = 1, axis: int = -1) -> np
     return arr[tuple(index)]
 
 
-def at_offsets(arr: np.ndarray, a0: int, a1: int, lay: Layout) -> np.ndarray:
-    """``arr[:, starts + a]`` for ``a0 <= a < a1``: shape (S, n_windows, a1 - a0)."""
+def at_offsets(arr: np.ndarray, a0: int, a1: int, lay: Layout,
+               w: slice = slice(None)) -> np.ndarray:
+    """``arr[:, starts[w] + a]`` for ``a0 <= a < a1``: shape (S, n_windows[w], a1 - a0)."""
     if lay.step:
         arr = np.ascontiguousarray(arr)
         s0, s1 = arr.strides
         shape = (arr.shape[0], lay.n_windows, a1 - a0)
-        return as_strided(arr[:, a0:], shape, (s0, s1 * lay.step, s1), writeable=False)
-    return arr[:, lay.starts[:, None] + np.arange(a0, a1)[None, :]]
+        return as_strided(arr[:, a0:], shape, (s0, s1 * lay.step, s1), writeable=False)[:, w]
+    return arr[:, lay.starts[w, None] + np.arange(a0, a1)[None, :]]
 
 
 # ------------------------------------------------------------------ per-series statistics
