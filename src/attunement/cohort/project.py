@@ -18,18 +18,24 @@ workers = 2             # local processes (default: all cores)
 scheduler = "local"     # dask: "local" starts a LocalCluster, or "tcp://host:8786"
 
 [mixed_model]           # optional: the growth model on the cohort report
-dyad = "dyad"           # random intercept per dyad
+dyad = "dyad"           # random intercept (and slope of time) per dyad
 time = "session_number" # fixed effect of time: numbers, or dates (days since the dyad's start)
 terms = ["group", "bdi"]  # more fixed effects; default: 'group' and 'outcome' where present
 time_interactions = ["group"]  # time x term: does synchrony change faster in one arm? default: none
+random_slope = "auto"   # random slope of time per dyad: "auto" (default), true or false
 ```
 
 Relative paths are relative to the project file. The metadata CSV has a ``session``
 column (the file name without extension) and any of ``dyad``, ``session_number``,
 ``date``, ``group`` and outcome scores.
 
-The cohort report fits ``measure ~ 1 + time + terms + time:time_interactions + (1 | dyad)``
-(REML; see :func:`attunement.cohort.longitudinal.growth_model`). Without a
+The cohort report fits ``measure ~ 1 + time + terms + time:time_interactions + (1 + time | dyad)``
+(REML; see :func:`attunement.cohort.growth.growth_model`): each dyad has its own
+intercept and its own slope of time, their correlation estimated. ``random_slope = "auto"``
+keeps the random slope where at least 3 dyads have sessions at three or more distinct
+times and its fit converges and is not singular, else fits ``(1 | dyad)`` with a note
+saying why; ``true`` tries it whenever one dyad has three distinct times; ``false``
+fits ``(1 | dyad)``. Without a
 ``[mixed_model]`` section the columns ``dyad`` and ``session_number`` are used where the
 metadata has them, plus ``group`` and ``outcome`` where present; ``terms = []`` leaves out
 all terms. Each of ``time_interactions`` must be one of the model's terms (named in
@@ -63,7 +69,7 @@ from pydantic import (
 
 from ..config import AnalysisConfig, _describe
 from ..io.dispatch import session_files
-from .longitudinal import _PLAIN, DEFAULT_TERMS, check_column, check_interactions, time_values
+from .growth import _PLAIN, DEFAULT_TERMS, check_column, check_interactions, time_values
 
 
 class _Section(BaseModel):
@@ -102,12 +108,13 @@ def _plain(name: str) -> str:
 
 
 class MixedModelSpec(_Section):
-    """The cohort report's growth model: ``measure ~ 1 + time + terms + (1 | dyad)``.
+    """The cohort report's growth model: ``measure ~ 1 + time + terms + (1 + time | dyad)``.
 
     ``terms=None`` (the default) takes ``group`` and ``outcome`` where the metadata has
     them. ``time_interactions`` (default none) adds a time x term effect for each term
     named, which must be among the terms. Names set here must be plain column names of
-    the metadata.
+    the metadata. ``random_slope`` (``"auto"``, ``True`` or ``False``) sets the random
+    slope of time per dyad (see :func:`~attunement.cohort.growth.growth_model`).
 
     Examples
     --------
@@ -123,11 +130,19 @@ class MixedModelSpec(_Section):
     time: str = "session_number"
     terms: list[str] | None = None
     time_interactions: list[str] = []
+    random_slope: Literal["auto"] | bool = "auto"
 
     @field_validator("dyad", "time")
     @classmethod
     def _plain(cls, value: str) -> str:
         return _plain(value)
+
+    @field_validator("random_slope", mode="before")
+    @classmethod
+    def _random_slope(cls, value: Any) -> Any:
+        if value == "auto" or isinstance(value, bool):
+            return value
+        raise ValueError('must be "auto", true or false')
 
     @field_validator("terms")
     @classmethod

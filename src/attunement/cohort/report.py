@@ -10,16 +10,15 @@ import pandas as pd
 from ..io.writers import write_text
 from ..report._mpl import new_axes, to_data_uri
 from ..report.html import render
-from .longitudinal import (
+from .growth import (
     MixedModelResult,
     check_column,
     check_interactions,
-    compare_groups,
-    dyad_trends,
     growth_model,
     model_formula,
     time_values,
 )
+from .longitudinal import compare_groups, dyad_trends
 from .project import MixedModelSpec
 from .store import Store
 
@@ -39,9 +38,11 @@ def cohort_table(store: Store, measure: str = "grand_average") -> pd.DataFrame:
 def cohort_model(
     store: Store, measure: str = "grand_average", spec: MixedModelSpec | None = None
 ) -> MixedModelResult:
-    """The growth model ``measure ~ 1 + time + terms + (1 | dyad)`` over the store's sessions.
+    """The growth model ``measure ~ 1 + time + terms + (1 + time | dyad)`` over the sessions.
 
-    With ``spec.time_interactions``, also ``time:term`` for each term named there. The
+    With ``spec.time_interactions``, also ``time:term`` for each term named there;
+    ``spec.random_slope`` decides the random slope (``"auto"``: where the data carry it,
+    else ``(1 | dyad)`` with a note; see :func:`growth_model`). The
     measure comes from the ``summary`` table, every other column from the project's
     metadata. Columns set in ``spec`` (a project's ``[mixed_model]`` section) must be
     plain metadata column names, and time interactions among the model's terms, else
@@ -62,7 +63,8 @@ def cohort_model(
     terms = spec.model_terms(columns)
     roles = {spec.dyad: "dyad", spec.time: "time"}
     crossed = check_interactions(spec.time_interactions, terms, columns, roles=roles)
-    formula = model_formula(measure, spec.dyad, spec.time, terms, crossed)
+    formula = model_formula(measure, spec.dyad, spec.time, terms, crossed,
+                            random_slope=spec.random_slope is not False)
     if measure in (spec.dyad, spec.time, *terms):
         raise ValueError(f"mixed_model: the measure {measure!r} cannot also be a predictor.")
     missing = [c for c in (spec.dyad, spec.time) if c not in columns]
@@ -79,7 +81,8 @@ def cohort_model(
         meta[["session", spec.dyad, spec.time, *terms]], on="session", how="left"
     )
     try:
-        return growth_model(frame, measure, spec.dyad, spec.time, terms, time_interactions=crossed)
+        return growth_model(frame, measure, spec.dyad, spec.time, terms,
+                            time_interactions=crossed, random_slope=spec.random_slope)
     except (ValueError, ImportError) as err:  # data or install problems: a note, no crash
         return MixedModelResult.not_fitted(measure, formula, [f"Not fitted: {err}"])
 

@@ -1,0 +1,514 @@
+"""Growth model of a session measure over a course of therapy: a linear mixed model with a
+random intercept (and, where the data carry it, a random slope of time) per dyad.
+
+``measure ~ 1 + time + terms + time:terms + (1 + time | dyad)``, fitted by REML. The design
+matrix is built here from validated column names; no formula string is ever parsed, so
+names from a project file cannot inject anything.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._check import soft_import
+from ._reml import SINGULAR_TOL, fit_random_slope, warning_notes
+
+#: Fewest dyads for a random intercept per dyad: with fewer, the between-dyad variance
+#: has one or no degree of freedom and the model is not worth reporting. ``random_slope
+#: = "auto"`` also needs this many dyads with sessions at three or more distinct times.
+MIN_DYADS = 3
+
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+#: Covariates put into the growth model when the metadata has them and none are named.
+DEFAULT_TERMS = ("group", "outcome")
+
+
+def plain_name(name: object, setting: str) -> str:
+    """``name`` if it is a plain column name (letters, digits, underscores), else an error.
+
+    Column names from a project file are never pasted into SQL or a formula string
+    unless they pass this check and name an existing column.
+
+    Examples
+    --------
+    >>> plain_name("session_number", "mixed_model.time")
+    'session_number'
+    >>> plain_name("x) + y", "mixed_model.time")
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for 'mixed_model.time': expected a plain column name ...got 'x) + y'.
+    """
+    if not isinstance(name, str) or not _PLAIN.match(name):
+        raise ValueError(
+            f"Invalid value for {setting!r}: expected a plain column name (letters, digits and "
+            f"underscores, not starting with a digit), got {name!r}."
+        )
+    return name
+
+
+def check_column(name: object, setting: str, columns, where: str = "the metadata") -> str:
+    """``name`` if it is a plain name among ``columns``, else an error naming it."""
+    name = plain_name(name, setting)
+    if name not in list(columns):
+        raise ValueError(
+            f"{setting}: no column {name!r} in {where}; its columns are {list(columns)}."
+        )
+    return name
+
+
+def check_interactions(
+    interactions, terms, columns, where: str = "the metadata", roles: dict | None = None
+) -> list[str]:
+    """The ``time_interactions`` setting, validated: plain names, columns, and model terms.
+
+    Each name must be a plain column name in ``columns``, named once, and among the
+    model's ``terms`` (an interaction with time is read against the term's own effect).
+    ``roles`` maps the other columns of the model (``{"dyad": "dyad", ...}``) to their
+    part, for a clearer error when one of them is named.
+
+    Examples
+    --------
+    >>> check_interactions(["group"], ["group", "bdi"], ["dyad", "group", "bdi"])
+    ['group']
+    >>> check_interactions(["bdi"], ["group"], ["dyad", "group", "bdi"])
+    Traceback (most recent call last):
+    ...
+    ValueError: mixed_model.time_interactions[0]: 'bdi' is not among the model's terms ...
+    """
+    out: list[str] = []
+    for k, name in enumerate(interactions or []):
+        setting = f"mixed_model.time_interactions[{k}]"
+        name = check_column(name, setting, columns, where)
+        if name in out:
+            raise ValueError(f"{setting}: {name!r} is named more than once.")
+        if name not in terms and name in (roles or {}):
+            raise ValueError(
+                f"{setting}: {name!r} is the model's {roles[name]} column, not a term; "
+                f"time_interactions takes terms of the model (e.g. a group column)."
+            )
+        if name not in terms:
+            raise ValueError(
+                f"{setting}: {name!r} is not among the model's terms {list(terms)}; a time x "
+                f"term interaction needs the term too: add {name!r} to mixed_model.terms."
+            )
+        out.append(name)
+    return out
+
+
+def time_values(frame: pd.DataFrame, time: str, dyad: str) -> tuple[pd.Series, str]:
+    """The time axis of the growth model and its unit.
+
+    Numbers (session numbers, weeks) are used as they are. Dates are turned into days
+    since each dyad's first session.
+    """
+    col = frame[time]
+    if pd.api.types.is_bool_dtype(col):
+        raise ValueError(f"mixed_model.time: column {time!r} holds true/false values, not times.")
+    if pd.api.types.is_datetime64_any_dtype(col):
+        when = col
+    else:
+        numbers = pd.to_numeric(col, errors="coerce")
+        if numbers.notna().sum() == col.notna().sum():
+            return numbers.astype(float), "as given"
+        try:
+            when = pd.to_datetime(col, format="mixed")
+        except (ValueError, TypeError):
+            dates = pd.to_datetime(col, format="mixed", errors="coerce")
+            bad = col[col.notna() & numbers.isna() & dates.isna()].astype(str).unique()[:3]
+            raise ValueError(
+                f"mixed_model.time: column {time!r} holds neither numbers nor dates "
+                f"(e.g. {bad.tolist()})."
+            ) from None
+    if dyad not in frame.columns:
+        first = when.min()
+    else:
+        first = when.groupby(frame[dyad]).transform("min")
+    return (when - first).dt.total_seconds() / 86400.0, "days since the dyad's first session"
+
+
+@dataclass
+class MixedModelResult:
+    """A fitted (or not fitted) growth model: the fixed effects as a tidy table and notes.
+
+    ``table`` has one row per fixed effect: ``term, estimate, std_error, z, p_value,
+    ci_low, ci_high`` (Wald z tests and normal 95 % intervals). It is empty when the
+    model was not fitted; ``notes`` then say why.
+
+    ``var_dyad`` is the variance of the dyads' random intercepts (with a random slope:
+    at time 0, where the intercept is), ``var_slope`` that of their random slopes of
+    time and ``corr_intercept_slope`` the correlation of the two (both NaN without a
+    random slope), ``var_residual`` the within-dyad residual variance.
+    """
+
+    measure: str
+    formula: str
+    table: pd.DataFrame
+    n_dyads: int = 0
+    n_sessions: int = 0
+    var_dyad: float = np.nan
+    var_residual: float = np.nan
+    notes: list[str] = field(default_factory=list)
+    #: Terms whose effect changes with time (``time:term`` columns in the table).
+    interactions: list[str] = field(default_factory=list)
+    #: Whether the fitted model has a random slope of time per dyad.
+    random_slope: bool = False
+    var_slope: float = np.nan
+    corr_intercept_slope: float = np.nan
+
+    COLUMNS = ("term", "estimate", "std_error", "z", "p_value", "ci_low", "ci_high")
+
+    @property
+    def fitted(self) -> bool:
+        return not self.table.empty
+
+    @property
+    def icc(self) -> float:
+        """Share of the variance that lies between dyads (with a random slope: at time 0)."""
+        total = self.var_dyad + self.var_residual
+        return float(self.var_dyad / total) if total > 0 else np.nan
+
+    def tidy(self) -> pd.DataFrame:
+        """The table with the model's description on every row (for the store)."""
+        out = self.table.copy()
+        out.insert(0, "measure", self.measure)
+        out["n_dyads"] = self.n_dyads
+        out["n_sessions"] = self.n_sessions
+        out["var_dyad"] = self.var_dyad
+        out["var_slope"] = self.var_slope
+        out["corr_intercept_slope"] = self.corr_intercept_slope
+        out["var_residual"] = self.var_residual
+        out["formula"] = self.formula
+        out["notes"] = " ".join(self.notes)
+        return out
+
+    @classmethod
+    def not_fitted(cls, measure: str, formula: str, notes: list[str], **counts) -> MixedModelResult:
+        return cls(measure, formula, pd.DataFrame(columns=list(cls.COLUMNS)), notes=notes, **counts)
+
+
+def model_formula(
+    measure: str, dyad: str, time: str, terms: list[str], interactions=(),
+    random_slope: bool = False,
+) -> str:
+    """The model in lme4's notation, for display (never parsed).
+
+    Examples
+    --------
+    >>> model_formula("r", "dyad", "session_number", ["group"])
+    'r ~ 1 + session_number + group + (1 | dyad)'
+    >>> model_formula("r", "dyad", "session_number", ["group"], ["group"], random_slope=True)
+    'r ~ 1 + session_number + group + session_number:group + (1 + session_number | dyad)'
+    """
+    crossed = [f"{time}:{term}" for term in interactions]
+    random = f"1 + {time}" if random_slope else "1"
+    return " + ".join([f"{measure} ~ 1", time, *terms, *crossed]) + f" + ({random} | {dyad})"
+
+
+def check_random_slope(value: object, setting: str = "mixed_model.random_slope"):
+    """The ``random_slope`` setting: ``"auto"``, ``True`` or ``False``, else an error.
+
+    Examples
+    --------
+    >>> check_random_slope("auto"), check_random_slope(False)
+    ('auto', False)
+    >>> check_random_slope("yes")
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for 'mixed_model.random_slope': expected "auto", true or ...
+    """
+    if value == "auto" or isinstance(value, (bool, np.bool_)):
+        return value if value == "auto" else bool(value)
+    raise ValueError(
+        f'Invalid value for {setting!r}: expected "auto", true or false, got {value!r}.'
+    )
+
+
+def slope_support(sessions: pd.DataFrame, dyad: str, time: str, need: int = MIN_DYADS):
+    """Why ``sessions`` cannot carry a random slope of ``time``, or ``None`` if they can.
+
+    A random slope needs ``need`` dyads with sessions at three or more distinct times
+    (a dyad's own slope is then estimated apart from its noise; ``random_slope="auto"``
+    asks for ``MIN_DYADS`` of them, ``True`` for one) and more sessions than random
+    effects, two per dyad (lme4 refuses fewer: its ``check.nobs.vs.nRE``).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"dyad": list("aabbcc"), "t": [1, 2] * 3})
+    >>> print(slope_support(f, "dyad", "t"))
+    it needs 3 dyads with sessions at three or more distinct times (here 0) and more
+    sessions than random effects (here 6 sessions, 3 dyads x 2)
+    >>> print(slope_support(pd.concat([f, f.assign(t=3)]), "dyad", "t"))
+    None
+    """
+    per_dyad = sessions.groupby(dyad)[time].nunique()
+    n_three = int((per_dyad >= 3).sum())
+    if n_three >= need and len(sessions) > 2 * len(per_dyad):
+        return None
+    dyads = f"{need} dyad{'s' if need > 1 else ''}"
+    return (
+        f"it needs {dyads} with sessions at three or more distinct times (here {n_three}) "
+        f"and more sessions than random effects (here {len(sessions)} sessions, "
+        f"{len(per_dyad)} dyads x 2)"
+    )
+
+
+def _wald_table(names, estimate, std_error) -> pd.DataFrame:
+    z = estimate / std_error
+    half = stats.norm.ppf(0.975) * std_error
+    return pd.DataFrame(
+        {
+            "term": list(names),
+            "estimate": estimate,
+            "std_error": std_error,
+            "z": z,
+            "p_value": 2 * stats.norm.sf(np.abs(z)),
+            "ci_low": estimate - half,
+            "ci_high": estimate + half,
+        }
+    )
+
+
+def growth_model(
+    frame: pd.DataFrame,
+    measure: str,
+    dyad: str = "dyad",
+    time: str = "session_number",
+    terms: list[str] | None = None,
+    min_dyads: int = MIN_DYADS,
+    time_interactions: list[str] | None = None,
+    random_slope: bool | str = "auto",
+) -> MixedModelResult:
+    """Linear mixed model of a session measure over the course of therapy.
+
+    ``measure ~ 1 + time + terms + time:interactions + (1 + time | dyad)``: a random
+    intercept and a random slope of time per dyad (their covariance estimated; Barr et
+    al. 2013, J Mem Lang 68:255, "keep it maximal": without it, where dyads' slopes vary,
+    the p-values of time and its interactions are far too small), and fixed effects of
+    time and of each term, fitted by REML (statsmodels ``MixedLM``; the design matrix
+    is built here, no formula string is parsed). Numeric terms enter as they are; other
+    terms (e.g. a text ``group``) as treatment contrasts against their first level in
+    sorted order, named ``group[T.level]``. ``terms=None`` takes ``group`` and
+    ``outcome`` where ``frame`` has them. Sessions missing any of the columns are left
+    out. Time is reported as given (dates: days since the dyad's first session), so the
+    intercept and its variance are at time 0: the random-slope model is fitted with time
+    centred and scaled, for numerical stability, and every number is transformed back
+    exactly (see :func:`_fit_random_slope`).
+
+    ``random_slope``: ``"auto"`` fits the random slope when at least ``min_dyads`` dyads
+    have sessions at three or more distinct times and there are more sessions than
+    random effects (:func:`slope_support`); ``True`` tries it whenever one dyad has and
+    there are; ``False`` fits ``(1 | dyad)``. When it is not tried (``"auto"``, ``True``), or
+    its fit fails, does not converge or is singular (a random-effect SD below 1e-4 of
+    the residual SD in lme4's relative Cholesky factor, time standardised: a slope
+    variance at zero or an intercept-slope correlation at +-1), the random-intercept
+    model is fitted instead and a note says why.
+
+    Each term named in ``time_interactions`` (it must be among the terms) also gets a
+    time x term column, time times the term's column: ``time:term`` for a number,
+    ``time:term[T.level]`` for each non-reference level of a factor, which estimates how
+    much faster the measure changes at that level than at the reference level. With such
+    an interaction the ``time`` estimate is the slope at the reference level (or where
+    the numeric term is 0) and the term's own estimate the difference at time 0.
+
+    Data that cannot carry the model (fewer than ``min_dyads`` dyads, no dyad with two
+    sessions, one time point, more fixed effects than sessions allow, collinear terms) or
+    a fit that fails give a result with an empty table and a note; a singular
+    random-intercept fit (between-dyad SD below 1e-4 of the residual SD, lme4's
+    ``isSingular`` tolerance) and convergence warnings give the table with a note.
+    Column names that are not plain identifiers or not in ``frame`` raise ``ValueError``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> f = pd.DataFrame({"dyad": np.repeat(["a", "b", "c", "d"], 5),
+    ...                   "session_number": np.tile(np.arange(1, 6), 4)})
+    >>> f["r"] = (0.1 + (0.02 + np.repeat(rng.normal(0, 0.01, 4), 5)) * f.session_number
+    ...           + np.repeat(rng.normal(0, 0.03, 4), 5) + rng.normal(0, 0.01, 20))
+    >>> m = growth_model(f, "r", terms=[])
+    >>> m.formula, m.n_dyads, m.n_sessions
+    ('r ~ 1 + session_number + (1 + session_number | dyad)', 4, 20)
+    >>> m.table.set_index("term").loc["session_number", "estimate"].round(2)
+    np.float64(0.02)
+    >>> growth_model(f, "r", terms=[], random_slope=False).formula
+    'r ~ 1 + session_number + (1 | dyad)'
+    >>> growth_model(f[f.dyad < "c"], "r", terms=[]).notes
+    ['Not fitted: too few dyads (2); a random intercept per dyad needs at least 3.']
+    """
+    random_slope = check_random_slope(random_slope)
+    names = [
+        check_column(measure, "measure", frame.columns, "the table"),
+        check_column(dyad, "mixed_model.dyad", frame.columns, "the table"),
+        check_column(time, "mixed_model.time", frame.columns, "the table"),
+    ]
+    notes: list[str] = []
+    if terms is None:
+        terms = [t for t in DEFAULT_TERMS if t in frame.columns and t not in names]
+    terms = [check_column(t, "mixed_model.terms", frame.columns, "the table") for t in terms]
+    names += terms
+    roles = {measure: "measure", dyad: "dyad", time: "time"}
+    crossed = check_interactions(time_interactions, terms, frame.columns, "the table", roles)
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(
+            f"mixed_model: each column can play one part (measure, dyad, time or a term); "
+            f"repeated: {repeated}."
+        )
+    y_all = pd.to_numeric(frame[measure], errors="coerce")
+    if y_all.isna().sum() > frame[measure].isna().sum():
+        raise ValueError(f"measure: column {measure!r} is not numeric.")
+    data = frame[names].copy()
+    data[measure] = y_all
+    complete = data.dropna()
+    dropped = len(data) - len(complete)
+    if dropped:
+        notes.append(f"{dropped} session(s) with a missing value in {names} left out.")
+    t, unit = time_values(complete, time, dyad)
+    if unit != "as given":
+        notes.append(f"'{time}' read as dates: time is {unit}.")
+
+    kept, main = [], {}  # the terms' columns
+    by_time: dict[str, np.ndarray] = {}  # the columns multiplied by time, for time x term
+    for term in terms:
+        col = complete[term]
+        if col.nunique() < 2:
+            also = " (and so its interaction with time)" if term in crossed else ""
+            notes.append(
+                f"'{term}' takes a single value in these sessions; left out of the model{also}."
+            )
+            continue
+        kept.append(term)
+        if pd.api.types.is_numeric_dtype(col):
+            columns = {term: col.to_numpy(float)}
+        else:
+            try:
+                levels = sorted(col.unique())
+            except TypeError:
+                levels = sorted(col.unique(), key=str)
+            columns = {
+                f"{term}[T.{level}]": (col == level).to_numpy(float) for level in levels[1:]
+            }
+            notes.append(f"'{term}' is a factor; its reference level is {levels[0]!r}.")
+        main.update(columns)
+        if term in crossed:
+            by_time.update(columns)
+    crossed = [term for term in kept if term in crossed]  # in the order of the terms
+
+    def design(axis: np.ndarray) -> pd.DataFrame:
+        """The fixed effects' design for time values ``axis``; time x term columns last."""
+        columns = {"Intercept": np.ones(len(axis)), time: axis, **main}
+        columns.update({f"{time}:{name}": axis * x for name, x in by_time.items()})
+        return pd.DataFrame(columns, index=complete.index)
+
+    X = design(t.to_numpy(float))
+    y = complete[measure].to_numpy(float)
+    groups = complete[dyad].to_numpy()
+    sizes = complete.groupby(dyad).size()
+    counts = {"n_dyads": int(len(sizes)), "n_sessions": int(len(complete))}
+    why = None
+    if random_slope is not False:
+        need = min_dyads if random_slope == "auto" else 1
+        why = slope_support(complete.assign(**{time: t}), dyad, time, need)
+    try_slope = random_slope is not False and why is None
+    formula = model_formula(measure, dyad, time, kept, crossed, random_slope=try_slope)
+
+    reason = None
+    if len(sizes) < min_dyads:
+        reason = (
+            f"too few dyads ({len(sizes)}); a random intercept per dyad needs at least "
+            f"{min_dyads}."
+        )
+    elif sizes.max() < 2:
+        reason = "every dyad has a single session, so dyads cannot be told apart from noise."
+    elif t.nunique() < 2:
+        reason = f"'{time}' takes a single value, so there is no change over time to model."
+    elif len(complete) <= X.shape[1] + 1:
+        reason = (
+            f"too few sessions ({len(complete)}) for {X.shape[1]} fixed effects and the "
+            "two variances."
+        )
+    elif np.linalg.matrix_rank(X.to_numpy()) < X.shape[1]:
+        reason = f"the fixed effects {list(X.columns[1:])} are collinear in these sessions."
+    if reason is not None:
+        return MixedModelResult.not_fitted(measure, formula, notes + [f"Not fitted: {reason}"],
+                                           interactions=crossed, **counts)
+
+    mlm = soft_import("statsmodels.regression.mixed_linear_model", "Mixed-effects models")
+    common = {"interactions": crossed, **counts}
+    if try_slope:
+        fit, why = fit_random_slope(mlm, y, design, groups, t.to_numpy(float), time)
+        if fit is not None:
+            estimate, std_error, cov, scale, warned = fit
+            return MixedModelResult(
+                measure,
+                formula,
+                _wald_table(X.columns, estimate, std_error),
+                var_dyad=float(cov[0, 0]),
+                var_residual=scale,
+                notes=notes + warned,
+                random_slope=True,
+                var_slope=float(cov[1, 1]),
+                corr_intercept_slope=float(cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])),
+                **common,
+            )
+    if random_slope is not False:  # asked for, but the data or the fit did not carry it
+        notes.append(
+            f"No random slope of '{time}' per dyad: {why}; the model has a random intercept "
+            "only."
+        )
+    formula = model_formula(measure, dyad, time, kept, crossed)
+    return _fit_random_intercept(mlm, measure, formula, y, X, groups, notes, common)
+
+
+def _fit_random_intercept(mlm, measure, formula, y, X, groups, notes, common) -> MixedModelResult:
+    """``(1 | dyad)`` by REML, a singular fit at the boundary computed directly."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            fit = mlm.MixedLM(y, X, groups=groups).fit(reml=True)
+        except Exception as err:  # statsmodels' failures are reported, never raised
+            return MixedModelResult.not_fitted(
+                measure,
+                formula,
+                notes + [f"Not fitted: the fit failed ({type(err).__name__}: {err})."],
+                **common,
+            )
+    var_dyad = float(np.asarray(fit.cov_re)[0, 0])
+    scale = float(fit.scale)
+    singular = (
+        not np.isfinite(var_dyad) or not scale > 0
+        or np.sqrt(max(var_dyad, 0.0) / scale) < SINGULAR_TOL
+    )
+    if singular:
+        # At the boundary (between-dyad variance 0) REML reduces to ordinary least squares
+        # with residual variance RSS / (n - p). statsmodels' own numbers there can be wrong
+        # (an exactly singular random-effects covariance), so they are computed directly.
+        Xa = X.to_numpy(float)
+        estimate, *_ = np.linalg.lstsq(Xa, y, rcond=None)
+        resid = y - Xa @ estimate
+        scale = float(resid @ resid / (len(y) - Xa.shape[1]))
+        std_error = np.sqrt(np.diag(scale * np.linalg.inv(Xa.T @ Xa)))
+        var_dyad = 0.0
+        notes = notes + [
+            "Singular fit: the between-dyad variance is estimated at zero (the dyads differ "
+            "no more than noise would make them), so the random intercept does nothing; the "
+            "fixed effects shown are the model's at that boundary, an ordinary regression's."
+        ]
+    else:
+        estimate = np.asarray(fit.fe_params, float)
+        std_error = np.asarray(fit.bse_fe, float)
+    return MixedModelResult(
+        measure,
+        formula,
+        _wald_table(X.columns, estimate, std_error),
+        var_dyad=var_dyad,
+        var_residual=scale,
+        notes=notes + warning_notes(caught, fit, singular),
+        **common,
+    )
