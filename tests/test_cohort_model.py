@@ -36,6 +36,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from attunement.cohort import Store, load_project
 from attunement.cohort.growth import growth_model
@@ -112,7 +113,11 @@ def test_increasing_synchrony_is_found():
                                            abs=1e-9)
     sxx = np.sum((np.arange(1, 13) - 6.5) ** 2)
     assert slope.std_error == pytest.approx(np.sqrt(result.var_residual / (15 * sxx)), rel=1e-6)
-    assert slope.ci_high - slope.estimate == pytest.approx(1.959964 * slope.std_error, rel=1e-5)
+    # t with Satterthwaite's df: here exact, the within-dyad residual mean square's df
+    # (15 dyads x 11 - 1 = 164), sigma^2 being the only variance in the slope's SE.
+    assert slope.df == pytest.approx(15 * 11 - 1, rel=1e-6)
+    assert slope.ci_high - slope.estimate == pytest.approx(
+        stats.t.ppf(0.975, 164) * slope.std_error, rel=1e-5)
     assert 0 < result.icc < 1
 
 
@@ -140,14 +145,21 @@ def test_group_and_outcome_terms_match_the_formula_interface():
         warnings.simplefilter("ignore")
         ref = smf.mixedlm("grand_average ~ session_number + group + outcome", frame,
                           groups=frame["dyad"]).fit(reml=True)
-    ci = ref.conf_int()
+    # statsmodels' p-values and intervals are normal (z); ours are t with Satterthwaite's
+    # df, so those are checked from statsmodels' Wald ratio and SE with our df.
     for term in ("Intercept", "session_number", "group[T.treated]", "outcome"):
         row = _row(result, term)
         assert row.estimate == pytest.approx(ref.fe_params[term], rel=1e-6)
         assert row.std_error == pytest.approx(ref.bse_fe[term], rel=1e-4)
-        assert row.z == pytest.approx(ref.tvalues[term], rel=1e-4)
-        assert row.p_value == pytest.approx(ref.pvalues[term], rel=1e-3, abs=1e-12)
-        assert [row.ci_low, row.ci_high] == pytest.approx(list(ci.loc[term]), rel=1e-4)
+        assert row.t == pytest.approx(ref.tvalues[term], rel=1e-4)
+        assert row.p_value == pytest.approx(2 * stats.t.sf(abs(ref.tvalues[term]), row.df),
+                                            rel=1e-3, abs=1e-12)
+        half = stats.t.ppf(0.975, row.df) * ref.bse_fe[term]
+        assert [row.ci_low, row.ci_high] == pytest.approx(
+            [ref.fe_params[term] - half, ref.fe_params[term] + half], rel=1e-4)
+    # Between-dyad group: about n_dyads - 2 df; session-level terms: nearer the residual df.
+    assert 10 < _row(result, "group[T.treated]").df < 15
+    assert 150 < _row(result, "session_number").df <= 180 - 4
     assert result.var_dyad == pytest.approx(ref.cov_re.iloc[0, 0], rel=1e-4)
     assert result.var_residual == pytest.approx(ref.scale, rel=1e-4)
     assert "'group' is a factor; its reference level is 'control'." in result.notes
@@ -253,7 +265,8 @@ def test_report_page_and_store_table(tmp_path):
     store = _store(tmp_path, frame, ["dyad", "session_number", "group"])
     html = write_cohort_report(store, tmp_path / "cohort.html").read_text()
     assert "Mixed model over sessions" in html and 'class="mixed-model"' in html
-    assert "<th>95% CI</th>" in html
+    assert "<th>t</th><th>df</th><th>p</th><th>95% CI</th>" in html
+    assert "Satterthwaite" in html and "Wald z" not in html
     assert "grand_average ~ 1 + session_number + group + (1 | dyad)" in html
     assert "15 dyads · 180 sessions" in html
     assert "<tr><td>session_number</td><td>0.0108</td>" in html and "<td>&lt; 0.001</td>" in html
@@ -264,9 +277,9 @@ def test_report_page_and_store_table(tmp_path):
     assert "The model has no random slope of\nsession_number" in html
     assert "No random slope of &#39;session_number&#39; per dyad: its fit is singular" in html
     table = store.query("SELECT * FROM mixed_model ORDER BY term")
-    assert list(table.columns[:8]) == ["measure", "term", "estimate", "std_error", "z",
+    assert list(table.columns[:9]) == ["measure", "term", "estimate", "std_error", "t", "df",
                                        "p_value", "ci_low", "ci_high"]
-    assert list(table.columns[8:]) == ["n_dyads", "n_sessions", "var_dyad", "var_slope",
+    assert list(table.columns[9:]) == ["n_dyads", "n_sessions", "var_dyad", "var_slope",
                                        "corr_intercept_slope", "var_residual", "formula",
                                        "notes"]
     assert table.var_slope.isna().all() and table.corr_intercept_slope.isna().all()
@@ -426,7 +439,12 @@ def test_interaction_is_the_difference_of_the_arms_mean_dyad_slopes(n_treated):
         row = _row(result, term)
         assert row.estimate == pytest.approx(ref.fe_params[term], rel=1e-6)
         assert row.std_error == pytest.approx(ref.bse_fe[term], rel=1e-4)
-        assert row.p_value == pytest.approx(ref.pvalues[term], rel=1e-3, abs=1e-12)
+        # statsmodels' p-values are normal (z); ours t with Satterthwaite's df
+        assert row.p_value == pytest.approx(2 * stats.t.sf(abs(ref.tvalues[term]), row.df),
+                                            rel=1e-3, abs=1e-12)
+    # The interaction's variance is the within-dyad residual variance's multiple, so its
+    # df are exact: that mean square's, (10 + n_treated) dyads x 11 - 2.
+    assert _row(result, INTERACTION).df == pytest.approx((10 + n_treated) * 11 - 2, rel=1e-6)
     assert result.var_dyad == pytest.approx(ref.cov_re.iloc[0, 0], rel=1e-4)
 
 
@@ -597,7 +615,9 @@ def test_random_slope_matches_the_formula_interface():
         row = _row(result, term)
         assert row.estimate == pytest.approx(ref.fe_params[term], rel=1e-5)
         assert row.std_error == pytest.approx(ref.bse_fe[term], rel=1e-4)
-        assert row.p_value == pytest.approx(ref.pvalues[term], rel=1e-3, abs=1e-12)
+        # statsmodels' p-values are normal (z); ours t with Satterthwaite's df
+        assert row.p_value == pytest.approx(2 * stats.t.sf(abs(ref.tvalues[term]), row.df),
+                                            rel=1e-3, abs=1e-12)
     cov = ref.cov_re.to_numpy()
     assert result.var_dyad == pytest.approx(cov[0, 0], rel=1e-4)
     assert result.var_slope == pytest.approx(cov[1, 1], rel=1e-4)
@@ -626,12 +646,12 @@ def test_random_slope_keeps_the_interaction_test_calibrated():
     # Reference: the nominal 5 % level. 200 seeded null cohorts (both arms' mean slopes
     # equal; 10 + 10 dyads x 12 sessions; each dyad's own slope N(0, 0.005) per session
     # around its arm's). A calibrated test rejects Binomial(200, 0.05) times: the central
-    # 99 % band is 3 to 19 rejections (1.5 % to 9.5 %). With 20 dyads the Wald z test is
-    # itself a little liberal (t with about 18 df against the normal), which the band
-    # allows. The random-intercept model on the first 100 cohorts must miss its band
-    # (0 to 11 of 100): without the random slope these p-values are too small. Here 10 of
-    # 200 reject with the random slope, 17 of 100 without (in 1000 cohorts of a separate
-    # simulation of the same setting: 5.9 % and 20.8 %).
+    # 99 % band is 3 to 19 rejections (1.5 % to 9.5 %). The random-intercept model on the
+    # first 100 cohorts must miss its band (0 to 11 of 100): without the random slope these
+    # p-values are too small. Here, with t tests and Satterthwaite's df (18 with the random
+    # slope), 9 of 200 reject with the random slope, 17 of 100 without (with the normal
+    # reference used before: 10 and 17; in 1000 cohorts of a separate simulation of the
+    # same setting, with z: 5.9 % and 20.8 %).
     from scipy import stats
 
     p_slope, p_intercept = [], []
@@ -778,3 +798,135 @@ def test_random_slope_setting(tmp_path):
         result = cohort_model(store, spec=MixedModelSpec(random_slope=random_slope))
         assert result.formula == f"grand_average ~ 1 + session_number + ({random} | dyad)"
         assert "no column(s) ['session_number']" in result.notes[0]
+
+
+# ------------------------------------------------ t tests with Satterthwaite's df
+@pytest.mark.parametrize("n_treated", [5, 7])
+def test_random_slope_interaction_t_is_the_two_sample_t_test_on_dyad_slopes(n_treated):
+    # Reference: scipy's two-sample t test (ttest_ind, equal_var=True) on the dyads' own
+    # OLS slopes (scipy's linregress), df = n_dyads - 2. First principles: in a balanced
+    # design (every dyad at sessions 1..20) the dyads' OLS intercepts and slopes and their
+    # residuals are sufficient; the first are N(arm's line, Sigma), Sigma = G + sigma^2
+    # (Z'Z)^-1, the residual sum of squares sigma^2 chi^2 with n_dyads x 18 df, so REML
+    # gives Sigma = S / (n_dyads - 2) (S the within-arm SSCP of the dyads' lines) and the
+    # interaction's variance is Sigma_slope (1/m_0 + 1/m_1): its t is the two-sample t on
+    # the slopes and, as that variance is one mean square's multiple, Satterthwaite's df
+    # is exactly that mean square's, n_dyads - 2. The same holds for the group difference
+    # at time 0 and the dyads' OLS intercepts.
+    from attunement.cohort._reml import satterthwaite
+
+    frame = simulate_arms(n_control=5, n_treated=n_treated, n_sessions=20, seed=3,
+                          slope_sd=SLOPE_SD)
+    trends = dyad_trends(frame, "grand_average").merge(frame[["dyad", "group"]]
+                                                       .drop_duplicates())
+    treated = trends.group == "treated"
+    refs = {term: stats.ttest_ind(trends[col][treated], trends[col][~treated], equal_var=True)
+            for term, col in [(INTERACTION, "slope"), ("group[T.treated]", "intercept")]}
+    n_dyads = 5 + n_treated
+    # The df formula itself, at the closed-form REML estimates: exact to rounding.
+    t = frame.session_number.to_numpy(float)
+    g = treated.to_numpy(float).repeat(20)
+    X = np.column_stack([np.ones_like(t), t, g, t * g])
+    Z = X[:, :2]
+    y = frame.grand_average.to_numpy()
+    lines = trends[["intercept", "slope"]].to_numpy()
+    arm_means = trends.groupby("group")[["intercept", "slope"]].transform("mean").to_numpy()
+    sigma_between = (lines - arm_means).T @ (lines - arm_means) / (n_dyads - 2)
+    fitted = trends.set_index("dyad").loc[frame.dyad]
+    rss = np.sum((y - fitted.intercept.to_numpy() - fitted.slope.to_numpy() * t) ** 2)
+    scale = rss / (n_dyads * 18)
+    G = sigma_between - scale * np.linalg.inv(Z[:20].T @ Z[:20])
+    beta = np.linalg.lstsq(X, y, rcond=None)[0]  # GLS = OLS here (module docstring)
+    cov, df = satterthwaite(y, X, Z, frame.dyad.to_numpy(), G, scale)
+    for j, term in [(3, INTERACTION), (2, "group[T.treated]")]:
+        assert beta[j] / np.sqrt(cov[j, j]) == pytest.approx(refs[term].statistic, rel=1e-9)
+        assert df[j] == pytest.approx(n_dyads - 2, rel=1e-9)
+    # The model end to end: to the REML optimiser's tolerance (its variances are found
+    # numerically; about 1e-7 here).
+    result = growth_model(frame, "grand_average", terms=["group"], time_interactions=["group"])
+    assert result.random_slope
+    for term, ref in refs.items():
+        row = _row(result, term)
+        assert row.t == pytest.approx(ref.statistic, rel=1e-6)
+        assert row.df == pytest.approx(ref.df, rel=1e-5) and ref.df == n_dyads - 2
+        assert row.p_value == pytest.approx(ref.pvalue, rel=1e-5)
+        half = stats.t.ppf(0.975, n_dyads - 2) * row.std_error
+        assert row.ci_high - row.estimate == pytest.approx(half, rel=1e-5)
+
+
+def _satterthwaite_numerically(frame, result):
+    """Satterthwaite's df by numerical derivatives of dense matrices: the REML deviance's
+    Hessian and the fixed effects' covariance's gradient in (G11, G21, G22, sigma^2)."""
+    t = frame.session_number.to_numpy(float)
+    g = (frame.group == "treated").to_numpy(float)
+    X = np.column_stack([np.ones_like(t), t, g, t * g])
+    y = frame.grand_average.to_numpy()
+    same = (frame.dyad.to_numpy()[:, None] == frame.dyad.to_numpy()[None, :])
+
+    def V(psi):
+        g11, g21, g22, s2 = psi
+        return same * (g11 + g21 * (t[:, None] + t[None, :]) + g22 * np.outer(t, t)) + s2 * np.eye(
+            len(t))
+
+    def deviance(psi):  # -2 REML log-likelihood, up to a constant
+        W = np.linalg.inv(V(psi))
+        A = X.T @ W @ X
+        P = W - W @ X @ np.linalg.solve(A, X.T @ W)
+        return np.linalg.slogdet(V(psi))[1] + np.linalg.slogdet(A)[1] + y @ P @ y
+
+    def phi(psi):
+        return np.linalg.inv(X.T @ np.linalg.solve(V(psi), X))
+
+    c = result.corr_intercept_slope * np.sqrt(result.var_dyad * result.var_slope)
+    psi = np.array([result.var_dyad, c, result.var_slope, result.var_residual])
+    h = 1e-3 * np.abs(psi)
+    H = np.zeros((4, 4))
+    for k in range(4):
+        for m in range(4):
+            ek, em = np.eye(4)[k] * h[k], np.eye(4)[m] * h[m]
+            H[k, m] = (deviance(psi + ek + em) - deviance(psi + ek - em)
+                       - deviance(psi - ek + em) + deviance(psi - ek - em)) / (4 * h[k] * h[m])
+    grad = np.array([np.diag(phi(psi + np.eye(4)[k] * h[k]) - phi(psi - np.eye(4)[k] * h[k]))
+                     / (2 * h[k]) for k in range(4)])
+    return 2 * np.diag(phi(psi)) ** 2 / np.einsum("kj,kl,lj->j", grad, 2 * np.linalg.inv(H), grad)
+
+
+def test_satterthwaite_df_match_numerical_derivatives_in_an_unbalanced_design():
+    # Reference: Satterthwaite's formula evaluated with numerical (central-difference)
+    # derivatives of dense matrices, independently of the model's analytic, dyad-by-dyad
+    # ones, on the time axis as given (the model's df are computed on time centred and
+    # scaled, and taken back): unbalanced dyads (6 to 12 sessions), where no closed form
+    # applies; the df lie between n_dyads - 4 and the number of sessions.
+    frame = simulate_arms(seed=0, slope_sd=SLOPE_SD)
+    frame = frame[frame.session_number <= frame.dyad.str[1:].astype(int) % 7 + 6].copy()
+    result = growth_model(frame, "grand_average", terms=["group"], time_interactions=["group"])
+    assert result.random_slope
+    assert result.table.df.to_numpy() == pytest.approx(
+        _satterthwaite_numerically(frame, result), rel=1e-4)
+    assert (result.table.df > 16).all() and (result.table.df < len(frame)).all()
+
+
+def test_t_tests_keep_the_interaction_calibrated_with_few_dyads():
+    # Reference: the nominal 5 % level. 200 seeded null cohorts of 5 + 5 dyads x 20
+    # sessions (arms' mean slopes equal, each dyad's own slope N(0, 0.005) around its
+    # arm's), the generator of the calibration test above. A calibrated test rejects
+    # Binomial(200, 0.05) times: central 99 % band 3 to 19 (1.5 % to 9.5 %). Here 7 of
+    # 200 reject with t and Satterthwaite's df (df 8 in 199 cohorts: n_dyads - 2), 12 of
+    # 200 with the normal reference the model used before. In 1000 cohorts of a separate
+    # run (seeds 5000 to 5999): 6.4 % with t (5.1 % in the 98 % that keep the random
+    # slope; the others fall back to (1 | dyad), see the README), 10.9 % with z.
+    p_t, p_z, df = [], [], []
+    for seed in range(200):
+        frame = simulate_arms(n_control=5, n_treated=5, n_sessions=20, slope_diff=0.0,
+                              seed=1000 + seed, slope_sd=SLOPE_SD)
+        row = _row(growth_model(frame, "grand_average", terms=["group"],
+                                time_interactions=["group"]), INTERACTION)
+        p_t.append(row.p_value)
+        p_z.append(2 * stats.norm.sf(abs(row.t)))
+        df.append(row.df)
+    low, high = stats.binom.interval(0.99, 200, 0.05)
+    assert (low, high) == (3, 19)
+    rejected = int(np.sum(np.array(p_t) < 0.05))
+    assert low <= rejected <= high, rejected
+    assert np.median(df) == pytest.approx(8, rel=1e-5)
+    assert rejected < np.sum(np.array(p_z) < 0.05)

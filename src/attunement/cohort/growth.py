@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from .._check import soft_import
-from ._reml import SINGULAR_TOL, fit_random_slope, warning_notes
+from ._reml import SINGULAR_TOL, fit_random_slope, satterthwaite_df, warning_notes
 
 #: Fewest dyads for a random intercept per dyad: with fewer, the between-dyad variance
 #: has one or no degree of freedom and the model is not worth reporting. ``random_slope
@@ -137,9 +137,10 @@ def time_values(frame: pd.DataFrame, time: str, dyad: str) -> tuple[pd.Series, s
 class MixedModelResult:
     """A fitted (or not fitted) growth model: the fixed effects as a tidy table and notes.
 
-    ``table`` has one row per fixed effect: ``term, estimate, std_error, z, p_value,
-    ci_low, ci_high`` (Wald z tests and normal 95 % intervals). It is empty when the
-    model was not fitted; ``notes`` then say why.
+    ``table`` has one row per fixed effect: ``term, estimate, std_error, t, df, p_value,
+    ci_low, ci_high`` (t tests and 95 % intervals with Satterthwaite's degrees of
+    freedom ``df``; see :func:`growth_model`). It is empty when the model was not
+    fitted; ``notes`` then say why.
 
     ``var_dyad`` is the variance of the dyads' random intercepts (with a random slope:
     at time 0, where the intercept is), ``var_slope`` that of their random slopes of
@@ -162,7 +163,7 @@ class MixedModelResult:
     var_slope: float = np.nan
     corr_intercept_slope: float = np.nan
 
-    COLUMNS = ("term", "estimate", "std_error", "z", "p_value", "ci_low", "ci_high")
+    COLUMNS = ("term", "estimate", "std_error", "t", "df", "p_value", "ci_low", "ci_high")
 
     @property
     def fitted(self) -> bool:
@@ -259,16 +260,18 @@ def slope_support(sessions: pd.DataFrame, dyad: str, time: str, need: int = MIN_
     )
 
 
-def _wald_table(names, estimate, std_error) -> pd.DataFrame:
-    z = estimate / std_error
-    half = stats.norm.ppf(0.975) * std_error
+def _wald_table(names, estimate, std_error, df) -> pd.DataFrame:
+    """t tests and 95 % intervals with ``df`` degrees of freedom (``inf``: the normal)."""
+    t = estimate / std_error
+    half = stats.t.ppf(0.975, df) * std_error
     return pd.DataFrame(
         {
             "term": list(names),
             "estimate": estimate,
             "std_error": std_error,
-            "z": z,
-            "p_value": 2 * stats.norm.sf(np.abs(z)),
+            "t": t,
+            "df": np.broadcast_to(np.asarray(df, float), np.shape(t)).copy(),
+            "p_value": 2 * stats.t.sf(np.abs(t), df),
             "ci_low": estimate - half,
             "ci_high": estimate + half,
         }
@@ -316,6 +319,23 @@ def growth_model(
     much faster the measure changes at that level than at the reference level. With such
     an interaction the ``time`` estimate is the slope at the reference level (or where
     the numeric term is 0) and the term's own estimate the difference at time 0.
+
+    Tests and intervals: ``t = estimate / std_error`` against Student's t with
+    Satterthwaite's degrees of freedom (Satterthwaite 1946; Giesbrecht & Burns 1985; SAS
+    ``DDFM=SATTERTHWAITE``, R's lmerTest), computed analytically from the REML fit: the
+    derivative of the estimate's variance with respect to the variance parameters and
+    their asymptotic covariance from the observed REML information (see
+    :func:`~attunement.cohort._reml.satterthwaite`). A normal (z) reference is too liberal
+    with few dyads: in 1000 null cohorts of 5 + 5 dyads x 20 sessions with random slopes,
+    the time x group interaction was significant at 5 % in 10.9 % with z and in 6.4 %
+    with t (5.1 % in the 98 % of cohorts that kept the random slope). In a balanced
+    design the df are exact where the variance of an estimate is a multiple of one mean
+    square: with a random slope, the time x group interaction's t test is then the
+    two-sample t test on the dyads' own OLS slopes, df = n_dyads - 2; with ``(1 | dyad)``,
+    terms that vary within dyads get the within-dyad residual df. At a singular
+    random-intercept fit (an ordinary regression) the df are the regression's, ``n - p``
+    (Satterthwaite's there too). Where the df cannot be computed they are ``inf``, a z
+    test.
 
     Data that cannot carry the model (fewer than ``min_dyads`` dyads, no dyad with two
     sessions, one time point, more fixed effects than sessions allow, collinear terms) or
@@ -444,11 +464,11 @@ def growth_model(
     if try_slope:
         fit, why = fit_random_slope(mlm, y, design, groups, t.to_numpy(float), time)
         if fit is not None:
-            estimate, std_error, cov, scale, warned = fit
+            estimate, std_error, df, cov, scale, warned = fit
             return MixedModelResult(
                 measure,
                 formula,
-                _wald_table(X.columns, estimate, std_error),
+                _wald_table(X.columns, estimate, std_error, df),
                 var_dyad=float(cov[0, 0]),
                 var_residual=scale,
                 notes=notes + warned,
@@ -494,6 +514,7 @@ def _fit_random_intercept(mlm, measure, formula, y, X, groups, notes, common) ->
         resid = y - Xa @ estimate
         scale = float(resid @ resid / (len(y) - Xa.shape[1]))
         std_error = np.sqrt(np.diag(scale * np.linalg.inv(Xa.T @ Xa)))
+        df = float(len(y) - Xa.shape[1])  # the regression's; Satterthwaite's there too
         var_dyad = 0.0
         notes = notes + [
             "Singular fit: the between-dyad variance is estimated at zero (the dyads differ "
@@ -503,10 +524,12 @@ def _fit_random_intercept(mlm, measure, formula, y, X, groups, notes, common) ->
     else:
         estimate = np.asarray(fit.fe_params, float)
         std_error = np.asarray(fit.bse_fe, float)
+        df = satterthwaite_df(y, X.to_numpy(float), np.ones((len(y), 1)), groups,
+                              np.array([[var_dyad]]), scale)
     return MixedModelResult(
         measure,
         formula,
-        _wald_table(X.columns, estimate, std_error),
+        _wald_table(X.columns, estimate, std_error, df),
         var_dyad=var_dyad,
         var_residual=scale,
         notes=notes + warning_notes(caught, fit, singular),
