@@ -930,3 +930,16 @@ def test_t_tests_keep_the_interaction_calibrated_with_few_dyads():
     assert low <= rejected <= high, rejected
     assert np.median(df) == pytest.approx(8, rel=1e-5)
     assert rejected < np.sum(np.array(p_z) < 0.05)
+
+
+def test_missing_satterthwaite_df_is_said(monkeypatch):
+    # Reference: none needed; where the df cannot be had the table falls back to z and a
+    # note must say so (nothing silently different).
+    import attunement.cohort.growth as growth
+
+    frame = simulate_arms(seed=2)
+    monkeypatch.setattr(growth, "satterthwaite_df", lambda *a: np.full(a[1].shape[1], np.inf))
+    result = growth.growth_model(frame, "grand_average", terms=["group"], random_slope=False)
+    assert np.isinf(result.table.df).all()
+    assert any("could not be computed for ['Intercept', 'session_number'" in n
+               for n in result.notes)

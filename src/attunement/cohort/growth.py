@@ -471,7 +471,7 @@ def growth_model(
                 _wald_table(X.columns, estimate, std_error, df),
                 var_dyad=float(cov[0, 0]),
                 var_residual=scale,
-                notes=notes + warned,
+                notes=notes + warned + _df_notes(X.columns, df),
                 random_slope=True,
                 var_slope=float(cov[1, 1]),
                 corr_intercept_slope=float(cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])),
@@ -532,6 +532,17 @@ def _fit_random_intercept(mlm, measure, formula, y, X, groups, notes, common) ->
         _wald_table(X.columns, estimate, std_error, df),
         var_dyad=var_dyad,
         var_residual=scale,
-        notes=notes + warning_notes(caught, fit, singular),
+        notes=notes + warning_notes(caught, fit, singular) + _df_notes(X.columns, df),
         **common,
     )
+
+
+def _df_notes(names, df) -> list[str]:
+    """A note naming the estimates whose Satterthwaite df could not be computed."""
+    missing = [str(n) for n, d in zip(names, np.broadcast_to(df, len(names)), strict=True)
+               if not np.isfinite(d)]
+    if not missing:
+        return []
+    return [f"Satterthwaite's degrees of freedom could not be computed for {missing}; their "
+            "tests and intervals use the normal distribution (z), which is liberal with few "
+            "dyads."]
