@@ -1,25 +1,36 @@
 # Two commands on a fresh machine: `make demo` and `make test`.
-PYTHON ?= python3
-VENV   := .venv
-BIN    := $(VENV)/bin
-SAMPLE := tests/data/applied_project_mea
+# Both install the exact versions in uv.lock (`uv sync --locked`); uv itself is bootstrapped
+# from pip into .uv/, so all a fresh machine needs is Python >= 3.11 and make.
+PYTHON     ?= python3
+UV_VERSION := 0.13.8
+UV         := .uv/bin/uv
+VENV       := .venv
+BIN        := $(VENV)/bin
+SAMPLE     := tests/data/applied_project_mea
+LATEST     := .venv-latest
+# uv uses the same interpreter as `make PYTHON=...` and never downloads one of its own.
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-latest sync sync-all lock lint bench clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+$(UV):
+	$(PYTHON) -m venv .uv
+	.uv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
-# Re-install whenever pyproject.toml changes.
-$(VENV)/.core-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
-	touch $@
+# The core package alone (demo), or every extra and the test tools (test, bench).
+sync: | $(UV)
+	$(UV) sync --locked --quiet
 
-$(VENV)/.all-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[all,test]"
-	touch $@ $(VENV)/.core-installed
+sync-all: | $(UV)
+	$(UV) sync --locked --quiet --all-extras
 
-demo: $(VENV)/.core-installed
+# After editing pyproject.toml: resolve again and commit uv.lock with it.
+lock: | $(UV)
+	$(UV) lock
+
+demo: sync
 	rm -rf demo/input && mkdir -p demo/input
 	$(BIN)/attune -q simulate --style sensitive --procedure still-face \
 	  --phase-lengths 120,120,120 --seed 1 --out demo/input/still_face_dyad.parquet
@@ -29,14 +40,25 @@ demo: $(VENV)/.core-installed
 	  --out demo/report --force
 	@echo "Open demo/report/index.html (one report_<session>.html per session)."
 
-lint: $(VENV)/.all-installed
+lint: sync-all
 	$(BIN)/ruff check src tests benchmarks
 
 test: lint
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.all-installed
+# Drift check: the newest releases pyproject.toml allows, in a throwaway environment (the lock
+# is not touched), and the whole suite on them.
+test-latest: | $(UV)
+	rm -rf $(LATEST)
+	$(UV) venv --quiet $(LATEST)
+	$(UV) pip install --quiet --python $(LATEST)/bin/python --upgrade --refresh -e ".[all,test]"
+	$(UV) pip list --quiet --python $(LATEST)/bin/python --format freeze > $(LATEST)/versions.txt
+	@echo "test-latest: $$(grep -ciE '^[a-z0-9]' $(LATEST)/versions.txt) packages, e.g." \
+	  "$$(grep -iE '^(numpy|pandas|scipy|mne|duckdb)==' $(LATEST)/versions.txt | tr '\n' ' ')"
+	$(LATEST)/bin/python -m pytest -p no:cacheprovider
+
+bench: sync-all
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) demo .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LATEST) .uv demo .pytest_cache .ruff_cache

@@ -81,7 +81,7 @@ def test_detect_from_a_score_series():
     res = detect_episodes((times, score), long_unrepaired_s=10)
     rupture = res.ruptures.iloc[0]
     assert len(res.ruptures) == 1 and abs(rupture.onset_s - 62.75) <= 2
-    assert bool(rupture.long_unrepaired) and rupture.repair_initiator is None
+    assert bool(rupture.long_unrepaired) and pd.isna(rupture.repair_initiator)
     assert list(res.states.columns) == ["time_s", "attuned", "missing", "value", "threshold",
                                         "p_attuned", "phase"]
 
@@ -131,7 +131,7 @@ def test_rupture_typing_from_channel_roles():
     eps = pd.DataFrame({"onset_s": [0.0, 20.0, 80.0], "offset_s": [20.0, 40.0, 100.0],
                         "kind": ["attuned", "rupture", "rupture"]})
     types = type_ruptures(session, eps)
-    assert types.rupture_type.tolist() == [None, "withdrawal-like", "confrontation-like"]
+    assert types.rupture_type.tolist() == [pd.NA, "withdrawal-like", "confrontation-like"]
     assert types.withdrawal_score[1] > 1 and types.confrontation_score[2] > 1
     swapped = type_ruptures(session, eps, roles={"movement": "arousal"})
     assert swapped.rupture_type[1] == "unclassified"

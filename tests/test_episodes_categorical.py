@@ -37,7 +37,7 @@ def test_exact_code_matching_and_typing():
     res = match_states(codes, classes=None, rupture_codes={"stonewalling": "withdrawal"})
     rup = res.ruptures.iloc[0]
     assert (rup.onset_s, rup.offset_s, rup.repair_initiator) == (1.0, 4.0, "parent")
-    assert res.ruptures.repair_initiator.tolist() == ["parent", None]  # the last is open
+    assert res.ruptures.repair_initiator.tolist() == ["parent", pd.NA]  # the last is open
     assert rup.rupture_type == "withdrawal-like" and rup.withdrawal_score == pytest.approx(2 / 3)
 
 

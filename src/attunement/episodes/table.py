@@ -95,7 +95,8 @@ def episode_table(
 
 
 def tidy(table: pd.DataFrame) -> pd.DataFrame:
-    """The columns in order with their dtypes (nullable booleans; NA on attuned rows)."""
+    """The columns in order with their dtypes (nullable booleans and strings; NA on attuned
+    rows)."""
     table = table.reindex(columns=EPISODE_COLUMNS)
     for col in ("onset_s", "offset_s", "duration_s", "repair_latency_s", "withdrawal_score",
                 "confrontation_score"):
@@ -103,7 +104,7 @@ def tidy(table: pd.DataFrame) -> pd.DataFrame:
     for col in ("repaired", "long_unrepaired"):
         table[col] = table[col].astype("boolean")
     for col in ("session", "kind", "repair_initiator", "rupture_type", "phase"):
-        table[col] = table[col].astype(object).where(table[col].notna(), None)
+        table[col] = table[col].astype("string")
     return table.reset_index(drop=True)
 
 

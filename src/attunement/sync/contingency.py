@@ -84,7 +84,7 @@ class ContingencyResult:
         for row in self.table.itertuples():
             key = f"contingency_{row.kind}_{row.direction}"
             out[key] = row.coefficient
-            out[f"{key}_flag"] = FLAG_CODES[row.flag]
+            out[f"{key}_flag"] = FLAG_CODES[None if pd.isna(row.flag) else row.flag]
         return out
 
     def to_frame(self) -> pd.DataFrame:
