@@ -34,7 +34,14 @@ def analyze(
     from ..analysis import analyze as run_analysis
     from ..config import load_config
     from ..io import read
-    from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_text
+    from ..io.writers import (
+        prepare_out_dir,
+        safe_name,
+        write_csv,
+        write_parquet,
+        write_summary,
+        write_text,
+    )
     from ..report.index_report import index_html
     from ..report.session_report import write_session_report
 
@@ -79,9 +86,9 @@ def analyze(
             links[session.id] = f"report_{name}.html"
             # Written after every session, so finished results survive a later failure.
             summary = pd.concat(summaries, ignore_index=True)
-            write_csv(summary, out / "summary.csv")
+            write_summary(summary, out / "summary.csv")
             _write_concat(episodes, out / "episodes.csv", write_csv)
-            _write_concat(episode_summaries, out / "episode_summary.csv", write_csv)
+            _write_concat(episode_summaries, out / "episode_summary.csv", write_summary)
             bar.advance(task)
     if len(links) > 1:
         write_text(index_html(pd.concat(summaries, ignore_index=True), links), out / "index.html")

@@ -51,7 +51,7 @@ def brain(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Inter-brain synchrony per band and channel pair; tables, figures, surrogate p-values."""
-    from ..io.writers import prepare_out_dir, safe_name, write_csv
+    from ..io.writers import prepare_out_dir, safe_name, write_summary
 
     with user_errors():
         if jobs == 0:
@@ -75,7 +75,7 @@ def brain(
         run = _run_wtc if modes == ["wtc"] else _run_eeg
         summary, files = run(dyads, names, opt)
         out = opt["out"]
-        files.append(write_csv(summary, out / "summary.csv"))
+        files.append(write_summary(summary, out / "summary.csv"))
     if as_json:
         typer.echo(json.dumps(json.loads(summary.to_json(orient="records")), indent=2))
         return

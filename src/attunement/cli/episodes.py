@@ -12,7 +12,7 @@ import typer
 from ..episodes import detect_episodes
 from ..episodes.categorical import match_states, read_codes
 from ..io import read
-from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet
+from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_summary
 from . import app
 from ._term import error, info, progress, user_errors, warn
 
@@ -78,7 +78,7 @@ def episodes(
     if tables:
         write_csv(pd.concat(tables, ignore_index=True), out / "episodes.csv")
         summary = pd.concat(summaries, ignore_index=True)
-        write_csv(summary, out / "episode_summary.csv")
+        write_summary(summary, out / "episode_summary.csv")
         if as_json:
             rows = summary[summary.phase == "all"].to_dict(orient="records")
             typer.echo(json.dumps(rows, indent=2, default=str))

@@ -15,7 +15,7 @@ import typer
 
 from .._check import check_option
 from ..io import read
-from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet
+from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_summary
 from ..preprocess import SCALE_METHODS, remove_outliers, scale, smooth
 from ..stats import NULLS, compare_real_pseudo, surrogate_test
 from ..sync.lagged import wcc
@@ -143,7 +143,7 @@ def sync(
         summary = pd.DataFrame(rows)
         first = [c for c in FIRST if c in summary.columns]
         summary = summary[first + [c for c in summary.columns if c not in first]]
-        write_csv(summary, out / "summary.csv")
+        write_summary(summary, out / "summary.csv")
         if "wcc" in names and n_surrogates and len(sessions) > 1:
             _group_tables(done, out, n_surrogates, keep_roles, seeds[-1], wcc_params, seed)
     if as_json:

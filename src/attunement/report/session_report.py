@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..io.writers import write_text
+from ..provenance import version_rows
 from . import figures
 from ._mpl import to_data_uri
 from .html import render
@@ -95,6 +96,7 @@ def session_context(analysis) -> dict:
         "params": {
             **cfg.flat(),
             **{f"session.meta.{k}": v for k, v in s.meta.items() if k not in ("outliers_removed",)},
+            **version_rows(),
         },
     }
 
