@@ -23,6 +23,7 @@ EXTRAS = {
     "dask": "cohort",
     "distributed": "cohort",
     "duckdb": "cohort",
+    "formulaic": "cohort",
     "statsmodels": "cohort",
     "cv2": "video",
     "mediapipe": "video",

@@ -153,27 +153,25 @@ def _lower_solve(L: np.ndarray, B: np.ndarray) -> np.ndarray:
     return out
 
 
-def optimise(dev: Deviance, starts: list[np.ndarray] | None = None):
+def optimise(dev: Deviance, start: np.ndarray | None = None):
     """``theta`` at the minimum of ``dev``, bounded as lme4 (diagonal >= 0).
 
-    Each start (default lme4's: identity factors) is searched by L-BFGS-B and then
-    polished by Powell's bounded derivative-free method, the family of lme4's BOBYQA.
+    From lme4's start (identity factors), L-BFGS-B's bounded quasi-Newton steps, then
+    Powell's bounded derivative-free search from there (the family of lme4's BOBYQA) to
+    reach the optimum closely; a diagonal element near 0 is set to the bound where the
+    deviance is no higher there (a singular fit, as lme4 reports it).
     """
     bounds = [(lo if np.isfinite(lo) else None, None) for lo in dev.lower]
-    if starts is None:
-        starts = [np.where(dev.lower == 0, 1.0, 0.0), np.where(dev.lower == 0, 0.1, 0.0)]
+    x = np.where(dev.lower == 0, 1.0, 0.0) if start is None else start
     best = None
-    for start in starts:
-        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            found = optimize.minimize(dev, start, method="L-BFGS-B", bounds=bounds,
-                                      options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})
-            polished = optimize.minimize(dev, found.x, method="Powell", bounds=bounds,
-                                         options={"xtol": 1e-10, "ftol": 1e-15})
-        for res in (found, polished):
-            if np.isfinite(res.fun) and (best is None or res.fun < best.fun - 1e-13):
-                best = res
-    if best is None:
-        raise ValueError("the deviance could not be evaluated at any start")
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        for method, options in (("L-BFGS-B", {"ftol": 1e-13, "gtol": 1e-9, "maxiter": 1000}),
+                                ("Powell", {"xtol": 1e-8, "ftol": 1e-14})):
+            found = optimize.minimize(dev, x, method=method, bounds=bounds, options=options)
+            if np.isfinite(found.fun) and (best is None or found.fun <= best.fun):
+                best, x = found, found.x
+    if best is None or not np.isfinite(best.fun):
+        raise ValueError("the deviance could not be evaluated from lme4's start")
     theta = best.x
     for k in np.flatnonzero((dev.lower == 0) & (theta < 1e-4)):  # at the boundary?
         trial = theta.copy()

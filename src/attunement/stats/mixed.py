@@ -139,6 +139,11 @@ class MixedModel:
     notes: list[str] = field(default_factory=list)
     _state: dict = field(default_factory=dict, repr=False)
 
+    @property
+    def factors(self) -> list[str]:
+        """The fixed part's factors (columns taken as levels), in order of use."""
+        return list(self._state["factors"])
+
     def anova(self) -> pd.DataFrame:
         """Type III F tests of each fixed term with Satterthwaite's denominator df.
 
