@@ -208,11 +208,14 @@ def write_cohort_report(
         not models and {model.dyad, model.time} <= set(frame.columns))
     model_sections = _model_sections(store, list(models or []))
     pseudo_file = store.path / "cohort" / "pseudo_dyads.parquet"
-    pseudo = None
+    pseudo = pseudo_paired = None
     if pseudo_file.is_file():
-        from .pseudo import real_vs_pseudo
+        from .pseudo import real_vs_own_pseudo, real_vs_pseudo
 
-        pseudo = real_vs_pseudo(pd.read_parquet(pseudo_file))
+        pairs = pd.read_parquet(pseudo_file)
+        pseudo = real_vs_pseudo(pairs)
+        pseudo_paired, per_dyad = real_vs_own_pseudo(pairs)
+        store.save_cohort_table("real_vs_own_pseudo", per_dyad)
     shown = [
         c
         for c in dict.fromkeys(
@@ -236,6 +239,7 @@ def write_cohort_report(
         time_unit=time_unit,
         failures=store.failures(),
         pseudo=pseudo,
+        pseudo_paired=pseudo_paired,
         model=growth,
         show_growth=growth.fitted or asked,
         models=model_sections,
