@@ -30,7 +30,7 @@ def fit_engine(y: np.ndarray, X: np.ndarray, block: _lmm.Block):
         with np.errstate(all="ignore"):
             return _lmm.fit(y, X, [block], reml=True), None
     except (ValueError, np.linalg.LinAlgError) as err:
-        return None, f"its fit failed ({type(err).__name__}: {err})"
+        return None, f"fit failed ({type(err).__name__}: {err})"
 
 
 def finite_df(df: np.ndarray) -> np.ndarray:
@@ -89,7 +89,7 @@ def fit_random_slope(y: np.ndarray, design, groups, t: np.ndarray, time: str):
     block = dyad_block(np.column_stack([np.ones_like(z), z]), groups)
     fit, why = fit_engine(y, Xz.to_numpy(float), block)
     if fit is None:
-        return None, why
+        return None, f"its {why}"
     T = fit.T[0]
     singular = _singular(T @ T.T, time)
     if singular:

@@ -492,7 +492,7 @@ def _fit_random_intercept(measure, formula, y, X, groups, notes, common) -> Mixe
     """
     fit, why = fit_engine(y, X.to_numpy(float), dyad_block(np.ones(len(y)), groups))
     if fit is None:
-        return MixedModelResult.not_fitted(measure, formula, notes + [f"Not fitted: {why}."],
+        return MixedModelResult.not_fitted(measure, formula, notes + [f"Not fitted: the {why}."],
                                            **common)
     scale = fit.sigma**2
     var_dyad = float(scale * fit.T[0][0, 0] ** 2)
