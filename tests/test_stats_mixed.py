@@ -179,3 +179,24 @@ def test_rows_with_missing_values_are_left_out_and_counted():
     model = lmer(frame, "grand_average ~ condition + cq + (1 | dyad)")
     assert model.fit["n_obs"] == len(frame) - 2
     assert model.notes[0].startswith("2 row(s) with a missing value")
+
+
+def test_growth_model_is_one_case_of_the_engine_and_equals_lmertest():
+    # Reference: R's "slopes" case (lmer run to convergence): the cohort growth model with
+    # a random slope and a time x group interaction is that model, fitted by the engine
+    # with time centred and scaled and the numbers taken back.
+    from attunement.cohort.growth import growth_model
+
+    frame = pd.read_csv(REF / "lmm_slopes.csv")
+    result = growth_model(frame, "grand_average", terms=["group"], time_interactions=["group"],
+                          random_slope=True)
+    theirs = r_table("coef", "slopes")
+    assert result.random_slope
+    np.testing.assert_allclose(result.table.estimate, theirs.estimate, atol=1e-6)
+    np.testing.assert_allclose(result.table.std_error, theirs.se, rtol=1e-5)
+    np.testing.assert_allclose(result.table.df, theirs.df, atol=1e-3)
+    np.testing.assert_allclose(result.table.p_value, theirs.p_value, atol=1e-4)
+    varcor = r_table("varcor", "slopes")
+    assert result.var_dyad == pytest.approx(varcor.variance[0], rel=1e-4)
+    assert result.var_slope == pytest.approx(varcor.variance[1], rel=1e-4)
+    assert result.var_residual == pytest.approx(varcor.variance[3], rel=1e-4)
