@@ -137,3 +137,97 @@ def test_several_rows_per_session_need_a_participant_column(study):
     pd.concat([meta, meta.iloc[:1]]).to_csv(tmp_path / "meta.csv", index=False)
     with pytest.raises(ValueError, match="participant 'd00p0' has more than one row"):
         load_project(tmp_path / "project.toml")
+
+
+RMEA_PROJECT = """
+[project]
+name = "rMEA intakes: continued vs dropped out"
+[sessions]
+paths = ["halves/*.txt"]
+metadata = "meta.csv"
+[analysis.read]
+sampling_rate = 25
+[analysis.sync]
+window_s = 30
+max_lag_s = 3
+step_s = 10
+[analysis.surrogates]
+n = 0
+[[models]]
+name = "dropout"
+formula = "grand_average ~ outcome + part + (1 | dyad)"
+levels = { outcome = ["continued", "dropped_out"], part = ["first", "second"] }
+"""
+
+
+def test_rmea_continued_vs_dropped_out_is_a_model_in_the_store(shared_dir, tmp_path):
+    # Real data: the 20 rMEA intake interviews (10 continued therapy, 10 dropped out), each
+    # cut into its first and second 5 minutes (two sessions per dyad), through the project
+    # file and the batch into the store's models table. Reference: with every dyad seen
+    # twice (a balanced design) and a random intercept per dyad, the outcome's t test is
+    # exactly Student's two-sample t test on the dyads' mean synchrony (scipy), df =
+    # n_dyads - 2 = 18 (unless the between-dyad variance is at zero).
+    from scipy import stats
+
+    from attunement.cohort import run_batch
+
+    (tmp_path / "halves").mkdir()
+    rows = []
+    for folder, outcome in (("normal", "continued"), ("dropout", "dropped_out")):
+        for path in sorted((shared_dir / "data/rmea_psychotherapy" / folder).glob("*.txt")):
+            lines = path.read_text().splitlines()
+            header, body = lines[0], lines[1:]
+            half = len(body) // 2
+            for part, chunk in (("first", body[:half]), ("second", body[half:])):
+                sid = f"{path.stem}_{part}"
+                (tmp_path / "halves" / f"{sid}.txt").write_text("\n".join([header, *chunk]) + "\n")
+                rows.append({"session": sid, "dyad": path.stem, "outcome": outcome, "part": part})
+    pd.DataFrame(rows).to_csv(tmp_path / "meta.csv", index=False)
+    (tmp_path / "project.toml").write_text(RMEA_PROJECT)
+    project = load_project(tmp_path / "project.toml")
+    store = Store(tmp_path / "store")
+    assert not run_batch(project, store, workers=2).failed
+    store.write_metadata(project.metadata)
+    write_cohort_report(store, tmp_path / "cohort.html", models=project.spec.models)
+    store.write_database()
+    table = store.query("SELECT * FROM models").set_index("term")
+    fit = store.query("SELECT * FROM model_fit").iloc[0]
+    assert fit.n_obs == 40 and fit.groups == "dyad: 20" and not fit.singular
+    summary = store.query("SELECT s.session, s.grand_average, m.dyad, m.outcome FROM summary s "
+                          "JOIN metadata m USING (session)")
+    means = summary.groupby(["dyad", "outcome"]).grand_average.mean().reset_index()
+    ref = stats.ttest_ind(means.grand_average[means.outcome == "dropped_out"],
+                          means.grand_average[means.outcome == "continued"])
+    row = table.loc["outcome[T.dropped_out]"]
+    assert row.t == pytest.approx(ref.statistic, rel=1e-5)
+    assert row.df == pytest.approx(18, abs=1e-3)
+    assert row.p_value == pytest.approx(ref.pvalue, abs=1e-5)
+
+
+def test_sessions_with_several_channels_need_the_model_to_name_one(tmp_path):
+    # Reference: the R case's data again (tests/reference/lmm.R, conditions_reml): with two
+    # channels per session in the summary, a model must name one, and then equals R.
+    from attunement.cohort.models import fit_models
+    from attunement.cohort.project import ModelSpec
+
+    rows = pd.read_csv(REF / "lmm_conditions.csv")
+    rows.insert(0, "session", [f"s{k}" for k in range(len(rows))])
+    store = Store(tmp_path / "store")
+    for row in rows.itertuples():
+        summary = pd.DataFrame({"session": [row.session] * 2,
+                                "channel": ["movement", "affect"],
+                                "grand_average": [row.grand_average, 0.0]})
+        store.save(row.session, {"summary": summary}, "h", "x")
+    store.write_metadata(rows.drop(columns="grand_average"))
+    formula = "grand_average ~ condition * cq + (1 | dyad)"
+    levels = {"condition": ["240p", "480p", "1080p"]}
+    specs = [ModelSpec(name="any", formula=formula, levels=levels),
+             ModelSpec(name="moves", formula=formula, levels=levels, channel="movement"),
+             ModelSpec(name="typo", formula=formula, levels=levels, channel="motion")]
+    fitted = fit_models(store, specs)
+    assert "several channels ['affect', 'movement']; name one" in fitted.errors["any"]
+    assert "channel = 'motion' is not in the summary" in fitted.errors["typo"]
+    theirs = pd.read_csv(REF / "lmm_coef_r.csv")
+    theirs = theirs[(theirs.case == "conditions_reml") & (theirs.control == "tight")]
+    np.testing.assert_allclose(fitted.fits["moves"].coefficients.estimate, theirs.estimate,
+                               atol=1e-6)

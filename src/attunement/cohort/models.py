@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..stats.mixed import MixedModel, lmer
+from ..stats.mixed import MixedModel, formula_columns, lmer
 from .store import Store
 
 COEFFICIENTS = ["model", "term", "estimate", "se", "df", "t", "p_value", "ci_low", "ci_high"]
@@ -120,13 +120,59 @@ def fit_models(store: Store, specs) -> FittedModels:
     for spec in specs:
         out.formulas[spec.name] = spec.formula
         try:
+            rows, note = _one_row_per_observation(_channel_rows(frame, spec), spec)
             with np.errstate(all="ignore"):
-                out.fits[spec.name] = lmer(frame, spec.formula, levels=spec.levels,
-                                           reml=spec.reml, model=spec.name)
+                fit = lmer(rows, spec.formula, levels=spec.levels, reml=spec.reml,
+                           model=spec.name)
+            fit.notes += [note] if note else []
+            out.fits[spec.name] = fit
         except (ValueError, ImportError) as err:
             out.fits[spec.name] = None
             out.errors[spec.name] = str(err)
     return out
+
+
+def _one_row_per_observation(frame: pd.DataFrame, spec) -> tuple[pd.DataFrame, str | None]:
+    """One row per session where the formula uses session-level columns only; else the
+    participants' rows, with a note where the response repeats within sessions."""
+    if "participant" not in frame.columns or not frame.session.duplicated().any():
+        return frame, None
+    used = [c for c in formula_columns(spec.formula, spec.name) if c in frame.columns]
+    varies = [c for c in used if (frame.groupby("session")[c].nunique(dropna=False) > 1).any()]
+    if not varies:
+        return frame.drop_duplicates("session"), None
+    response = used[0] if used else None
+    if response is not None and response not in varies:
+        return frame, (
+            f"The response {response!r} is a session's value, repeated on each participant's "
+            f"row (the participant-level {varies} vary within sessions); the tests of "
+            "session-level terms count each session once per participant, as an analysis "
+            "of the participants' rows does (add (1 | session) or average the participants "
+            "to avoid it)."
+        )
+    return frame, None
+
+
+def _channel_rows(frame: pd.DataFrame, spec) -> pd.DataFrame:
+    """The rows of ``spec.channel``; without it, an error where sessions have several
+    channels (each session would count once per channel), unless the formula uses
+    ``channel`` itself."""
+    if "channel" not in frame.columns:
+        if spec.channel is not None:
+            raise ValueError(f"model {spec.name!r}: channel = {spec.channel!r}, but the summary "
+                             "has no channel column.")
+        return frame
+    channels = sorted(frame.channel.dropna().unique())
+    if spec.channel is not None:
+        if spec.channel not in channels:
+            raise ValueError(f"model {spec.name!r}: channel = {spec.channel!r} is not in the "
+                             f"summary; its channels are {channels}.")
+        return frame[frame.channel == spec.channel]
+    if len(channels) > 1 and "channel" not in formula_columns(spec.formula, spec.name):
+        raise ValueError(f"model {spec.name!r}: the sessions have several channels {channels}; "
+                         "name one with channel = \"...\" in the model (or use channel in "
+                         "the formula).")
+    return frame
 
 
 def save_models(store: Store, fitted: FittedModels) -> None:

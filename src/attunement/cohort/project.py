@@ -36,6 +36,7 @@ name = "interaction"
 formula = "grand_average ~ condition * cq + (1 | dyad)"
 levels = { condition = ["240p", "480p", "1080p"] }   # first level = reference
 reml = true             # false: maximum likelihood
+channel = "movement"    # the summary rows of this channel, where sessions have several
 ```
 
 Each model's response is any column of the session summaries or the metadata; see
@@ -210,9 +211,11 @@ class ModelSpec(_Section):
     """One of the project's ``[[models]]``: a mixed model in lme4's notation.
 
     ``levels`` orders a factor's levels, the first the reference (default: sorted);
-    ``reml = false`` fits by maximum likelihood. The formula is checked when the project
-    is loaded (:func:`attunement.stats.mixed.parse_formula`), its columns when the model
-    is fitted: the response may be any column of the session summaries or the metadata.
+    ``reml = false`` fits by maximum likelihood. ``channel`` picks the summary rows of one
+    channel (e.g. ``"movement"``) where sessions have several. The formula is checked
+    when the project is loaded (:func:`attunement.stats.mixed.parse_formula`), its
+    columns when the model is fitted: the response may be any column of the session
+    summaries or the metadata.
 
     Examples
     --------
@@ -230,6 +233,7 @@ class ModelSpec(_Section):
     formula: str
     levels: dict[str, list[str | int | float]] = {}
     reml: bool = True
+    channel: str | None = None
 
     @field_validator("name")
     @classmethod
