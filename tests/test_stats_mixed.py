@@ -200,3 +200,13 @@ def test_growth_model_is_one_case_of_the_engine_and_equals_lmertest():
     assert result.var_dyad == pytest.approx(varcor.variance[0], rel=1e-4)
     assert result.var_slope == pytest.approx(varcor.variance[1], rel=1e-4)
     assert result.var_residual == pytest.approx(varcor.variance[3], rel=1e-4)
+
+
+@pytest.mark.parametrize("case", ["conditions_reml", "conditions_ml", "slopes", "crossed"])
+def test_r2_and_icc_equal_the_performance_package(case):
+    # Reference: R's performance::r2_nakagawa and icc (adjusted ICC) on the lmer fits run
+    # to convergence (tests/reference/lmm_r2.R -> lmm_r2_r.csv).
+    theirs = pd.read_csv(REF / "lmm_r2_r.csv").set_index("case").loc[case]
+    fit = fitted(case).fit
+    for key in ("r2_marginal", "r2_conditional", "icc"):
+        assert fit[key] == pytest.approx(theirs[key], abs=1e-6)
