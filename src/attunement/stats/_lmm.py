@@ -84,6 +84,15 @@ class Deviance:
         self.XtX, self.Xty, self.yty = X.T @ X, X.T @ y, float(y @ y)
         self.lower, self.where = theta_layout(blocks)
         self.sizes = [b.levels * b.q for b in blocks]
+        if len(blocks) == 1:  # one term: Z'Z is block diagonal, level by level
+            b = blocks[0]
+            by_level = lambda M: M.reshape(b.levels, b.q, *M.shape[1:])  # noqa: E731
+            self.blockwise = (by_level(self.ZtZ.reshape(b.levels, b.q, b.levels, b.q)
+                                       .diagonal(axis1=0, axis2=2).transpose(2, 0, 1)
+                                       .reshape(b.levels * b.q, b.q)),
+                              by_level(self.ZtX), by_level(self.Zty))
+        else:
+            self.blockwise = None
 
     def lam(self, theta: np.ndarray) -> np.ndarray:
         """``Lambda``: block diagonal, ``I_levels (x) T_t`` per term."""
@@ -103,18 +112,33 @@ class Deviance:
 
     def solve(self, theta: np.ndarray) -> dict:
         """The pieces of the deviance at ``theta`` (lme4's ``L``, ``RX``, ``beta``, ...)."""
-        lam = self.lam(theta)
-        M = lam.T @ self.ZtZ @ lam + np.eye(lam.shape[0])
-        L = np.linalg.cholesky(M)
-        LtZtX, LtZty = lam.T @ self.ZtX, lam.T @ self.Zty
-        RZX, cu = _lower_solve(L, LtZtX), _lower_solve(L, LtZty[:, None])[:, 0]
+        if self.blockwise is not None:
+            RZX, cu, ldL2 = self._solve_blockwise(theta)
+        else:
+            lam = self.lam(theta)
+            M = lam.T @ self.ZtZ @ lam + np.eye(lam.shape[0])
+            L = np.linalg.cholesky(M)
+            LtZtX, LtZty = lam.T @ self.ZtX, lam.T @ self.Zty
+            RZX, cu = _lower_solve(L, LtZtX), _lower_solve(L, LtZty[:, None])[:, 0]
+            ldL2 = 2 * np.log(np.diag(L)).sum()
         XtVX = self.XtX - RZX.T @ RZX  # RX' RX
         RXt = np.linalg.cholesky(XtVX)  # lower: RX'
         b = self.Xty - RZX.T @ cu
         beta = np.linalg.solve(XtVX, b)
         r2 = self.yty - cu @ cu - b @ beta  # penalised residual sum of squares
         return {"beta": beta, "r2": max(r2, 0.0), "XtVX": XtVX,
-                "ldL2": 2 * np.log(np.diag(L)).sum(), "ldRX2": 2 * np.log(np.diag(RXt)).sum()}
+                "ldL2": ldL2, "ldRX2": 2 * np.log(np.diag(RXt)).sum()}
+
+    def _solve_blockwise(self, theta: np.ndarray):
+        """:meth:`solve`'s ``RZX``, ``cu`` and ``log|L|^2`` level by level (one term)."""
+        ZtZ, ZtX, Zty = self.blockwise
+        T = factors(theta, self.blocks, self.where)[0]
+        M = T.T @ ZtZ @ T + np.eye(T.shape[0])  # (levels, q, q)
+        L = np.linalg.cholesky(M)
+        RZX = np.linalg.solve(L, T.T @ ZtX)  # (levels, q, p)
+        cu = np.linalg.solve(L, (T.T @ Zty[..., None]))[..., 0]  # (levels, q)
+        ldL2 = 2 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum()
+        return RZX.reshape(-1, self.p), cu.reshape(-1), ldL2
 
     def __call__(self, theta: np.ndarray) -> float:
         """The profiled deviance (REML criterion with ``reml``), ``inf`` where undefined."""
