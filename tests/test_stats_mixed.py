@@ -74,6 +74,7 @@ def test_fit_and_variances_equal_lmer(case):
     model, fit = fitted(case), r_table("fit", case).iloc[0]
     key = "reml_criterion" if CASES[case][2] else "deviance"
     assert model.fit["n_obs"] == fit.n_obs
+    assert model.fit["singular"] == bool(fit.singular)  # lme4's isSingular
     np.testing.assert_allclose(model.fit[key], fit.criterion, rtol=0, atol=1e-6)
     np.testing.assert_allclose(model.fit["loglik"], fit.loglik, rtol=0, atol=1e-6)
     np.testing.assert_allclose(model.fit["sigma"], fit.sigma, rtol=1e-5)
