@@ -24,7 +24,7 @@ from .physio import (
 from .preprocess import align_streams, remove_outliers, resample, scale, smooth
 from .session import Session
 from .simulate import STYLES, ChannelModel, DyadStyle, SimulatedDyad, simulate_dyad
-from .stats import GroupComparison, SurrogateTest, compare_real_pseudo, surrogate_test
+from .stats import GroupComparison, SurrogateTest, compare_real_pseudo, lmer, surrogate_test
 from .sync.brain import InterBrainResult, interbrain
 from .sync.brain_fnirs import InterBrainWTC, InterBrainWTCTest, interbrain_wtc, interbrain_wtc_test
 from .sync.brain_stats import InterBrainTest, interbrain_test
@@ -119,5 +119,6 @@ __all__ = [
     "GroupComparison",
     "SurrogateTest",
     "compare_real_pseudo",
+    "lmer",
     "surrogate_test",
 ]
