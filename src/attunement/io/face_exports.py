@@ -154,16 +154,17 @@ def read_face_export(
     else:
         raise ValueError(f"paths: expected one file (two faces) or two files, got {len(files)}.")
     report = {}
-    frames = []
+    frames, frame_numbers = [], []
     for partner, (face, path) in zip(partners, zip(faces, files * (3 - len(files)))):
-        channels, counts = _channels(face, path, min_confidence)
+        channels, numbers, counts = _channels(face, path, min_confidence)
         report[partner] = counts | {"file": path.name}
         logger.info("%s (%s): took %d frames and %d channels; %d frame(s) with success == 0, "
                     "%d under confidence %g set missing; dropped columns: %s", path.name,
                     partner, counts["n_frames"], channels.shape[1] - 1, counts["n_failed"],
                     counts["n_low_confidence"], min_confidence, counts["dropped"])
         frames.append(channels)
-    signals, rate = _common_grid(frames, files, resample_hz, fps)
+        frame_numbers.append(numbers)
+    signals, rate = _common_grid(frames, frame_numbers, files, resample_hz, fps)
     signals.columns = pd.MultiIndex.from_tuples(
         [(p, c) for p, f in zip(partners, frames) for c in f.columns if c != "time_s"])
     units = {"head_*_deg": "degrees", "gaze_*": "radians (OpenFace, py-feat)",
@@ -275,9 +276,11 @@ def _channels(table: pd.DataFrame, path: Path, min_confidence: float):
     if len(out) == 2:
         raise ValueError(f"{path}: no action-unit, head-pose or gaze columns found.")
     dropped = [c for c in table.columns if c not in used]
+    frame = pd.DataFrame(out)
+    numbers = _numeric(table, "frame", path).to_numpy(dtype=float)
     counts = {"n_frames": int(len(table)), "n_failed": int(failed.sum()),
               "n_low_confidence": int(low.sum()), "dropped": _summarise(dropped)}
-    return pd.DataFrame(out), counts
+    return frame, numbers, counts
 
 
 def _summarise(columns: list[str]) -> str:
@@ -289,7 +292,7 @@ def _summarise(columns: list[str]) -> str:
     return ", ".join(k if n == 1 else f"{k} ({n})" for k, n in groups.items()) or "none"
 
 
-def _common_grid(frames, files, resample_hz, fps):
+def _common_grid(frames, frame_numbers, files, resample_hz, fps):
     """Both partners' frames on one evenly spaced time grid, with the grid's rate."""
     if resample_hz is not None:
         rate = check_positive(resample_hz, "resample_hz")
@@ -299,19 +302,18 @@ def _common_grid(frames, files, resample_hz, fps):
         parts = [_interpolate(f, grid) for f in frames]
         return pd.concat(parts, axis=1).set_axis(grid, axis=0), rate
     periods = []
-    for f, path in zip(frames, files * (3 - len(files))):
+    for f, frame, path in zip(frames, frame_numbers, files * (3 - len(files))):
         t = f["time_s"].to_numpy()
         if len(t) < 2 or np.any(np.diff(t) <= 0):
             raise ValueError(f"{path}: timestamps must increase over at least two frames.")
-        step = float(np.min(np.diff(t)))
-        k = np.round((t - t[0]) / step)
+        if np.any(np.diff(frame) <= 0):
+            raise ValueError(f"{path}: column 'frame' must increase.")
+        every = float(np.min(np.diff(frame)))  # every n-th frame analysed (py-feat skip_frames)
+        k = (frame - frame[0]) / every
         if fps is not None:
-            # every n-th frame analysed (py-feat's skip_frames): the grid steps n frames
-            every = max(1, round(step * check_positive(fps, "fps")))
-            period = step = every / fps
-            k = np.round((t - t[0]) / step)
-        else:
-            period = float(np.polyfit(k, t, 1)[0]) if len(t) > 2 else step
+            period = every / check_positive(fps, "fps")
+        else:  # timestamps are rounded to 1 ms: fit them against the frame numbers
+            period = float(np.polyfit(k, t, 1)[0])
         if np.max(np.abs(t - t[0] - k * period)) > VFR_TOLERANCE * period:
             raise ValueError(f"{path}: frames are not evenly spaced (variable frame rate); "
                              "give 'resample_hz' (e.g. 30) to interpolate onto a grid.")
