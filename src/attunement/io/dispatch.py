@@ -11,9 +11,10 @@ from .face_exports import FACE_OPTIONS, read_face_exports, sniff_face_export
 from .mea import read_mea
 from .phases import read_phases
 from .tables import TABLE_SUFFIXES, read_table
+from .xdf import read_xdf
 
 MEA_SUFFIXES = (".txt",)
-DATA_SUFFIXES = MEA_SUFFIXES + TABLE_SUFFIXES
+DATA_SUFFIXES = MEA_SUFFIXES + TABLE_SUFFIXES + (".xdf",)
 #: Side files that describe a session rather than hold one (``<id>.phases.csv``, truth tables,
 #: the ``<id>.mea.txt`` that ``attune extract --mea`` writes beside its Session file).
 SIDECAR_MARKERS = (".phases", ".truth_", ".mea")
@@ -80,6 +81,8 @@ def read(
                 )
             mea_args = {k: v for k, v in kwargs.items() if k in ("s1_col", "s2_col", "partners")}
             session = read_mea(f, sampling_rate, **mea_args)
+        elif f.suffix.lower() == ".xdf":
+            session = read_xdf(f, sampling_rate=sampling_rate, partners=kwargs.get("partners"))
         else:
             table_args = {k: v for k, v in kwargs.items() if k in ("partners", "columns")}
             session = read_table(

@@ -35,6 +35,7 @@ from .._check import check_positive
 from .._log import logger
 from ..session import Session
 from ._files import check_file
+from ._grid import onto_grid
 
 #: FACS action units by number -> channel name (extract's stand-in names where it has one).
 AU_CHANNELS = {
@@ -299,7 +300,13 @@ def _common_grid(frames, frame_numbers, files, resample_hz, fps):
         start = min(f["time_s"].iloc[0] for f in frames)
         stop = max(f["time_s"].iloc[-1] for f in frames)
         grid = start + np.arange(int(np.floor((stop - start) * rate + 1e-9)) + 1) / rate
-        parts = [_interpolate(f, grid) for f in frames]
+        parts = []
+        for f in frames:
+            t = f["time_s"].to_numpy()
+            values = f.drop(columns="time_s")
+            gap = 2 * float(np.median(np.diff(t)))  # a dropped frame is missing, not bridged
+            parts.append(pd.DataFrame(onto_grid(t, values.to_numpy(), grid, gap),
+                                      columns=values.columns))
         return pd.concat(parts, axis=1).set_axis(grid, axis=0), rate
     periods = []
     for f, frame, path in zip(frames, frame_numbers, files * (3 - len(files))):
@@ -331,23 +338,6 @@ def _common_grid(frames, frame_numbers, files, resample_hz, fps):
     n = int(joined.index.max()) + 1
     joined = joined.reindex(np.arange(n))
     return joined.set_axis(start + np.arange(n) * period, axis=0), 1.0 / period
-
-
-def _interpolate(frame: pd.DataFrame, grid: np.ndarray) -> pd.DataFrame:
-    t = frame["time_s"].to_numpy()
-    idx = np.clip(np.searchsorted(t, grid, side="right"), 1, len(t) - 1)
-    lo, hi = idx - 1, idx
-    w = np.clip((grid - t[lo]) / (t[hi] - t[lo]), 0, 1)
-    outside = (grid < t[0]) | (grid > t[-1])
-    out = {}
-    for col in frame.columns.drop("time_s"):
-        x = frame[col].to_numpy(dtype=float)
-        y = x[lo] * (1 - w) + x[hi] * w  # NaN where either neighbouring frame is missing
-        y[w == 0] = x[lo][w == 0]
-        y[w == 1] = x[hi][w == 1]
-        y[outside] = np.nan
-        out[col] = y
-    return pd.DataFrame(out)
 
 
 def read_face_exports(files: Sequence[str | Path], **options) -> list[Session]:
