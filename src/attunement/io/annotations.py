@@ -124,12 +124,15 @@ def _read_eaf(path: Path) -> tuple[pd.DataFrame, str]:
     except Exception as err:  # pympi raises XML, Key and Index errors for broken files
         raise ValueError(f"{path}: not a readable ELAN .eaf file ({type(err).__name__}: "
                          f"{err}).") from None
-    rows, outside, empty = [], 0, 0
+    rows, outside, empty, unaligned = [], 0, 0, 0
     for tier in eaf.get_tier_names():
         params = eaf.get_parameters_for_tier(tier)
         allowed = _cv_values(eaf, params.get("LINGUISTIC_TYPE_REF"))
         for ann in eaf.get_annotation_data_for_tier(tier):
             start, end, value = ann[0], ann[1], ann[2]
+            if start is None or end is None:  # a time slot without a time (unaligned)
+                unaligned += 1
+                continue
             if not str(value).strip():
                 empty += 1
             if allowed and value not in allowed:
@@ -139,8 +142,9 @@ def _read_eaf(path: Path) -> tuple[pd.DataFrame, str]:
     if not rows:
         raise ValueError(f"{path}: the ELAN file holds no time-aligned annotations.")
     note = (f"{outside} label(s) outside the tier's controlled vocabulary, "
-            f"{empty} empty label(s) kept")
-    if outside:
+            f"{empty} empty label(s) kept, {unaligned} annotation(s) on unaligned time slots "
+            "dropped")
+    if outside or unaligned:
         logger.warning("%s: %s.", path.name, note)
     return pd.DataFrame(rows), note
 

@@ -201,6 +201,12 @@ def _load(path: Path, fps: float | None) -> pd.DataFrame:
         table[col] = _numeric(table, col, path)
     if "frame" not in table.columns:
         table["frame"] = np.arange(len(table))
+    for col in ("timestamp", "frame"):
+        values = _numeric(table, col, path).to_numpy(dtype=float, na_value=np.nan)
+        if not np.isfinite(values).all():
+            row = int(np.flatnonzero(~np.isfinite(values))[0])
+            raise ValueError(f"{path}: column {col!r} row {row} is missing or not finite; "
+                             "every frame needs its number and time.")
     return table
 
 
