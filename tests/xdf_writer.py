@@ -55,7 +55,9 @@ def write_xdf(path: Path, streams: list[dict]) -> Path:
             else:
                 body += np.asarray(s["values"][k], dtype="<f4").tobytes()
         out += _chunk(3, bytes(body))
-        for when, value in s.get("clock_offsets", []):
+        # LSL records clock offsets for every stream; 0 s where the test sets none
+        default = [(float(s["stamps"][0]), 0.0), (float(s["stamps"][-1]), 0.0)]
+        for when, value in s.get("clock_offsets", default):
             out += _chunk(4, struct.pack("<Idd", sid, when, value))
     for sid, s in enumerate(streams, start=1):
         xml = (f'<?xml version="1.0"?><info><first_timestamp>{s["stamps"][0]}</first_timestamp>'

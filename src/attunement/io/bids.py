@@ -158,6 +158,9 @@ def read_bids_pair(path_1, path_2, *, pair_by: str = "name"):
             except (FileNotFoundError, ValueError, RuntimeError, OSError) as err:
                 raise ValueError(f"{bp.fpath}: MNE-BIDS could not read it: {err}") from None
         insts.append(raw.load_data(verbose=False))
+        logger.info("%s: took %d channels at %g Hz, %d annotation(s) from events.tsv; bad "
+                    "channels %s", bp.basename, len(raw.ch_names), raw.info["sfreq"],
+                    len(raw.annotations), raw.info["bads"] or "none")
     check_pair(mne_arrays(insts[0]), mne_arrays(insts[1]), pair_by,
                labels=(str(path_1.fpath), str(path_2.fpath)))
     return insts[0], insts[1]
