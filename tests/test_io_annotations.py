@@ -180,3 +180,20 @@ def test_analyze_runs_from_an_openface_pair_and_an_elan_phase_file(tmp_path):
     assert smile.best_lag_s == pytest.approx(0.2)  # the simulated lag, recovered
     html = (out / "report_mother__infant.html").read_text()
     assert "still-face" in html and "reunion" in html
+
+
+def test_phase_file_from_any_annotation_format_or_phase_table(tmp_path):
+    from attunement.io.annotations import phases_from_file
+
+    table = tmp_path / "phases.csv"  # the older phase-table layout (read_phases)
+    table.write_text("phase,start,duration\nplay,0,20\nstill-face,20,20\n")
+    assert phases_from_file(table).label.tolist() == ["play", "still-face"]
+    boris = tmp_path / "phases.tsv"
+    boris.write_text("Subject\tBehavior\tBehavior type\tTime\nphase\tplay\tSTART\t0\n"
+                     "phase\tplay\tSTOP\t20\nphase\treunion\tSTART\t40\nphase\treunion\tSTOP\t60\n")
+    got = phases_from_file(boris)
+    assert got[["onset_s", "duration_s", "label"]].values.tolist() == [
+        [0.0, 20.0, "play"], [40.0, 20.0, "reunion"]]
+    eaf = _elan(tmp_path / "coding.eaf")
+    with pytest.raises(ValueError, match=r"tier: no tier 'phases'; the tiers are"):
+        phases_from_file(eaf, tier="phases")

@@ -323,6 +323,15 @@ def write_eaf(annotations: pd.DataFrame, path: str | Path, *, media: str | None 
 
     Times are rounded to whole milliseconds (ELAN's time unit). Each tier's ``coder``
     becomes its ANNOTATOR. Point events get 1 ms, since ELAN has no zero-length annotation.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> ann = pd.DataFrame({"onset_s": [0.0, 1.5], "offset_s": [1.5, 4.0],
+    ...                     "label": ["play", "still-face"], "tier": "phase", "coder": "AB"})
+    >>> f = write_eaf(ann, pathlib.Path(tempfile.mkdtemp()) / "phases.eaf")
+    >>> read_annotations(f)[["onset_s", "offset_s", "label", "coder"]].values.tolist()
+    [[0.0, 1.5, 'play', 'AB'], [1.5, 4.0, 'still-face', 'AB']]
     """
     import pympi
 
@@ -348,6 +357,18 @@ def write_boris(annotations: pd.DataFrame, path: str | Path) -> Path:
 
     Intervals become START and STOP rows, point events POINT rows; the tier is the
     subject. :func:`read_annotations` reads the file back.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> ann = pd.DataFrame({"onset_s": [2.0, 3.0], "offset_s": [6.5, 3.0],
+    ...                     "label": ["smile", "cry"], "tier": ["mother", "infant"]})
+    >>> f = write_boris(ann, pathlib.Path(tempfile.mkdtemp()) / "events.tsv")
+    >>> print(f.read_text().strip())
+    Subject	Behavior	Behavior type	Time
+    mother	smile	START	2.0
+    infant	cry	POINT	3.0
+    mother	smile	STOP	6.5
     """
     rows = []
     for on, off, label, tier in zip(annotations["onset_s"], annotations["offset_s"],

@@ -40,7 +40,17 @@ class BidsDyad:
 
 
 def is_bids_root(path: str | Path) -> bool:
-    """True when ``path`` is a folder with a ``dataset_description.json`` (a BIDS root)."""
+    """True when ``path`` is a folder with a ``dataset_description.json`` (a BIDS root).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> before = is_bids_root(root)
+    >>> _ = (root / "dataset_description.json").write_text('{"Name": "dyads"}')
+    >>> before, is_bids_root(root)
+    (False, True)
+    """
     path = Path(path)
     return path.is_dir() and (path / "dataset_description.json").is_file()
 

@@ -13,6 +13,11 @@ Frames where the tracker failed (OpenFace ``success == 0``) or its confidence is
 below ``min_confidence`` become missing values (NaN) in every channel except
 ``face_present`` (0 there); they are counted in ``meta['face_export']`` and logged.
 
+OpenFace 3.0 (CMU MultiComp Lab, 2025) writes no file of its own: its demo prints the
+model's tensors, so there is no published format to read. Files that OpenFace 3 wrappers write
+in OpenFace 2's column names are read as OpenFace 2, but check their ``AUnn_r`` numbering:
+OpenFace 3's 8-output AU head is not in FACS order.
+
 Formats: OpenFace 2.x ``FeatureExtraction``/``FaceLandmarkVidMulti`` CSV as documented
 in the OpenFace wiki "Output Format" page (github.com/TadasBaltrusaitis/OpenFace/wiki/
 Output-Format): ``frame, face_id, timestamp, confidence, success, gaze_angle_x/y,
