@@ -32,13 +32,14 @@ PHASES = [(0, 20000, "play"), (20000, 40000, "still-face"), (40000, 60000, "reun
 INFANT = [(5000, 25000, "Pos"), (25000, 45500, "Neg"), (45500, 60000, "Pos")]
 
 
-def _elan(path, cv_extra=None):
+def _elan(path, cv_extra=None, rename=None):
+    name = (rename or {}).get
     eaf = pympi.Elan.Eaf(author="test")
     eaf.remove_tier("default")
     eaf.add_language("und")
     eaf.add_controlled_vocabulary("affect")
     for v in ("Pos", "Neg", "Neu"):
-        eaf.add_cv_entry("affect", f"cv_{v}", [(v, "und", None)])
+        eaf.add_cv_entry("affect", f"cv_{v}", [(name(v, v), "und", None)])
     eaf.add_linguistic_type("affect-lt", param_dict={
         "LINGUISTIC_TYPE_ID": "affect-lt", "TIME_ALIGNABLE": "true",
         "GRAPHIC_REFERENCES": "false", "CONTROLLED_VOCABULARY_REF": "affect"})
@@ -48,9 +49,9 @@ def _elan(path, cv_extra=None):
     for start, end, label in PHASES:
         eaf.add_annotation("phase", start, end, label)
     for start, end, label in INFANT:  # overlaps the phase tier's boundaries
-        eaf.add_annotation("infant", start, end, label)
+        eaf.add_annotation("infant", start, end, name(label, label))
     for start, end, label in [(0, 30000, "Pos"), (30000, 60000, cv_extra or "Neu")]:
-        eaf.add_annotation("mother", start, end, label)
+        eaf.add_annotation("mother", start, end, name(label, label))
     eaf.to_file(str(path))
     return path
 
@@ -197,3 +198,18 @@ def test_phase_file_from_any_annotation_format_or_phase_table(tmp_path):
     eaf = _elan(tmp_path / "coding.eaf")
     with pytest.raises(ValueError, match=r"tier: no tier 'phases'; the tiers are"):
         phases_from_file(eaf, tier="phases")
+
+
+def test_attune_episodes_takes_coded_states_from_elan(tmp_path):
+    spaff = {"Pos": "joy", "Neg": "sadness", "Neu": "neutral"}  # codes of SPAFF (the default)
+    eaf = _elan(tmp_path / "coding.eaf", rename=spaff)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["episodes", str(eaf), "--codes", "--tiers",
+                                      "mother,infant", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    eps = pd.read_csv(out / "episodes.csv")
+    first = eps[eps.kind == "attuned"].iloc[0]
+    assert (first.onset_s, first.offset_s) == (5.0, 25.0)  # the hand-set overlap of Pos codes
+    result = CliRunner().invoke(app, ["episodes", str(eaf), "--codes", "--out",
+                                      str(tmp_path / "o2")])
+    assert result.exit_code == 1 and "name the two partners' tiers" in result.output

@@ -262,6 +262,44 @@ def phases_from_file(path: str | Path, tier: str | None = None) -> pd.DataFrame:
     return read_phases(path)
 
 
+def codes_from_file(path: str | Path, tiers: Sequence[str] | None = None,
+                    step_s: float = 1.0) -> pd.DataFrame:
+    """Coded states for :func:`attunement.match_states` from an annotation file (ELAN, BORIS,
+    an ``onset_s, offset_s, label, tier`` table) or a coded-state table (``time`` and one
+    code column per partner, :func:`attunement.read_codes`).
+
+    ``tiers``: the tiers (subjects) of partner 1 and partner 2; default the file's two tiers
+    in order of first appearance.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "codes.tsv"
+    >>> _ = f.write_text("Subject\\tBehavior\\tBehavior type\\tTime\\nmom\\tPos\\tSTART\\t0\\n"
+    ...                  "baby\\tNeg\\tSTART\\t0\\nmom\\tPos\\tSTOP\\t2\\nbaby\\tNeg\\tSTOP\\t2\\n")
+    >>> codes_from_file(f)
+       time_s  mom baby
+    0     0.0  Pos  Neg
+    1     1.0  Pos  Neg
+    """
+    from ..episodes.categorical import read_codes
+
+    try:
+        ann = read_annotations(path)
+    except ValueError as err:
+        if "needs columns onset_s, offset_s" not in str(err):
+            raise
+        return read_codes(path)
+    if tiers is None:
+        tiers = list(dict.fromkeys(ann["tier"].dropna()))
+        if len(tiers) != 2:
+            raise ValueError(f"{path}: has tiers {tiers}; name the two partners' tiers "
+                             "(tiers, --tiers).")
+    codes = annotations_to_codes(ann, tiers, step_s=step_s)
+    codes.attrs["id"] = Path(path).stem
+    return codes
+
+
 def annotations_to_codes(
     annotations: pd.DataFrame, tiers: Sequence[str], step_s: float = 1.0,
     end_s: float | None = None,
