@@ -128,7 +128,12 @@ def _read_eaf(path: Path) -> tuple[pd.DataFrame, str]:
     for tier in eaf.get_tier_names():
         params = eaf.get_parameters_for_tier(tier)
         allowed = _cv_values(eaf, params.get("LINGUISTIC_TYPE_REF"))
-        for ann in eaf.get_annotation_data_for_tier(tier):
+        try:
+            data = eaf.get_annotation_data_for_tier(tier)
+        except (KeyError, IndexError, TypeError) as err:  # a reference to an undefined slot
+            raise ValueError(f"{path}: tier {tier!r} refers to a time slot or annotation that "
+                             f"the file does not define ({err}).") from None
+        for ann in data:
             start, end, value = ann[0], ann[1], ann[2]
             if start is None or end is None:  # a time slot without a time (unaligned)
                 unaligned += 1
