@@ -88,6 +88,8 @@ def test_variable_frame_rate_needs_resample_hz(tmp_path):
     files = [write_openface(tmp_path / f"p{k}.csv", r) for k, r in enumerate(rows)]
     with pytest.raises(ValueError, match="p0.csv: frames are not evenly spaced.*resample_hz"):
         read_face_export(files)
+    with pytest.raises(ValueError, match=r"p0.csv: the timestamps do not follow.*fps = 25"):
+        read_face_export(files, fps=25)
     s = read_face_export(files, resample_hz=25)
     # AU12 rises by 0.1 per frame: linear interpolation in time is the closed-form reference
     expected = np.interp(s.times, t, np.linspace(0, 4.9, n))

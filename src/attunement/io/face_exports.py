@@ -333,6 +333,10 @@ def _common_grid(frames, frame_numbers, files, resample_hz, fps):
         else:  # timestamps are rounded to 1 ms: fit them against the frame numbers
             period = float(np.polyfit(k, t, 1)[0])
         if np.max(np.abs(t - t[0] - k * period)) > VFR_TOLERANCE * period:
+            if fps is not None:
+                raise ValueError(f"{path}: the timestamps do not follow the frame numbers at "
+                                 f"fps = {fps:g} (--sampling-rate); give the video's frame "
+                                 "rate, or none for OpenFace files (they carry their times).")
             raise ValueError(f"{path}: frames are not evenly spaced (variable frame rate); "
                              "give 'resample_hz' (e.g. 30) to interpolate onto a grid.")
         periods.append(period)
