@@ -20,12 +20,11 @@ from typer.testing import CliRunner
 
 from attunement import match_states
 from attunement.cli import app
+from attunement.io.annotation_writers import write_boris, write_eaf
 from attunement.io.annotations import (
     annotations_to_codes,
     annotations_to_phases,
     read_annotations,
-    write_boris,
-    write_eaf,
 )
 
 PHASES = [(0, 20000, "play"), (20000, 40000, "still-face"), (40000, 60000, "reunion")]
