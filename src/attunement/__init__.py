@@ -9,6 +9,9 @@ from .episodes import EpisodeResult, detect_episodes
 from .episodes.categorical import match_states, read_codes
 from .extract import extract_video
 from .io import read, read_mea, read_phases, read_table
+from .io.annotation_writers import write_boris, write_eaf
+from .io.annotations import read_annotations
+from .io.face_exports import read_face_export
 from .io.mne_io import read_hyperscanning, read_participant, to_haemoglobin
 from .io.physio_io import read_movesense, read_movesense_intervals, read_physio_pair
 from .physio import (
@@ -57,6 +60,10 @@ __all__ = [
     "extract_video",
     "read",
     "read_mea",
+    "read_annotations",
+    "read_face_export",
+    "write_boris",
+    "write_eaf",
     "read_phases",
     "read_table",
     "remove_outliers",

@@ -19,6 +19,7 @@ import numpy as np
 #: Which pip extra installs each optional dependency.
 EXTRAS = {
     "mne": "brain",
+    "mne_bids": "brain",
     "neurokit2": "physio",
     "dask": "cohort",
     "distributed": "cohort",

@@ -26,6 +26,10 @@ class ReadConfig(_Section):
     )
     partners: tuple[str, str] | None = Field(None, description="Role names of the two partners.")
     channels: list[str] | None = Field(None, description="Channels to analyse (default: all).")
+    phases: str | None = Field(
+        None, description="Phase file for every session read (CSV, ELAN .eaf, BORIS export)."
+    )
+    phase_tier: str | None = Field(None, description="Tier (ELAN) or subject (BORIS) of phases.")
 
 
 class PreprocessConfig(_Section):

@@ -27,6 +27,8 @@ def analyze(
     seed: int = typer.Option(None, "--seed", help="Seed for the surrogates."),
     layout: str = typer.Option(None, "--layout", help="Video: split-screen layout."),
     regions: Path = typer.Option(None, "--regions", help="Video: regions file (TOML/JSON)."),
+    phases: Path = typer.Option(None, "--phases", help="Phases: CSV, ELAN .eaf or BORIS file."),
+    phase_tier: str = typer.Option(None, "--phase-tier", help="Tier (or subject) of phases."),
     force: bool = typer.Option(False, "--force", help="Overwrite a non-empty output folder."),
 ) -> None:
     """Read, preprocess, measure, test against surrogates and find episodes, per session;
@@ -48,7 +50,8 @@ def analyze(
     with user_errors():
         cfg = load_config(
             config,
-            read={"sampling_rate": sampling_rate},
+            read={"sampling_rate": sampling_rate, "phases": str(phases) if phases else None,
+                  "phase_tier": phase_tier},
             sync={"window_s": window, "max_lag_s": lag, "step_s": step},
             surrogates={"n": surrogates, "null": null, "seed": seed},
             video={"layout": layout, "regions": str(regions) if regions else None},
@@ -111,6 +114,11 @@ def _read_all(paths, cfg, read):
         v = cfg.video
         layout = None if v.regions else v.layout
         sessions.append(extract_video(video, layout=layout, regions=v.regions, features=v.features))
+    if cfg.read.phases:
+        from ..io.annotations import phases_from_file
+
+        table = phases_from_file(cfg.read.phases, tier=cfg.read.phase_tier)
+        sessions = [s.replace(phases=table) for s in sessions]
     ids = [s.id for s in sessions]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:

@@ -10,13 +10,14 @@ import pandas as pd
 import typer
 
 from ..episodes import detect_episodes
-from ..episodes.categorical import match_states, read_codes
+from ..episodes.categorical import match_states
 from ..io import read
+from ..io.annotations import codes_from_file
 from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_summary
 from . import app
 from ._term import error, info, progress, user_errors, warn
 
-CODE_SUFFIXES = (".csv", ".tsv")
+CODE_SUFFIXES = (".csv", ".tsv", ".eaf")
 
 
 @app.command()
@@ -33,6 +34,10 @@ def episodes(
     codes: bool = typer.Option(
         False, "--codes", help="Inputs are coded states (time + one code column per partner, "
         "e.g. SPAFF); matched = same affective class (Tronick)."
+    ),
+    tiers: str = typer.Option(
+        None, "--tiers", help="--codes from ELAN/BORIS: the two partners' tiers (subjects), "
+        "e.g. mother,infant (default: the file's two tiers)."
     ),
     window: float = typer.Option(4.0, "--window", help="WCC window (s; choice for affect)."),
     step: float = typer.Option(0.5, "--step", help="Window increment (s)."),
@@ -56,7 +61,7 @@ def episodes(
     diagnoses.
     """
     with user_errors():
-        sources = _sources(paths, sampling_rate, codes)
+        sources = _sources(paths, sampling_rate, codes, tiers)
         out = prepare_out_dir(out, force=force)
     tables, summaries, failed = [], [], {}
     with progress() as bar:
@@ -97,7 +102,7 @@ def _detect(data, codes, channel, window, step, lag, long_unrepaired, surrogates
                            n_surrogates=surrogates, seed=seed)
 
 
-def _sources(paths, sampling_rate, codes) -> list[tuple[str, Callable]]:
+def _sources(paths, sampling_rate, codes, tiers=None) -> list[tuple[str, Callable]]:
     """(name, loader) per session: coded tables are read lazily, sessions up front."""
     if not codes:
         return [(s.id, lambda s=s: s) for s in read(paths, sampling_rate=sampling_rate)]
@@ -112,4 +117,5 @@ def _sources(paths, sampling_rate, codes) -> list[tuple[str, Callable]]:
             raise FileNotFoundError(f"{path}: no such file or folder.")
         else:
             files.append(path)
-    return [(f.stem, lambda f=f: read_codes(f)) for f in files]
+    pair = [t.strip() for t in tiers.split(",")] if tiers else None
+    return [(f.stem, lambda f=f: codes_from_file(f, pair)) for f in files]
