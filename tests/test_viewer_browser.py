@@ -31,6 +31,8 @@ ARGS = [
     "--disable-sync",
 ]
 DURATION_S, RATE_HZ, SEED, VIDEO_FPS = 300, 10, 14, 5
+#: Files the browser test downloaded and the rows they must hold (for the read-back test).
+_EXPORTS: dict = {}
 CONFIG = '[read]\nchannels = ["movement"]\n[surrogates]\nn = 0\n'
 
 pytestmark = [
@@ -227,8 +229,6 @@ def test_view_with_video_codes_and_exports(viewer_dir, detected, tmp_path):
 
 
 def _check_exports(downloads, detected, new_offset, moved, last):
-    # TODO(merge): read with attunement.io.annotations.read_annotations and check the
-    # agreement through `attune agree` once those land (written on another branch).
     coded = pd.read_csv(downloads["export-csv"])
     assert list(coded.columns) == ["onset_s", "offset_s", "label", "tier", "coder"]
     expected = detected.iloc[1:][["onset_s", "offset_s", "kind"]].rename(columns={"kind": "label"})
@@ -266,12 +266,42 @@ def _check_exports(downloads, detected, new_offset, moved, last):
     values = [a.text for a in root.iter("ANNOTATION_VALUE")]
     assert sorted(values) == sorted(expected.label)
     slots = {s.get("TIME_SLOT_ID"): int(s.get("TIME_VALUE")) for s in root.iter("TIME_SLOT")}
-    gaze = [t for t in root.iter("TIER") if t.get("TIER_ID") == "gaze (AB)"][0]
+    gaze = [
+        t for t in root.iter("TIER") if t.get("TIER_ID") == "gaze" and t.get("ANNOTATOR") == "AB"
+    ][0]
     ann = gaze.find("ANNOTATION/ALIGNABLE_ANNOTATION")
     assert (slots[ann.get("TIME_SLOT_REF1")], slots[ann.get("TIME_SLOT_REF2")]) == (10000, 12500)
     boris = pd.read_csv(downloads["export-boris"])
-    assert {"Behavior", "Start (s)", "Stop (s)", "Behavior type"} <= set(boris.columns)
+    assert {"Subject", "Behavior", "Start (s)", "Stop (s)", "Behavior type"} <= set(boris.columns)
     assert len(boris) == len(expected)
+    _EXPORTS.update(downloads=downloads, expected=expected)
+
+
+def test_exports_read_back_with_package_reader():
+    """The three exports through ``attunement.io.annotations.read_annotations`` (being
+    written on another branch): the same rows, tiers kept (coder lost only in BORIS)."""
+    try:
+        from attunement.io.annotations import read_annotations
+    except ImportError:
+        # TODO(merge io.annotations + attune agree): this branch has neither; once merged,
+        # this check runs, and `attune agree <codes.csv> <detector.csv>` should give the
+        # agreement of the coder with the detector (all but the rejected episode agree).
+        pytest.skip("attunement.io.annotations is not on this branch yet")
+    if not _EXPORTS:
+        pytest.skip("the browser test made no exports")
+    downloads, expected = _EXPORTS["downloads"], _EXPORTS["expected"]
+    cols = ["onset_s", "offset_s", "label", "tier"]
+    want = expected.sort_values(cols).reset_index(drop=True)
+    for key in ("export-csv", "export-eaf", "export-boris"):
+        got = read_annotations(downloads[key]).sort_values(cols).reset_index(drop=True)
+        pd.testing.assert_frame_equal(
+            got[cols].astype({"label": str, "tier": str}),
+            want[cols].astype({"label": str, "tier": str}),
+            check_dtype=False,
+            atol=1e-3,
+        )
+        if key != "export-boris":
+            assert (got["coder"] == "AB").all(), key
 
 
 def test_view_without_video_plays_signals(viewer_dir, tmp_path):
