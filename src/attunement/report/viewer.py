@@ -42,7 +42,7 @@ def encode_signal(values: np.ndarray) -> dict:
     >>> codes = np.frombuffer(base64.b64decode(enc["data"]), dtype="<i2")
     >>> codes.tolist()
     [-32767, 32767, -32768, 0]
-    >>> [round(enc["offset"] + c * enc["scale"], 4) for c in codes[[0, 1, 3]]]
+    >>> [round(float(enc["offset"] + c * enc["scale"]), 4) for c in codes[[0, 1, 3]]]
     [0.0, 1.0, 0.5]
     """
     x = np.asarray(values, dtype=float)
