@@ -338,3 +338,69 @@ def test_view_without_video_plays_signals(viewer_dir, tmp_path):
         assert page.evaluate("window.attuneViewer.time()") > 0.1
         browser.close()
     assert log["errors"] == [] and log["blocked"] == []
+
+
+def test_two_videos_stay_in_sync(viewer_dir, tmp_path):
+    """One video per partner: both follow play and seek (the converted MP4, twice)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    clips = []
+    for who in ("caregiver", "infant"):
+        clips += [
+            "--video",
+            str(
+                shutil.copy(viewer_dir / "out" / "viewer_dyad_video0.mp4", tmp_path / f"{who}.mp4")
+            ),
+        ]
+    result = CliRunner().invoke(
+        app,
+        [
+            "view",
+            str(viewer_dir / "dyad.parquet"),
+            *clips,
+            "--config",
+            str(viewer_dir / "attune.toml"),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert not list((tmp_path / "out").glob("*.mp4"))  # playable: referenced, not copied
+    times = "[0, 1].map((k) => document.querySelector('#video' + k).currentTime)"
+    with sync_api.sync_playwright() as p:
+        browser, page, log = _open(p, (tmp_path / "out" / "viewer_dyad.html").as_uri())
+        _wait(page, "document.querySelector('#video1').readyState >= 2")
+        assert page.get_attribute("#video1", "src") == "../infant.mp4"
+        page.click("#play")
+        _wait(page, "document.querySelector('#video0').currentTime > 1.5")
+        a, b = page.evaluate(times)
+        assert abs(a - b) < 0.1
+        page.keyboard.press("Space")
+        page.evaluate("window.attuneViewer.seek(123.4)")
+        assert page.evaluate(times) == pytest.approx([123.4, 123.4], abs=0.01)
+        browser.close()
+    assert log["errors"] == [] and log["blocked"] == []
+
+
+def test_real_recording_opens(data_dir, tmp_path):
+    """A real MEA recording (tests/data, PROVENANCE.md there), signals only."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    result = CliRunner().invoke(
+        app,
+        [
+            "view",
+            str(data_dir / "applied_project_mea" / "MEA_video101.txt"),
+            "--sampling-rate",
+            "25",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    with sync_api.sync_playwright() as p:
+        browser, page, log = _open(p, (tmp_path / "viewer_MEA_video101.html").as_uri())
+        assert page.locator("#channel option").count() >= 1
+        page.click("#zoom-in")
+        page.keyboard.press("ArrowRight")
+        assert page.evaluate("window.attuneViewer.time()") == pytest.approx(1 / 25, abs=1e-6)
+        browser.close()
+    assert log["errors"] == [] and log["blocked"] == []
