@@ -68,7 +68,8 @@ def test_heatmap_matches_the_wcc_matrix(analysis):
 def test_user_text_cannot_escape_the_page(analysis, tmp_path):
     html = write_viewer(analysis, tmp_path / "viewer.html").read_text()
     assert '<img src=x onerror="alert(1)">' not in html
-    assert html.count("</script>") == 2  # the JSON block's end and the script's end
+    # Only the page's own blocks end: the JSON data and the two scripts.
+    assert html.count("</script>") == html.count("<script") == 3
     block = re.search(
         r'<script type="application/json" id="viewer-data">(.*?)</script>', html, re.S
     )

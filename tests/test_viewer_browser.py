@@ -402,5 +402,15 @@ def test_real_recording_opens(data_dir, tmp_path):
         page.click("#zoom-in")
         page.keyboard.press("ArrowRight")
         assert page.evaluate("window.attuneViewer.time()") == pytest.approx(1 / 25, abs=1e-6)
+        # A coder's own episode joins the ruptures that n/p step through.
+        page.fill("#code-label", "rupture")
+        page.fill("#code-tier", "episodes")
+        page.fill("#code-onset", "7.5")
+        page.fill("#code-offset", "9")
+        page.click("#code-add")
+        onsets = page.evaluate("window.attuneViewer.ruptures().map((e) => e.onset_s)")
+        assert 7.5 in onsets
+        page.keyboard.press("n")
+        assert page.evaluate("window.attuneViewer.time()") == min(o for o in onsets if o > 0.04)
         browser.close()
     assert log["errors"] == [] and log["blocked"] == []
