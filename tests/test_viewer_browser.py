@@ -10,6 +10,7 @@ rows are built here from the episode table and the edits the test makes.
 
 from __future__ import annotations
 
+import re
 import shutil
 import xml.etree.ElementTree as ET
 
@@ -402,6 +403,14 @@ def test_real_recording_opens(data_dir, tmp_path):
         page.click("#zoom-in")
         page.keyboard.press("ArrowRight")
         assert page.evaluate("window.attuneViewer.time()") == pytest.approx(1 / 25, abs=1e-6)
+        # Hovering the heat map reads out its value.
+        box = page.locator("#timeline").bounding_box()
+        heat = page.evaluate("window.attuneViewer.track('heat')")
+        x = page.evaluate("window.attuneViewer.x(window.attuneViewer.view()[0] + 40)")
+        page.mouse.move(box["x"] + x, box["y"] + heat["y"] + heat["h"] / 2)
+        assert re.fullmatch(
+            r"window at [\d.]+ s, lag -?[\d.]+ s: Fisher z -?[\d.]+", page.text_content("#status")
+        )
         # A coder's own episode joins the ruptures that n/p step through.
         page.fill("#code-label", "rupture")
         page.fill("#code-tier", "episodes")
