@@ -138,3 +138,42 @@ def test_cli_view_needs_one_session_per_video(tmp_path, data_dir):
     )
     assert result.exit_code == 1
     assert "--video: a video belongs to one session" in result.stderr
+
+
+def test_analyze_on_a_video_links_its_viewer_with_the_video(tmp_path):
+    """``attune analyze dyad.avi`` writes viewer_dyad.html beside the report, with the
+    video converted for the browser (AVI MJPEG is not playable there)."""
+    pytest.importorskip("cv2")
+    pytest.importorskip("av")
+    from attunement.extract import write_synthetic_dyad
+
+    video = tmp_path / "dyad.avi"
+    write_synthetic_dyad(video, n_frames=240, fps=30, lag_frames=6, seed=1)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        [
+            "analyze",
+            str(video),
+            "--out",
+            str(out),
+            "--window",
+            "4",
+            "--lag",
+            "0.5",
+            "--step",
+            "0.5",
+            "--surrogates",
+            "0",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    html = (out / "viewer_dyad.html").read_text()
+    block = re.search(r'id="viewer-data">(.*?)</script>', html, re.S)
+    videos = json.loads(block.group(1))["videos"]
+    assert videos == [
+        {"src": "viewer_dyad_video0.mp4", "label": "viewer_dyad_video0.mp4", "converted": True}
+    ]
+    assert (out / "viewer_dyad_video0.mp4").stat().st_size > 0
+    assert 'href="viewer_dyad.html"' in (out / "report_dyad.html").read_text()
+    assert 'href="report_dyad.html"' in html
