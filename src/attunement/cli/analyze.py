@@ -46,6 +46,7 @@ def analyze(
     )
     from ..report.index_report import index_html
     from ..report.session_report import write_session_report
+    from ..report.viewer import write_viewer
 
     with user_errors():
         cfg = load_config(
@@ -77,7 +78,12 @@ def analyze(
                     if table not in ("summary", "episodes", "episode_summary", "wcc"):
                         write_parquet(frame, out / f"{table}_{name}.parquet")
                 write_parquet(_wide_wcc(analysis), out / f"wcc_{name}.parquet")
-                write_session_report(analysis, out / f"report_{name}.html")
+                video = [p for p in paths if p.suffix.lower() in VIDEO_SUFFIXES
+                         and safe_name(p.stem) == name]
+                write_viewer(
+                    analysis, out / f"viewer_{name}.html", video, report=f"report_{name}.html"
+                )
+                write_session_report(analysis, out / f"report_{name}.html", f"viewer_{name}.html")
             except (ValueError, FloatingPointError) as err:  # one bad session never stops the rest
                 failed[session.id] = str(err)
                 warn(f"{session.id}: {err}")

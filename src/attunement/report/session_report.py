@@ -185,7 +185,8 @@ def _phase_context(analysis) -> dict:
     return {"table": phases if len(phases) else None, "per_phase": per_phase, "effects": effects}
 
 
-def write_session_report(analysis, path: str | Path) -> Path:
-    """Write the self-contained HTML report of ``analysis`` to ``path`` (atomically)."""
-    html = render("session.html.j2", **session_context(analysis))
+def write_session_report(analysis, path: str | Path, viewer: str | None = None) -> Path:
+    """Write the self-contained HTML report of ``analysis`` to ``path`` (atomically);
+    ``viewer`` is the relative link to the session's viewer page, if any."""
+    html = render("session.html.j2", viewer=viewer, **session_context(analysis))
     return write_text(html, path)
