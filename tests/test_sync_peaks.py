@@ -235,3 +235,30 @@ def test_leader_text_counts_only_windows_with_a_peak():
                          params={"method": "surrogate"})
     assert res.leader_text() == "no window of 3 has a clear peak: who leads cannot be said"
     assert res.summary()["n_no_peak"] == 3 and np.isnan(res.summary()["p1_leads_share"])
+
+
+def test_cli_sync_writes_peaks_and_names_the_method(data_dir, tmp_path):
+    """attune sync: peaks_<session>.parquet and the peak summary in summary.csv; the leader
+    text on the terminal counts windows with a clear peak; a bad --peak-method is named."""
+    from typer.testing import CliRunner
+
+    from attunement.cli import app
+
+    mea = str(data_dir / "applied_project_mea" / "MEA_video101.txt")
+    runner = CliRunner()
+    args = ["sync", mea, "--sampling-rate", "25", "--window", "30", "--step", "30"]
+    res = runner.invoke(app, [*args, "--out", str(tmp_path / "a")])
+    assert res.exit_code == 0, res.output
+    summary = pd.read_csv(tmp_path / "a" / "summary.csv")
+    peaks = pd.read_parquet(tmp_path / "a" / "peaks_MEA_video101.parquet")
+    assert summary.peak_method.iloc[0] == "surrogate" and summary.peak_alpha.iloc[0] == 0.05
+    assert summary.n_peaks.iloc[0] == peaks.lag_s.notna().sum()
+    assert summary.n_peaks.iloc[0] + summary.n_no_peak.iloc[0] == len(peaks)
+    assert "windows with a clear peak" in res.output or "has a clear peak" in res.output
+    res = runner.invoke(app, [*args, "--peak-method", "boker2002", "--out", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    boker = pd.read_csv(tmp_path / "b" / "summary.csv")
+    assert boker.peak_method.iloc[0] == "boker2002"
+    assert boker.n_peaks.iloc[0] > summary.n_peaks.iloc[0]
+    res = runner.invoke(app, [*args, "--peak-method", "nearest", "--out", str(tmp_path / "c")])
+    assert res.exit_code == 1 and "--peak-method" in res.output and "boker2002" in res.output
