@@ -262,3 +262,15 @@ def test_cli_sync_writes_peaks_and_names_the_method(data_dir, tmp_path):
     assert boker.n_peaks.iloc[0] > summary.n_peaks.iloc[0]
     res = runner.invoke(app, [*args, "--peak-method", "nearest", "--out", str(tmp_path / "c")])
     assert res.exit_code == 1 and "--peak-method" in res.output and "boker2002" in res.output
+
+
+def test_config_names_the_peak_settings():
+    from attunement.config import load_config
+
+    assert load_config().peaks.method == "surrogate"
+    assert load_config(peaks={"method": "boker2002"}).peaks.method == "boker2002"
+    with pytest.raises(ValueError, match="peaks.method: Input should be 'surrogate' or "
+                                         "'boker2002' \\(got 'nearest'\\)"):
+        load_config(peaks={"method": "nearest"})
+    with pytest.raises(ValueError, match="peaks.alpha: Input should be less than 1"):
+        load_config(peaks={"alpha": 1.5})
