@@ -1,6 +1,7 @@
 """Agreement with coding (issue 20, point 6): the episode detector against the simulator's
-true states, and the Paxton dyads' coded matching (``match_states`` on SPAFF codes) against
-the WCC episode detector run on the same codes as valence series. Prints the note's figures.
+true states; the Paxton dyads' coded matching (same SPAFF class, second by second, as runs)
+against ``match_states`` episodes (min_episode_s 0, 3, 5); and coded matching against the
+WCC episode detector run on the same codes as valence series. Prints the note's figures.
 
 Run: ``.venv/bin/python docs/validation/agreement.py [PAXTON_FOLDER]`` (default
 ../shared/data/paxton_emotion_codes). A few minutes.
@@ -71,6 +72,26 @@ def paxton(folder: Path) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
+def paxton_coded(folder: Path) -> pd.DataFrame:
+    """The coders' matching (runs of same / different class) against match_states."""
+    rows = []
+    for name in ("high-satisfaction-dyad", "low-satisfaction-dyad"):
+        codes = att.read_codes(folder / f"{name}.csv")
+        cls = [codes[c].map(lambda v: SPAFF_CLASSES.get(str(v).lower()) if pd.notna(v)
+                            else None).to_numpy() for c in codes.columns if c != "time_s"]
+        t = codes.time_s.to_numpy(float)
+        lab = np.where(cls[0] == cls[1], "attuned", "rupture")
+        start = np.flatnonzero(np.r_[True, (lab[1:] != lab[:-1]) | (np.diff(t) > 1)])
+        end = np.r_[start[1:], len(t)]
+        coded = pd.DataFrame({"onset_s": t[start], "offset_s": t[end - 1] + 1,
+                              "label": lab[start]})
+        for merge in (0.0, 3.0, 5.0):
+            ep = as_coding(att.match_states(codes, min_episode_s=merge).episodes)
+            tab = agreement(coded, ep, duration_s=float(t.max() + 1))
+            rows.append(tab.assign(dyad=name, min_episode_s=merge))
+    return pd.concat(rows, ignore_index=True)
+
+
 if __name__ == "__main__":
     pd.set_option("display.width", 160)
     sim = simulated()
@@ -79,6 +100,9 @@ if __name__ == "__main__":
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(
         "../shared/data/paxton_emotion_codes")
     if folder.is_dir():
+        cod = paxton_coded(folder)
+        print(cod[cod.measure.isin(MEASURES)].pivot_table(
+            index=["dyad", "min_episode_s", "label"], columns="measure", values="value").round(3))
         pax = paxton(folder)
         print(pax[pax.measure.isin(MEASURES)].pivot_table(
             index=["dyad", "label"], columns="measure", values="value").round(3))
