@@ -28,6 +28,7 @@ from .preprocess import align_streams, remove_outliers, resample, scale, smooth
 from .session import Session
 from .simulate import STYLES, ChannelModel, DyadStyle, SimulatedDyad, simulate_dyad
 from .stats import GroupComparison, SurrogateTest, compare_real_pseudo, lmer, surrogate_test
+from .stats.agreement import agreement, alpha_coders, event_agreement
 from .sync.brain import InterBrainResult, interbrain
 from .sync.brain_fnirs import InterBrainWTC, InterBrainWTCTest, interbrain_wtc, interbrain_wtc_test
 from .sync.brain_stats import InterBrainTest, interbrain_test
@@ -44,7 +45,7 @@ from .sync.group import (
     team_coherence,
 )
 from .sync.lagged import WCCResult, wcc
-from .sync.peaks import PeakResult, pick_peaks
+from .sync.peaks import PEAK_METHODS, PeakResult, pick_peaks
 from .sync.phase import hilbert_phase, phase_sync
 from .sync.recurrence import crqa, crqa_windows, recurrence_profile
 
@@ -118,7 +119,11 @@ __all__ = [
     "PeakResult",
     "WCCResult",
     "pick_peaks",
+    "PEAK_METHODS",
     "wcc",
+    "agreement",
+    "alpha_coders",
+    "event_agreement",
     "EpisodeResult",
     "detect_episodes",
     "match_states",

@@ -150,7 +150,9 @@ def analyze(
         x1, x2 = session.pair(channel)
         params = sync.wcc_params()
         result = wcc(x1, x2, session.sampling_rate, **params)
-        peaks = pick_peaks(result)
+        peaks = pick_peaks(result, x1, x2, session.sampling_rate, method=config.peaks.method,
+                           alpha=config.peaks.alpha, n_surrogates=config.peaks.n_surrogates,
+                           seed=nul.seed)
         test = None
         if nul.n > 0 and nul.null != "pseudo-dyads":
             from .stats import surrogate_test

@@ -25,6 +25,10 @@ def analyze(
     surrogates: int = typer.Option(None, "--surrogates", help="Number of surrogates."),
     null: str = typer.Option(None, "--null", help="shift, segments, iaaft or shuffle."),
     seed: int = typer.Option(None, "--seed", help="Seed for the surrogates."),
+    peak_method: str = typer.Option(
+        None, "--peak-method",
+        help="Peak picking (who leads): surrogate (default: clear peaks only) or boker2002.",
+    ),
     layout: str = typer.Option(None, "--layout", help="Video: split-screen layout."),
     regions: Path = typer.Option(None, "--regions", help="Video: regions file (TOML/JSON)."),
     phases: Path = typer.Option(None, "--phases", help="Phases: CSV, ELAN .eaf or BORIS file."),
@@ -55,6 +59,7 @@ def analyze(
                   "phase_tier": phase_tier},
             sync={"window_s": window, "max_lag_s": lag, "step_s": step},
             surrogates={"n": surrogates, "null": null, "seed": seed},
+            peaks={"method": peak_method},
             video={"layout": layout, "regions": str(regions) if regions else None},
         )
         out = prepare_out_dir(out, force)
@@ -93,6 +98,8 @@ def analyze(
             episodes.append(tables.get("episodes"))
             episode_summaries.append(tables.get("episode_summary"))
             links[session.id] = f"report_{name}.html"
+            for ch in analysis.channels:
+                info(f"{session.id} [{ch.channel}]: {ch.peaks.leader_text(session.partners)}")
             # Written after every session, so finished results survive a later failure.
             summary = pd.concat(summaries, ignore_index=True)
             write_summary(summary, out / "summary.csv")

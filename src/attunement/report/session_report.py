@@ -71,6 +71,12 @@ def session_context(analysis) -> dict:
                 "peak_r_mean": summ["peak_r_mean"],
                 "peak_r_sd": summ["peak_r_sd"],
                 "leads": (summ["p1_leads_share"], summ["p2_leads_share"]),
+                "leads_n": (summ["p1_leads_n"], summ["p2_leads_n"]),
+                "n_peaks": summ["n_peaks"],
+                "n_peak_windows": summ["n_peak_windows"],
+                "peak_method": summ["peak_method"],
+                "peak_alpha": ch.peaks.params.get("alpha"),
+                "leader_text": ch.peaks.leader_text(s.partners),
                 "contingency": _contingency_table(ch, s.partners),
             }
         )
