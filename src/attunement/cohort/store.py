@@ -8,7 +8,8 @@ Layout of a store folder::
     failures/<id>.json              the error of a session that failed (removed on success)
     cohort/<table>.parquet          tables about the whole cohort (pseudo-dyads)
     metadata.parquet                the project's per-session metadata
-    attunement.duckdb               views ``<table>`` over ``sessions/*/<table>.parquet``
+    attunement.duckdb               a table ``<table>`` per ``sessions/*/<table>.parquet``,
+                                    queried read-only with external access disabled
 
 A session folder is written in full to a temporary folder and renamed, so the store
 never holds half a session, whatever stops the run.
@@ -143,53 +144,87 @@ class Store:
         """One table across all finished sessions (empty when none has it)."""
         if name not in self.table_names():
             raise ValueError(f"{self.path}: no table {name!r}; tables are {self.table_names()}.")
-        return self.query(f"SELECT * FROM {name}")
+        return self.query(f'SELECT * FROM "{name}"')
 
     # ------------------------------------------------------------------ DuckDB
-    def _views(self, con) -> None:
+    def _sources(self) -> dict[str, str]:
+        """``{table: read_parquet(...) expression}`` for every table of the store."""
+        sources = {}
         for name in self.table_names():
             pattern = _sql_string(str(self.path.resolve() / "sessions" / "*" / f"{name}.parquet"))
-            con.execute(
-                f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM '
-                f"read_parquet({pattern}, union_by_name = true)"
-            )
+            sources[name] = f"read_parquet({pattern}, union_by_name = true)"
         for table in sorted((self.path / "cohort").glob("*.parquet")):
-            con.execute(
-                f'CREATE OR REPLACE VIEW "{table.stem}" AS SELECT * FROM '
-                f"read_parquet({_sql_string(str(table.resolve()))})"
-            )
+            sources[table.stem] = f"read_parquet({_sql_string(str(table.resolve()))})"
         meta = self.path / "metadata.parquet"
         if meta.is_file():
-            con.execute(
-                "CREATE OR REPLACE VIEW metadata AS SELECT * FROM "
-                f"read_parquet({_sql_string(str(meta.resolve()))})"
-            )
+            sources["metadata"] = f"read_parquet({_sql_string(str(meta.resolve()))})"
+        return sources
+
+    def _stale(self, db: Path) -> bool:
+        """Whether ``db`` is missing or older than a session, cohort table or metadata."""
+        if not db.is_file():
+            return True
+        built = db.stat().st_mtime_ns
+        newest = [self.path / "sessions", self.path / "cohort", self.path / "metadata.parquet"]
+        newest += list((self.path / "sessions").iterdir())
+        newest += list((self.path / "cohort").glob("*.parquet"))
+        return any(p.exists() and p.stat().st_mtime_ns > built for p in newest)
 
     def query(self, sql: str) -> pd.DataFrame:
-        """Run a read-only SQL query over the store's tables (views)."""
+        """Run one read-only SQL query over the store's tables.
+
+        The query runs on ``attunement.duckdb`` (rebuilt first when older than the
+        store's files) opened read-only, with DuckDB's external access disabled and its
+        configuration locked: no COPY, ATTACH, INSTALL, LOAD or file functions, so a
+        query reads the store's tables and nothing else on the machine.
+        """
         duckdb = soft_import("duckdb", "The results store")
-        con = duckdb.connect(":memory:")
+        if not isinstance(sql, str) or not sql.strip() or not sql.strip(" \t\r\n;"):
+            raise QueryError(f"Invalid value for 'sql': expected a SQL query, got {sql!r}.")
+        db = self.path / "attunement.duckdb"
+        if self._stale(db):
+            self.write_database()
+        config = {"enable_external_access": False, "lock_configuration": True}
+        con = duckdb.connect(str(db), read_only=True, config=config)
         try:
-            self._views(con)
-            return con.execute(sql).df()
+            result = con.execute(sql)
+            if result is None or result.description is None:
+                raise QueryError(f"query returned no table: {sql!r}; expected a SELECT.")
+            return result.df()
+        except duckdb.PermissionException as err:
+            raise QueryError(
+                "query refused (a query reads the store's tables only: "
+                f"{', '.join(self._sources()) or 'none yet'}): {err}"
+            ) from None
         except duckdb.Error as err:
-            raise ValueError(f"query failed: {err}") from None
+            raise QueryError(f"query failed: {err}") from None
         finally:
             con.close()
 
     def write_database(self) -> Path:
-        """(Re)write ``attunement.duckdb`` with a view per table, for direct DuckDB use."""
+        """(Re)write ``attunement.duckdb``: one table per store table (a copy of its
+        Parquet files), so the database answers queries without reading any file."""
         duckdb = soft_import("duckdb", "The results store")
         db = self.path / "attunement.duckdb"
-        tmp = db.with_name(".attunement.duckdb.tmp")
-        tmp.unlink(missing_ok=True)
-        con = duckdb.connect(str(tmp))
+        fd, tmp = tempfile.mkstemp(prefix=".attunement.", suffix=".duckdb.tmp", dir=self.path)
+        os.close(fd)
+        Path(tmp).unlink()
         try:
-            self._views(con)
+            con = duckdb.connect(tmp)
+            try:
+                for name, source in self._sources().items():
+                    con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM {source}')
+            finally:
+                con.close()
+            os.replace(tmp, db)
         finally:
-            con.close()
-        tmp.replace(db)
+            Path(tmp).unlink(missing_ok=True)
+            Path(f"{tmp}.wal").unlink(missing_ok=True)
         return db
+
+
+class QueryError(ValueError):
+    """An empty, invalid or refused query (a usage error for ``attune query``)."""
 
 
 def _sql_string(text: str) -> str:
