@@ -235,8 +235,9 @@ def _episodes(session, config, channels, analysis):
 
 def read_one(path: str | Path, config: AnalysisConfig) -> Session:
     """Read the one session in ``path`` with the ``read`` settings of ``config``."""
-    kwargs = {"partners": config.read.partners} if config.read.partners else {}
-    sessions = read(path, sampling_rate=config.read.sampling_rate, **kwargs)
+    r = config.read
+    sessions = read(path, sampling_rate=r.sampling_rate, partners=r.partners,
+                    resample=r.resample_hz, time_unit=r.time_unit)
     if len(sessions) != 1:
         raise ValueError(f"{path}: expected one session, got {len(sessions)}.")
     return sessions[0]

@@ -26,6 +26,12 @@ class ReadConfig(_Section):
     )
     partners: tuple[str, str] | None = Field(None, description="Role names of the two partners.")
     channels: list[str] | None = Field(None, description="Channels to analyse (default: all).")
+    resample_hz: PositiveFloat | None = Field(
+        None, description="Hz: put irregular clocks on a regular grid (gaps stay missing)."
+    )
+    time_unit: Literal["auto", "s", "ms"] = Field(
+        "auto", description="Unit of a table's time column (auto: from its name)."
+    )
 
 
 class PreprocessConfig(_Section):

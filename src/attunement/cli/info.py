@@ -8,22 +8,27 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ..io import read
 from . import app
+from ._inputs import CHANNELS, PARTNERS, RECURSIVE, RESAMPLE, SAMPLING_RATE, TIME_UNIT, read_inputs
 from ._term import stdout, user_errors
 
 
 @app.command()
 def info(
     paths: list[Path] = typer.Argument(..., help="Files or folders of recordings."),
-    sampling_rate: float = typer.Option(
-        None, "--sampling-rate", help="Hz, for files that do not carry it (MEA text)."
-    ),
+    sampling_rate: float = SAMPLING_RATE,
+    partners: str = PARTNERS,
+    channels: str = CHANNELS,
+    recursive: bool = RECURSIVE,
+    resample: float = RESAMPLE,
+    time_unit: str = TIME_UNIT,
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
 ) -> None:
     """Print, per session: id, partners, channels, duration, sampling rate, % missing."""
     with user_errors():
-        sessions = read(paths, sampling_rate=sampling_rate)
+        sessions = read_inputs(
+            paths, sampling_rate, partners, channels, recursive, resample, time_unit
+        )
     rows = [
         {
             "session": s.id,

@@ -14,7 +14,6 @@ import pandas as pd
 import typer
 
 from .._check import check_option
-from ..io import read
 from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet
 from ..preprocess import SCALE_METHODS, remove_outliers, scale, smooth
 from ..stats import NULLS, compare_real_pseudo, surrogate_test
@@ -28,6 +27,7 @@ from ..sync.registry import (
     measure_parameters,
 )
 from . import app
+from ._inputs import CHANNELS, PARTNERS, RECURSIVE, RESAMPLE, SAMPLING_RATE, TIME_UNIT, read_inputs
 from ._term import info, progress, user_errors, warn
 
 #: Summary columns first in summary.csv, in this order (the WCC's only when it runs).
@@ -92,9 +92,12 @@ def sync(
         False, "--keep-roles", help="Pseudo-dyads pair partner 1 only with another partner 2."
     ),
     seed: int = typer.Option(None, "--seed", help="Seed: the same seed, the same numbers."),
-    sampling_rate: float = typer.Option(
-        None, "--sampling-rate", help="Hz, for files that do not carry it (MEA text)."
-    ),
+    sampling_rate: float = SAMPLING_RATE,
+    partners: str = PARTNERS,
+    channels: str = CHANNELS,
+    recursive: bool = RECURSIVE,
+    resample: float = RESAMPLE,
+    time_unit: str = TIME_UNIT,
     force: bool = typer.Option(False, "--force", help="Write into a non-empty --out."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
@@ -128,8 +131,10 @@ def sync(
         names = check_measures(measure, "--measure")
         run = _Run(names, wcc_params, prep, _measure_params(measure_param or [], names),
                    n_surrogates, null, segment_s, seed)
+        sessions = [_preprocess(s, prep) for s in read_inputs(
+            paths, sampling_rate, partners, channels, recursive, resample, time_unit
+        )]
         out = prepare_out_dir(out, force=force)
-        sessions = [_preprocess(s, prep) for s in read(paths, sampling_rate=sampling_rate)]
         seeds = np.random.SeedSequence(seed).spawn(len(sessions) + 1)
         rows, done = [], {}
         with progress() as bar:
