@@ -39,7 +39,7 @@ def test_physio_table(ecg_table, tmp_path):
     assert rows[0]["partner_1"] == "mother" and rows[0]["seed"] == 3
     assert rows[0]["partner_1_mean_hr_bpm"] == pytest.approx(70, abs=1)
     assert rows[0]["partner_2_mean_hr_bpm"] == pytest.approx(110, abs=1)
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir() if p.name != ".attune-outputs") == [
         "events_dyad.parquet", "gaps_dyad.csv", "hr_dyad.parquet", "hrv_dyad.csv",
         "linkage.csv", "quality.csv", "summary.csv"]
     hrv = pd.read_csv(out / "hrv_dyad.csv")

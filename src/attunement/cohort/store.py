@@ -21,6 +21,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,6 +54,13 @@ class Store:
         self.path = Path(path)
         if self.path.exists() and not self.path.is_dir():
             raise ValueError(f"{self.path}: exists and is not a folder; expected a results store.")
+        if self.path.is_dir() and not (self.path / "sessions").is_dir() and any(
+            self.path.iterdir()
+        ):
+            raise ValueError(
+                f"{self.path}: is not empty and is not a results store (no sessions/ folder); "
+                "give a new or empty folder, or an existing store."
+            )
         (self.path / "sessions").mkdir(parents=True, exist_ok=True)
         (self.path / "failures").mkdir(exist_ok=True)
         # Folders are written here and renamed into sessions/, so no reader (nor a DuckDB
@@ -101,6 +110,48 @@ class Store:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         (self.path / "failures" / f"{safe_name(session_id)}.json").unlink(missing_ok=True)
+
+    def drop(self, session_id: str) -> None:
+        """Remove a session's results (and any recorded failure) from the store."""
+        target = self.session_dir(session_id)
+        if target.exists():
+            old = self.staging / f"drop-{target.name}-{os.getpid()}"
+            target.rename(old)
+            shutil.rmtree(old, ignore_errors=True)
+        (self.path / "failures" / f"{safe_name(session_id)}.json").unlink(missing_ok=True)
+
+    def failed(self) -> list[str]:
+        """Ids of the sessions whose last run failed."""
+        return sorted(json.loads(f.read_text())["session"]
+                      for f in (self.path / "failures").glob("*.json"))
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the store for one writer: a second batch on it stops with a message.
+
+        The lock is the operating system's (``flock`` on ``.lock``), so it ends with the
+        process that holds it, however that process ends.
+        """
+        import fcntl
+
+        fh = (self.path / ".lock").open("a+")
+        try:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.seek(0)
+                holder = fh.read().strip() or "another process"
+                raise ValueError(
+                    f"{self.path}: another attune batch is writing this store ({holder}); "
+                    "wait for it to finish, or give another --out."
+                ) from None
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid {os.getpid()}")
+            fh.flush()
+            yield
+        finally:
+            fh.close()
 
     def record_failure(self, session_id: str, source: str, error: str) -> None:
         """Keep a failed session's error; finished sessions are untouched."""
