@@ -11,7 +11,15 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveFloat,
+    ValidationError,
+    model_validator,
+)
 
 
 class _Section(BaseModel):
@@ -56,6 +64,13 @@ class SyncConfig(_Section):
     step_s: PositiveFloat = Field(1.0, description="Window increment (s); choice.")
     fisher_z: bool = Field(True, description="Fisher z-transform r (rMEA r2Z).")
     absolute: bool = Field(False, description="Absolute values (rMEA ABS).")
+
+    @model_validator(mode="after")
+    def _lag_within_window(self):
+        if self.max_lag_s >= self.window_s:
+            raise ValueError(f"max_lag_s ({self.max_lag_s:g} s) must be shorter than "
+                             f"window_s ({self.window_s:g} s)")
+        return self
 
     def wcc_params(self) -> dict[str, Any]:
         """The keyword arguments of :func:`attunement.wcc` these settings stand for."""

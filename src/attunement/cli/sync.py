@@ -14,6 +14,7 @@ import pandas as pd
 import typer
 
 from .._check import check_option
+from ..io.quality import channel_reasons, check_window
 from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet
 from ..preprocess import SCALE_METHODS, remove_outliers, scale, smooth
 from ..stats import NULLS, compare_real_pseudo, surrogate_test
@@ -31,8 +32,8 @@ from ._inputs import CHANNELS, PARTNERS, RECURSIVE, RESAMPLE, SAMPLING_RATE, TIM
 from ._term import info, progress, user_errors, warn
 
 #: Summary columns first in summary.csv, in this order (the WCC's only when it runs).
-FIRST = ["session", "channel", "grand_average", "lag_zero_mean", "best_lag_s", "n_windows",
-         "missing_fraction"]
+FIRST = ["session", "channel", "reason", "grand_average", "lag_zero_mean", "best_lag_s",
+         "n_windows", "missing_fraction"]
 #: A surrogate test expected to run longer than this (s) is announced.
 SLOW_TEST_S = 60.0
 #: Words accepted for Python's constants in --measure-param values.
@@ -134,6 +135,9 @@ def sync(
         sessions = [_preprocess(s, prep) for s in read_inputs(
             paths, sampling_rate, partners, channels, recursive, resample, time_unit
         )]
+        for session in sessions if "wcc" in names else []:
+            check_window(session.sampling_rate, window, lag, f"session {session.id!r}: ",
+                         ("--window", "--lag"))
         out = prepare_out_dir(out, force=force)
         seeds = np.random.SeedSequence(seed).spawn(len(sessions) + 1)
         rows, done = [], {}
@@ -197,6 +201,11 @@ def _literal(text: str):
 def _row(session, ch, n_channels, sessions, run: _Run, seed_seq, out) -> dict:
     """One row of summary.csv: every requested measure of one session and channel."""
     row = {"session": session.id, "channel": ch}
+    reasons = channel_reasons(session, ch)
+    if reasons:
+        warn(f"session {session.id!r}, channel {ch!r}: " + "; ".join(reasons)
+             + ": its measures are empty.")
+    row["reason"] = "; ".join(reasons) or pd.NA
     pool = ([s.pair(ch) for s in sessions if s is not session and ch in s.channels]
             if run.n_surrogates else None)
     if "wcc" in run.names:

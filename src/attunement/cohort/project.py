@@ -261,6 +261,15 @@ class Project:
         unknown = sorted(set(meta.session) - set(ids.session))
         if unknown:
             raise ValueError(f"{full}: rows for sessions not in the project: {unknown[:5]}.")
+        repeated = sorted(set(meta.session[meta.session.duplicated()]))
+        if repeated:
+            raise ValueError(f"{full}: sessions with more than one row: {repeated[:5]}.")
+        absent = sorted(set(ids.session) - set(meta.session))
+        if absent:
+            raise ValueError(
+                f"{full}: no row for {len(absent)} session(s) of the project: {absent[:5]}; "
+                "add one row per session (leave unknown cells empty)."
+            )
         return ids.merge(meta, on="session", how="left")
 
 
