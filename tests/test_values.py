@@ -111,3 +111,21 @@ def test_metadata_rows_missing_for_some_sessions(tmp_path):
     (tmp_path / "meta.csv").write_text("session,group\na,x\nb,y\nc,x\nc,y\n")
     with pytest.raises(ValueError, match=r"sessions with more than one row: \['c'\]"):
         load_project(tmp_path / "p.toml")
+
+
+def test_sync_without_seed_gives_the_same_p_values_and_records_seed_0(tmp_path):
+    (tmp_path / "in").mkdir()
+    for k in range(2):
+        _wide(tmp_path / "in" / f"d{k}.csv", seed=k)
+    args = ["sync", str(tmp_path / "in"), "--window", "4", "--lag", "1", "--step", "2",
+            "--surrogates", "19", "--measure", "wcc,dtw"]
+    frames = []
+    for run in ("a", "b"):
+        result = runner.invoke(app, [*args, "--out", str(tmp_path / run)])
+        assert result.exit_code == 0, result.output
+        frames.append(pd.read_csv(tmp_path / run / "summary.csv"))
+    pd.testing.assert_frame_equal(*frames)
+    assert (frames[0].seed == 0).all() and frames[0].p_value.notna().all()
+    group = [pd.read_csv(tmp_path / run / "group.csv") for run in ("a", "b")]
+    pd.testing.assert_frame_equal(*group)
+    assert (group[0].seed == 0).all()

@@ -42,7 +42,7 @@ def brain(
     ),
     correction: str = typer.Option("fdr", "--correction", help="fdr, max or none."),
     alpha: float = typer.Option(0.05, "--alpha", help="Significance level."),
-    seed: int = typer.Option(None, "--seed", help="Random seed for the surrogates."),
+    seed: int = typer.Option(0, "--seed", help="Random seed for the surrogates."),
     jobs: int = typer.Option(
         1, "--jobs", help="Threads per matrix (-1: every CPU); pays off for pli, wpli, accorr."
     ),

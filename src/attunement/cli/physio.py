@@ -45,7 +45,7 @@ def physio(
         "for the same comparison."
     ),
     n_surrogates: int = typer.Option(500, "--n-surrogates", help="Surrogates per measure."),
-    seed: int = typer.Option(None, "--seed", help="Random seed of the surrogates."),
+    seed: int = typer.Option(0, "--seed", help="Random seed of the surrogates."),
     force: bool = typer.Option(False, "--force", help="Write into a non-empty --out."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:

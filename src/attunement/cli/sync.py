@@ -92,7 +92,7 @@ def sync(
     keep_roles: bool = typer.Option(
         False, "--keep-roles", help="Pseudo-dyads pair partner 1 only with another partner 2."
     ),
-    seed: int = typer.Option(None, "--seed", help="Seed: the same seed, the same numbers."),
+    seed: int = typer.Option(0, "--seed", help="Seed: the same seed, the same numbers."),
     sampling_rate: float = SAMPLING_RATE,
     partners: str = PARTNERS,
     channels: str = CHANNELS,
@@ -214,6 +214,7 @@ def _row(session, ch, n_channels, sessions, run: _Run, seed_seq, out) -> dict:
         write_parquet(result.to_wide(), out / f"wcc_{name}.parquet")
         row.update(result.summary())
     row.update(run.prep)
+    row["seed"] = run.seed
     if "wcc" in run.names and run.n_surrogates:
         test = surrogate_test(session, channel=ch, null=run.null,
                               n_surrogates=run.n_surrogates,
