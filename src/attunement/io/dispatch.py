@@ -199,7 +199,12 @@ def read(
     options.update(partners=partners, resample=resample)
     sessions, names = [], {}
     for f in session_files(paths, recursive=recursive):
-        session = sniff(f).read(f, sampling_rate, **options)
+        try:
+            session = sniff(f).read(f, sampling_rate, **options)
+        except ValueError as err:
+            if str(f) in str(err):
+                raise
+            raise ValueError(f"{f}: {err}") from None
         side = f.with_name(f"{f.stem}.phases.csv")
         if side.exists() and session.phases.empty:
             session = session.replace(phases=read_phases(side))

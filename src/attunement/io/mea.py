@@ -79,15 +79,18 @@ def read_mea(
         partners = _header_partners(header, s1_col, s2_col) or ("s1", "s2")
     elif len(partners) != 2 or partners[0] == partners[1]:
         raise ValueError(f"{path}: 'partners' must be two distinct names, got {partners!r}.")
-    return Session.from_arrays(
-        s1,
-        s2,
-        sampling_rate=sampling_rate,
-        partners=partners,
-        channel=channel,
-        id=id if id is not None else path.stem,
-        meta={"source": str(path), "format": "mea"},
-    )
+    try:
+        return Session.from_arrays(
+            s1,
+            s2,
+            sampling_rate=sampling_rate,
+            partners=partners,
+            channel=channel,
+            id=id if id is not None else path.stem,
+            meta={"source": str(path), "format": "mea"},
+        )
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
 
 
 def _read_numeric_table(path: Path, skip: int | None) -> tuple[pd.DataFrame, list[str]]:
