@@ -195,3 +195,17 @@ def test_workers_end_when_the_batch_is_killed(tmp_path):
         assert not any(_alive(p) for p in pids)
     finally:
         main.kill()
+
+
+def test_session_and_channel_names_that_would_share_a_file_are_refused(tmp_path):
+    rng = np.random.default_rng(0)
+    (tmp_path / "in").mkdir()
+    for name, channels in (("a", ["b_c", "d"]), ("a_b", ["c", "d"])):
+        cols = [f"{p}_{c}" for c in channels for p in ("m", "i")]
+        frame = pd.DataFrame(rng.normal(size=(200, 4)), columns=cols)
+        frame.insert(0, "time_s", np.arange(200) / 10)
+        frame.to_csv(tmp_path / "in" / f"{name}.csv", index=False)
+    result = _sync(tmp_path / "in", "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert ("session 'a', channel 'b_c' and session 'a_b', channel 'c' have the same output "
+            "name 'a_b_c'") in " ".join(result.output.split())

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
+from ..io.writers import write_figure
 from . import app
 from ._term import info, progress, user_errors
 
@@ -140,7 +141,7 @@ def _matrix_figures(result, stem: Path) -> list[Path]:
         for b in result.bands:
             ax = plot_interbrain(result, m, b)
             path = stem.with_name(f"{stem.name}_{m}_{b}.png")
-            ax.figure.savefig(path, dpi=110)
+            write_figure(ax.figure, path)
             plt.close(ax.figure)
             written.append(path)
     return written
@@ -201,6 +202,6 @@ def _wtc_figure(result, path: Path) -> Path:
 
     best = int(np.nanargmax(np.where(result.bad, -np.inf, result.coherence)))
     ax = plot_interbrain_wtc(result, best)
-    ax.figure.savefig(path, dpi=110)
+    write_figure(ax.figure, path)
     pyplot().close(ax.figure)
     return path

@@ -15,7 +15,7 @@ import typer
 
 from .._check import check_option
 from ..io.quality import channel_reasons, check_window
-from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet
+from ..io.writers import check_unique, prepare_out_dir, safe_name, write_csv, write_parquet
 from ..preprocess import SCALE_METHODS, remove_outliers, scale, smooth
 from ..stats import NULLS, compare_real_pseudo, surrogate_test
 from ..sync.lagged import wcc
@@ -138,6 +138,10 @@ def sync(
         for session in sessions if "wcc" in names else []:
             check_window(session.sampling_rate, window, lag, f"session {session.id!r}: ",
                          ("--window", "--lag"))
+        check_unique({f"session {s.id!r}, channel {ch!r}": _wcc_name(s.id, ch, len(chs))
+                      for s in sessions
+                      for chs in [[s.resolve_channel(channel)] if channel else s.channels]
+                      for ch in chs}, "output name")
         out = prepare_out_dir(out, force=force)
         seeds = np.random.SeedSequence(seed).spawn(len(sessions) + 1)
         rows, done = [], {}
@@ -210,7 +214,7 @@ def _row(session, ch, n_channels, sessions, run: _Run, seed_seq, out) -> dict:
             if run.n_surrogates else None)
     if "wcc" in run.names:
         result = wcc(session, channel=ch, **run.wcc_params)
-        name = safe_name(session.id if n_channels == 1 else f"{session.id}_{ch}")
+        name = _wcc_name(session.id, ch, n_channels)
         write_parquet(result.to_wide(), out / f"wcc_{name}.parquet")
         row.update(result.summary())
     row.update(run.prep)
@@ -229,6 +233,11 @@ def _row(session, ch, n_channels, sessions, run: _Run, seed_seq, out) -> dict:
         row.update({k: v for k, v in cols.items() if k.startswith(f"{name}_") or k not in row})
     row.setdefault("sampling_rate", session.sampling_rate)
     return row
+
+
+def _wcc_name(session_id: str, ch: str, n_channels: int) -> str:
+    """The ``<session>`` part of ``wcc_<session>.parquet`` (with the channel when several)."""
+    return safe_name(session_id if n_channels == 1 else f"{session_id}_{ch}")
 
 
 def _measure_columns(name, pair, run: _Run, seed_seq, pool, where) -> dict:

@@ -147,3 +147,10 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
 def write_text(text: str, path: str | Path) -> Path:
     """Write a text file (e.g. an HTML report) atomically."""
     return _atomic(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def write_figure(figure, path: str | Path, dpi: int = 110) -> Path:
+    """Save a matplotlib figure (format from the suffix) atomically."""
+    path = Path(path)
+    fmt = path.suffix.lstrip(".") or "png"
+    return _atomic(path, lambda tmp: figure.savefig(tmp, format=fmt, dpi=dpi))
