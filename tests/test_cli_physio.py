@@ -62,7 +62,7 @@ def test_physio_user_errors(ecg_table, tmp_path):
     assert "Invalid value for the 'kind' parameter" in result.output
     result = runner.invoke(app, ["physio", str(ecg_table), "--out", str(tmp_path / "p"),
                                  "--partners", "one"])
-    assert result.exit_code == 1 and "--partners: expected two" in result.output
+    assert result.exit_code == 1 and "Invalid value for '--partners': expected 2" in result.output
 
 
 def test_physio_sampling_rate_too_low(tmp_path):

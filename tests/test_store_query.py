@@ -85,3 +85,16 @@ def test_query_sees_sessions_saved_after_the_database(store):
                "h2", "b.txt")
     assert store.query("SELECT session FROM summary ORDER BY session").session.tolist() == [
         "a", "b"]
+
+
+def test_terminal_messages_print_file_names_literally(tmp_path):
+    """Names from users' files reach the terminal as text (Rich would read ``[red]`` as
+    markup and ``:x:`` as an emoji)."""
+    bad = tmp_path / "[red]bad:x:.csv"
+    bad.write_text("x")
+    result = CliRunner().invoke(app, ["info", str(bad)])
+    assert result.exit_code == 1 and "[red]bad:x:.csv: not a recording" in result.output
+    good = tmp_path / "[bold]a:x:.csv"
+    good.write_text("time_s,m_x,i_x\n0,1,2\n1,2,3\n")
+    result = CliRunner().invoke(app, ["info", str(good)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "[bold]a:x:" in result.output

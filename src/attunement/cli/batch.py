@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 
 from . import app
 from ._term import error, info, progress, user_errors, warn
@@ -98,7 +97,7 @@ def query(
         try:
             frame = Store(store).query(sql)
         except QueryError as err:
-            error(escape(str(err)))
+            error(str(err))
             raise typer.Exit(2) from None
     if as_json:
         typer.echo(json.dumps(json.loads(frame.to_json(orient="records")), indent=2))

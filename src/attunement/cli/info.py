@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from . import app
 from ._inputs import CHANNELS, PARTNERS, RECURSIVE, RESAMPLE, SAMPLING_RATE, TIME_UNIT, read_inputs
@@ -49,7 +50,7 @@ def info(
     for col in ("session", "partners", "channels", "duration", "rate", "missing", "phases"):
         table.add_column(col)
     for r in rows:
-        table.add_row(
+        table.add_row(*map(Text, (  # names from users' files are printed literally
             r["session"],
             " & ".join(r["partners"]),
             ", ".join(r["channels"]),
@@ -57,5 +58,5 @@ def info(
             f"{r['sampling_rate_hz']:g} Hz",
             f"{r['missing_percent']:.2f} %",
             ", ".join(r["phases"]) or "-",
-        )
+        )))
     stdout.print(table)
