@@ -32,8 +32,8 @@ from ._inputs import CHANNELS, PARTNERS, RECURSIVE, RESAMPLE, SAMPLING_RATE, TIM
 from ._term import info, progress, user_errors, warn
 
 #: Summary columns first in summary.csv, in this order (the WCC's only when it runs).
-FIRST = ["session", "channel", "reason", "grand_average", "lag_zero_mean", "best_lag_s",
-         "n_windows", "missing_fraction"]
+FIRST = ["session", "channel", "grand_average", "lag_zero_mean", "best_lag_s", "n_windows",
+         "missing_fraction"]
 #: A surrogate test expected to run longer than this (s) is announced.
 SLOW_TEST_S = 60.0
 #: Words accepted for Python's constants in --measure-param values.

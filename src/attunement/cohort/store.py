@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._check import soft_import
+from .._log import logger
 from ..io.writers import safe_name, write_parquet
 
 DONE = "_done.json"
@@ -234,7 +235,14 @@ class Store:
             raise QueryError(f"Invalid value for 'sql': expected a SQL query, got {sql!r}.")
         db = self.path / "attunement.duckdb"
         if self._stale(db):
-            self.write_database()
+            try:
+                self.write_database()
+            except OSError as err:  # a store on a read-only disk: use the database it has
+                if not db.is_file():
+                    raise ValueError(f"{self.path}: cannot write attunement.duckdb ({err}); "
+                                     "run attune batch on the store first.") from None
+                logger.warning("%s: attunement.duckdb is older than the store's files and "
+                               "cannot be rewritten (%s); querying it as it is.", self.path, err)
         config = {"enable_external_access": False, "lock_configuration": True}
         con = duckdb.connect(str(db), read_only=True, config=config)
         try:
