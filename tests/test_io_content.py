@@ -151,3 +151,12 @@ def test_real_folders_with_provenance_files(shared_dir):
     sessions = att.read(folder, sampling_rate=25, recursive=True)
     assert len(sessions) == 20  # 10 normal + 10 dropout (PROVENANCE.txt)
     assert {s.partners for s in sessions} == {("pat", "th")}
+
+
+def test_ragged_mea_text_names_the_line(tmp_path):
+    f = tmp_path / "rag.csv"
+    f.write_text('"pat" "th"\n1 2\n3\n4 5\n')
+    with pytest.raises(ValueError, match=r"rag.csv: not a recording this package reads "
+                                         r"\(whitespace-separated numbers, but line 3 has 1 "
+                                         r"value\(s\), line 2 has 2\)"):
+        att.read(f, sampling_rate=25)

@@ -124,3 +124,26 @@ def table_delimiter(text: str) -> str | None:
         if len(widths) == 1 and widths.pop() >= 2:
             return delim
     return None
+
+
+def mea_problem(text: str) -> str | None:
+    """Why numeric whitespace-separated text is not MEA: the first row of another width
+    (1-based line number), or None when the text is not that kind of file.
+
+    Examples
+    --------
+    >>> mea_problem('"pat" "th"\\n1 2\\n3\\n')
+    'line 3 has 1 value(s), line 2 has 2'
+    """
+    lines = text.splitlines()
+    rows = [(k + 1, ln.split()) for k, ln in enumerate(lines) if ln.strip()]
+    if rows and not all(is_number(t) for t in rows[0][1]):
+        rows = rows[1:]
+    if len(rows) < 2 or not all(is_number(t) for _, row in rows for t in row):
+        return None
+    first_line, first = rows[0]
+    for line, row in rows[1:]:
+        if len(row) != len(first):
+            return (f"line {line} has {len(row)} value(s), line {first_line} has "
+                    f"{len(first)}")
+    return None

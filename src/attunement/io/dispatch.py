@@ -119,7 +119,8 @@ def session_files(paths: str | Path | Iterable[str | Path], recursive: bool = Fa
             raise FileNotFoundError(f"{p}: no such file or folder.")
         else:
             if sniff(p) is None:
-                raise ValueError(f"{p}: not a recording this package reads; expected {_kinds()}.")
+                raise ValueError(f"{p}: not a recording this package reads ({_first_rows(p)}); "
+                                 f"expected {_kinds()}.")
             files.append(p)
     return files
 
@@ -147,6 +148,16 @@ def _folder_files(folder: Path, recursive: bool) -> list[Path]:
             sub and not recursive) else ""
         raise ValueError(f"{folder}: no data files found{hint}; expected {_kinds()}.")
     return data
+
+
+def _first_rows(path: Path) -> str:
+    """The first two lines, to show what the file holds (rows of unequal width, prose)."""
+    text = _sniff.decode(_sniff.head_bytes(path), path, partial=True)
+    problem = _sniff.mea_problem(text)
+    if problem:
+        return f"whitespace-separated numbers, but {problem}"
+    lines = [ln[:60] for ln in text.splitlines() if ln.strip()][:2]
+    return "it begins " + " / ".join(map(repr, lines)) if lines else "no text rows"
 
 
 def _kinds() -> str:
