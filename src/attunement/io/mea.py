@@ -100,10 +100,15 @@ def _read_numeric_table(path: Path, skip: int | None) -> tuple[pd.DataFrame, lis
     if skip is None:
         skip = 0 if all(_is_number(tok) for tok in first) else 1
     header = [t.strip('"') for t in first] if skip == 1 else []
+    body = "\n".join(lines[skip:])
+    fast = _all_numbers(body)
+    if fast is not None:
+        if header and fast.shape[1] == len(header) + 1:  # write.table's row names
+            fast = fast.iloc[:, 1:]
+        return fast, header
     try:
         table = pd.read_csv(
-            io.StringIO("\n".join(lines[skip:])), sep=r"\s+", header=None, dtype=str,
-            keep_default_na=False,
+            io.StringIO(body), sep=r"\s+", header=None, dtype=str, keep_default_na=False,
         )
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path}: no data rows after skipping {skip} line(s).") from None
@@ -121,6 +126,20 @@ def _read_numeric_table(path: Path, skip: int | None) -> tuple[pd.DataFrame, lis
             f"column {col + 1}; expected numbers or NA."
         )
     return numeric.astype(float), header
+
+
+def _all_numbers(body: str) -> pd.DataFrame | None:
+    """The table parsed as floats when every cell is a number or NA (the common case);
+    None otherwise, and the careful path finds the cell to name."""
+    try:
+        table = pd.read_csv(io.StringIO(body), sep=r"\s+", header=None,
+                            na_values=["NA", "NaN", "nan"], keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        return None
+    if not all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+               for t in table.dtypes):
+        return None
+    return table.astype(float)
 
 
 def _header_partners(header: list[str], s1_col, s2_col) -> tuple[str, str] | None:
