@@ -133,8 +133,13 @@ class Store:
         The lock is the operating system's (``flock`` on ``.lock``), so it ends with the
         process that holds it, however that process ends.
         """
-        import fcntl
-
+        try:
+            import fcntl
+        except ImportError:  # Windows: no flock; say so rather than pretend
+            logger.warning("%s: no file locking on this system; run one batch at a time.",
+                           self.path)
+            yield
+            return
         fh = (self.path / ".lock").open("a+")
         try:
             try:
