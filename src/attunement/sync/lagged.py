@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_positive
+from . import _wcc_core, _wcc_kernel
 from ._pairs import read_pair
 from ._wcc_core import Layout, lagged_r, make_layout
 
@@ -212,7 +213,13 @@ def wcc(
 
 
 def transform(r: np.ndarray, fisher_z: bool, absolute: bool) -> np.ndarray:
-    """Fisher z capped at +-10 (rMEA's ``fisher.r2z``) and absolute value, as asked."""
+    """Fisher z capped at +-10 (rMEA's ``fisher.r2z``) and absolute value, as asked; in
+    place, without temporaries, with the compiled engine (``r`` C-contiguous)."""
+    if not (fisher_z or absolute):
+        return r
+    if _wcc_core.ENGINE == "numba" and r.flags.c_contiguous and r.flags.writeable:
+        _wcc_kernel.transform_inplace(r, fisher_z, absolute, Z_CAP)
+        return r
     if fisher_z:
         with np.errstate(divide="ignore"):
             r = np.clip(np.arctanh(r), -Z_CAP, Z_CAP)
