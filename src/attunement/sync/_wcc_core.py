@@ -268,11 +268,13 @@ def lagged_r(x: np.ndarray, y: np.ndarray, lay: Layout, engine: str | None = Non
         i, k = np.nonzero(unsure)
         redo.append((sel[i], wsel[i], k))
     whole, near_one = _rounding(out, top, sx, sy, lay, fast)
+    compiled = engine == "numba"
     if len(whole[0]):
-        out[whole] = exact_windows(x, y, *whole, sx, sy, lay)
+        out[whole] = (_wcc_kernel.exact_windows(x, y, *whole, lay) if compiled
+                      else exact_windows(x, y, *whole, sx, sy, lay))
     cells = _unique_cells(redo + near_one, out.shape)
     if len(cells[0]):
-        out[cells] = exact_cells(x, y, cells, lay)
+        out[cells] = (_wcc_kernel.exact_cells if compiled else exact_cells)(x, y, cells, lay)
     out[all_na] = np.nan
     return out
 

@@ -30,98 +30,131 @@ except ImportError:  # pragma: no cover - exercised where numba is absent
 
 #: True when the compiled kernel can run.
 AVAILABLE = numba is not None
-#: Offsets per pass over a block of units (the two blocks of units stay in cache).
-OFFSETS = 32
+#: Most offsets per pass over the windows: each pass writes its part of every output row,
+#: so fewer passes over a large output save memory traffic; the prefix sums of one block of
+#: units (window length x offsets) should still fit the cache.
+OFFSETS = 256
 
 
 def _jit(func):
     return numba.njit(cache=True, nogil=True, error_model="numpy")(func) if AVAILABLE else func
 
 
+def _jit_sums(func):
+    """As :func:`_jit`, with reductions free to reassociate (so that they vectorise; NaN and
+    infinities keep their IEEE meaning)."""
+    if not AVAILABLE:
+        return func
+    return numba.njit(cache=True, nogil=True, error_model="numpy",
+                      fastmath={"reassoc", "contract", "nsz"})(func)
+
+
 @_jit
-def _unit_sums(cu, cv, first_unit, n_rows, g, a0, nb, limit, dest):
-    """``dest[j, b] = sum over t in unit first_unit + j of cu[t] * cv[t + a0 + b]``; rows
-    at or past unit ``limit`` are zero."""
-    for j in range(n_rows):
-        unit = first_unit + j
+def _unit(cu, cv, t0, g, a0, nb, part):
+    """``part[b] = sum over t0 <= t < t0 + g of cu[t] * cv[t + a0 + b]``."""
+    for b in range(nb):
+        part[b] = 0.0
+    for t in range(t0, t0 + g):
+        c = cu[t]
+        base = t + a0
         for b in range(nb):
-            dest[j, b] = 0.0
-        if unit >= limit:
-            continue
-        t0 = unit * g
-        for t in range(t0, t0 + g):
-            c = cu[t]
-            base = t + a0
-            for b in range(nb):
-                dest[j, b] += c * cv[base + b]
+            part[b] += c * cv[base + b]
+
+
+@_jit
+def _cells(row, acc, pre_k, tu, iu, mean_v, inv_v, s, a0, nb, lag, sign, top):
+    """r of one window at offsets ``a0 + b`` from its window sums ``acc + pre_k``."""
+    if sign > 0:  # two loops, so that each vectorises over offsets
+        for b in range(nb):
+            a = a0 + b
+            r = (acc[b] + pre_k[b] - tu * mean_v[s + a]) * iu * inv_v[s + a]
+            row[lag + a] = r
+            if abs(r) > top[b]:
+                top[b] = abs(r)
+    else:
+        for b in range(nb):
+            a = a0 + b
+            r = (acc[b] + pre_k[b] - tu * mean_v[s + a]) * iu * inv_v[s + a]
+            row[lag - a] = r
+            if abs(r) > top[b]:
+                top[b] = abs(r)
 
 
 @_jit
 def _fill_series(cu, total_u, inv_u, cv, mean_v, inv_v, starts, fast, win, g, lag, sign,
-                 out, cur, nxt, pre):
+                 out, pre, units, acc, part, top):
     """r of one series for one sign (offsets ``a``: lag index ``lag + sign * a``) into
-    ``out`` (n_windows, n_lags); returns the largest |r| written."""
+    ``out`` (n_windows, n_lags), offsets in passes of ``pre.shape[1]``; ``top`` raised to
+    the largest |r| written.
+
+    For each block of ``q`` units holding window starts: the prefix sums of the next block
+    a backward pass over the block's units keeps the suffix sum (``acc``) of each unit a
+    window starts at (in ``pre``), then a forward pass over the windows adds the prefix sums
+    of the next block (with ``g > 1`` its unit sums are kept in ``units`` for that block's
+    own turn) and writes r."""
     q = win // g
     n_windows = starts.shape[0]
-    limit = starts[n_windows - 1] // g + q  # units any window covers
-    top = np.zeros(OFFSETS)  # largest |r| at each offset of a block
-    first = 0 if sign > 0 else 1
-    for a0 in range(first, lag + 1, OFFSETS):
-        nb = min(OFFSETS, lag + 1 - a0)
-        blk, i = -1, 0
+    width = pre.shape[1]
+    keep = g > 1  # with a unit of one sample a product costs less than keeping it
+    for a0 in range(0 if sign > 0 else 1, lag + 1, width):
+        nb = min(width, lag + 1 - a0)
+        i, kept_blk, n_kept = 0, -1, 0
         while i < n_windows:
-            unit = starts[i] // g
-            k_blk = unit // q
-            if k_blk != blk:  # units of this block and the next: suffixes and prefixes
-                if k_blk == blk + 1 and blk >= 0:
-                    cur, nxt = nxt, cur
+            blk = starts[i] // g // q
+            end = i
+            while end < n_windows and starts[end] // g // q == blk:
+                end += 1
+            k_low, k_high = starts[i] // g - blk * q, starts[end - 1] // g - blk * q
+            for b in range(nb):
+                acc[b] = 0.0
+            w = end - 1
+            for j in range(q - 1, k_low - 1, -1):  # suffix sums of this block
+                if blk == kept_blk and j < n_kept:
+                    for b in range(nb):
+                        acc[b] += units[j, b]
                 else:
-                    _unit_sums(cu, cv, k_blk * q, q, g, a0, nb, limit, cur)
-                _unit_sums(cu, cv, (k_blk + 1) * q, q, g, a0, nb, limit, nxt)
-                for j in range(q - 2, -1, -1):
+                    _unit(cu, cv, (blk * q + j) * g, g, a0, nb, part)
                     for b in range(nb):
-                        cur[j, b] += cur[j + 1, b]
-                for b in range(nb):
-                    pre[0, b] = 0.0
-                for j in range(1, q):
+                        acc[b] += part[b]
+                if w >= i and starts[w] // g - blk * q == j:  # a window starts here
                     for b in range(nb):
-                        pre[j, b] = pre[j - 1, b] + nxt[j - 1, b]
-                blk = k_blk
-            if fast[i]:
-                s = starts[i]
-                k = unit - k_blk * q
-                tu, iu = total_u[s], inv_u[s]
-                row = out[i]
-                if sign > 0:  # two loops, so that each vectorises over offsets
-                    for b in range(nb):
-                        a = a0 + b
-                        r = (cur[k, b] + pre[k, b] - tu * mean_v[s + a]) * iu * inv_v[s + a]
-                        row[lag + a] = r
-                        if abs(r) > top[b]:
-                            top[b] = abs(r)
-                else:
-                    for b in range(nb):
-                        a = a0 + b
-                        r = (cur[k, b] + pre[k, b] - tu * mean_v[s + a]) * iu * inv_v[s + a]
-                        row[lag - a] = r
-                        if abs(r) > top[b]:
-                            top[b] = abs(r)
-            i += 1
-    return top.max()
+                        pre[j, b] = acc[b]
+                    w -= 1
+            nxt = (blk + 1) * q
+            run = part  # prefix sums of the next block, added to each window's suffix
+            for b in range(nb):
+                run[b] = 0.0
+            k = 0
+            for w in range(i, end):
+                kw = starts[w] // g - blk * q
+                while k < kw:
+                    if keep:
+                        _unit(cu, cv, (nxt + k) * g, g, a0, nb, units[k])
+                        for b in range(nb):
+                            run[b] += units[k, b]
+                    else:
+                        _unit(cu, cv, (nxt + k) * g, g, a0, nb, acc)
+                        for b in range(nb):
+                            run[b] += acc[b]
+                    k += 1
+                if fast[w]:
+                    s = starts[w]
+                    _cells(out[w], pre[kw], run, total_u[s], inv_u[s], mean_v, inv_v, s,
+                           a0, nb, lag, sign, top)
+            kept_blk, n_kept = (blk + 1, k) if keep else (-1, 0)
+            i = end
 
 
 @_jit
 def _fill(cu, total_u, inv_u, cv, mean_v, inv_v, starts, fast, win, g, lag, sign, out, top):
-    q = win // g
-    nb = min(OFFSETS, lag + 1)
-    cur = np.empty((q, nb))
-    nxt = np.empty((q, nb))
-    pre = np.empty((q, nb))
+    q, width = win // g, min(OFFSETS, lag + 1)
+    pre, units = np.empty((q, width)), np.empty((q if g > 1 else 0, width))
+    acc, part, block_top = np.empty(width), np.empty(width), np.empty(width)
     for s in range(cu.shape[0]):
-        got = _fill_series(cu[s], total_u[s], inv_u[s], cv[s], mean_v[s], inv_v[s], starts,
-                           fast[s], win, g, lag, sign, out[s], cur, nxt, pre)
-        if got > top[s]:
-            top[s] = got
+        block_top[:] = 0.0
+        _fill_series(cu[s], total_u[s], inv_u[s], cv[s], mean_v[s], inv_v[s], starts,
+                     fast[s], win, g, lag, sign, out[s], pre, units, acc, part, block_top)
+        top[s] = max(top[s], block_top.max())
 
 
 def fill_fast(su, sv, sign: int, lay, fast: np.ndarray, out: np.ndarray,
@@ -134,6 +167,68 @@ def fill_fast(su, sv, sign: int, lay, fast: np.ndarray, out: np.ndarray,
     _fill(su.centred, su.total, su.inv_sd, sv.centred, sv.mean, sv.inv_sd,
           np.ascontiguousarray(lay.starts, dtype=np.int64), np.ascontiguousarray(fast),
           lay.win, lay.unit, lay.lag, sign, out, top)
+
+
+@_jit_sums
+def _pearson(x, y, i, j, win):
+    """r of ``x[i : i + win]`` and ``y[j : j + win]`` over complete pairs by the corrected
+    two-pass formula (deviations from the first-pass means, less their mean's share), NaN by
+    rMEA's rules, clipped to [-1, 1]; the compiled twin of ``_wcc_exact.pearson_rows``."""
+    n, differ, sx, sy = 0, 0, 0.0, 0.0
+    lo_x, hi_x, lo_y, hi_y = np.inf, -np.inf, np.inf, -np.inf
+    for t in range(win):
+        a, b = x[i + t], y[j + t]
+        if a == a and b == b:
+            n += 1
+            sx += a
+            sy += b
+            differ += a != b
+            lo_x, hi_x = min(lo_x, a), max(hi_x, a)
+            lo_y, hi_y = min(lo_y, b), max(hi_y, b)
+    if differ < 2 or lo_x == hi_x or lo_y == hi_y:
+        return np.nan
+    mx, my = sx / n, sy / n
+    cx, cy, sxy, sxx, syy = 0.0, 0.0, 0.0, 0.0, 0.0
+    for t in range(win):
+        a, b = x[i + t], y[j + t]
+        if a == a and b == b:
+            dx, dy = a - mx, b - my
+            cx += dx
+            cy += dy
+            sxy += dx * dy
+            sxx += dx * dx
+            syy += dy * dy
+    sxy -= cx * cy / n
+    sxx -= cx * cx / n
+    syy -= cy * cy / n
+    return min(1.0, max(-1.0, sxy / math.sqrt(sxx * syy)))
+
+
+@_jit
+def _exact(x, y, series, window, lag_index, starts, win, lag, out):
+    for c in range(series.shape[0]):
+        s, t, k = series[c], starts[window[c]], lag_index[c] - lag
+        out[c] = _pearson(x[s], y[s], t + max(0, -k), t + max(0, k), win)
+
+
+def exact_cells(x: np.ndarray, y: np.ndarray, cells: tuple, lay) -> np.ndarray:
+    """r of single cells (series, window, lag index) by the two-pass formula over complete
+    pairs, as R's ``cor`` (``_wcc_exact.exact_cells``, compiled)."""
+    series, window, lag_index = (np.ascontiguousarray(c, dtype=np.int64) for c in cells)
+    out = np.empty(len(series))
+    _exact(x, y, series, window, lag_index, np.ascontiguousarray(lay.starts, np.int64),
+           lay.win, lay.lag, out)
+    return out
+
+
+def exact_windows(x: np.ndarray, y: np.ndarray, series: np.ndarray, window: np.ndarray,
+                  lay) -> np.ndarray:
+    """Every lag of whole windows by the two-pass formula: (len(series), n_lags)
+    (``_wcc_exact.exact_windows``, compiled)."""
+    n_lags = lay.n_lags
+    cells = (np.repeat(series, n_lags), np.repeat(window, n_lags),
+             np.tile(np.arange(n_lags), len(series)))
+    return exact_cells(x, y, cells, lay).reshape(len(series), n_lags)
 
 
 @_jit
