@@ -322,3 +322,21 @@ def test_all_missing_window_summaries_are_nan_without_warnings():
     with np.errstate(all="raise"):
         res = att.wcc(x, x[::-1], 10, window_s=5, max_lag_s=0.5, step_s=6)
     assert math.isnan(res.best_lag_s[0]) and math.isnan(res.all_lags[0])
+
+
+def test_batch_equals_single_pairs_and_checks_shapes():
+    """``wcc_batch`` row by row against ``wcc`` (the reference is the single-pair path)."""
+    from attunement.sync.lagged import wcc_batch
+
+    rng = np.random.default_rng(13)
+    x, y = rng.normal(size=(2, 5, 900))
+    y[2, 100:140] = np.nan
+    kw = dict(window_s=10, max_lag_s=2, step_s=1, fisher_z=True, absolute=True)
+    batch = wcc_batch(x, y, 10, **kw)
+    for i in range(5):
+        assert_same(batch[i], att.wcc(x[i], y[i], 10, **kw).values, atol=1e-12)
+    with pytest.raises(ValueError, match="'xs' has shape \\(5, 900\\) and 'ys' \\(5, 800\\)"):
+        wcc_batch(x, y[:, :800], 10, **kw)
+    y[0, 3] = np.inf
+    with pytest.raises(ValueError, match="'ys': 1 infinite"):
+        wcc_batch(x, y, 10, **kw)

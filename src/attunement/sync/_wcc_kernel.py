@@ -104,7 +104,7 @@ def _fill_series(cu, total_u, inv_u, cv, mean_v, inv_v, starts, fast, win, g, la
             end = i
             while end < n_windows and starts[end] // g // q == blk:
                 end += 1
-            k_low, k_high = starts[i] // g - blk * q, starts[end - 1] // g - blk * q
+            k_low = starts[i] // g - blk * q
             for b in range(nb):
                 acc[b] = 0.0
             w = end - 1
