@@ -169,6 +169,13 @@ def fill_fast(su, sv, sign: int, lay, fast: np.ndarray, out: np.ndarray,
           lay.win, lay.unit, lay.lag, sign, out, top)
 
 
+def _jit_complete(func):
+    """As :func:`_jit`, with every fast-math licence (for data without NaN or infinities)."""
+    if not AVAILABLE:
+        return func
+    return numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=True)(func)
+
+
 @_jit_sums
 def _pearson(x, y, i, j, win):
     """r of ``x[i : i + win]`` and ``y[j : j + win]`` over complete pairs by the corrected
@@ -221,14 +228,54 @@ def exact_cells(x: np.ndarray, y: np.ndarray, cells: tuple, lay) -> np.ndarray:
     return out
 
 
+@_jit_complete
+def _pearson_complete(x, y, i, j, win):
+    """:func:`_pearson` of spans without missing values (no test for NaN, so every loop
+    vectorises)."""
+    sx, sy, differ = 0.0, 0.0, 0
+    lo_x, hi_x, lo_y, hi_y = x[i], x[i], y[j], y[j]
+    for t in range(win):
+        a, b = x[i + t], y[j + t]
+        sx += a
+        sy += b
+        differ += a != b
+        lo_x, hi_x = min(lo_x, a), max(hi_x, a)
+        lo_y, hi_y = min(lo_y, b), max(hi_y, b)
+    if differ < 2 or lo_x == hi_x or lo_y == hi_y:
+        return np.nan
+    mx, my = sx / win, sy / win
+    cx, cy, sxy, sxx, syy = 0.0, 0.0, 0.0, 0.0, 0.0
+    for t in range(win):
+        dx, dy = x[i + t] - mx, y[j + t] - my
+        cx += dx
+        cy += dy
+        sxy += dx * dy
+        sxx += dx * dx
+        syy += dy * dy
+    sxy -= cx * cy / win
+    sxx -= cx * cx / win
+    syy -= cy * cy / win
+    return min(1.0, max(-1.0, sxy / math.sqrt(sxx * syy)))
+
+
+@_jit
+def _exact_windows(x, y, series, window, starts, win, lag, out):
+    for c in range(series.shape[0]):
+        s, t = series[c], starts[window[c]]
+        for li in range(2 * lag + 1):
+            k = li - lag
+            out[c, li] = _pearson_complete(x[s], y[s], t + max(0, -k), t + max(0, k), win)
+
+
 def exact_windows(x: np.ndarray, y: np.ndarray, series: np.ndarray, window: np.ndarray,
                   lay) -> np.ndarray:
-    """Every lag of whole windows by the two-pass formula: (len(series), n_lags)
-    (``_wcc_exact.exact_windows``, compiled)."""
-    n_lags = lay.n_lags
-    cells = (np.repeat(series, n_lags), np.repeat(window, n_lags),
-             np.tile(np.arange(n_lags), len(series)))
-    return exact_cells(x, y, cells, lay).reshape(len(series), n_lags)
+    """Every lag of whole windows without missing values by the two-pass formula:
+    (len(series), n_lags) (``_wcc_exact.exact_windows``, compiled)."""
+    out = np.empty((len(series), lay.n_lags))
+    _exact_windows(x, y, np.ascontiguousarray(series, np.int64),
+                   np.ascontiguousarray(window, np.int64),
+                   np.ascontiguousarray(lay.starts, np.int64), lay.win, lay.lag, out)
+    return out
 
 
 @_jit
