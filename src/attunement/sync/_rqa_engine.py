@@ -222,33 +222,36 @@ def _jit(func):
 
 
 @_jit
-def _row(xs, ys, i, j0, j1, dimension, delay, threshold, metric, theiler, rec):
+def _row(xs, ys, i, j0, j1, dimension, delay, threshold, metric, theiler, dist, part, rec):
     """``rec[j - j0]``: is cell (i, j) recurrent, for ``j0 <= j <= j1`` (distances summed
-    over channels, then delays, in the NumPy engine's order)."""
-    zero = xs[0, 0] - xs[0, 0]  # in the arrays' own precision
-    for j in range(j0, j1 + 1):
-        d = zero
-        for m in range(dimension):
-            part = zero
-            for ch in range(xs.shape[1]):
-                diff = xs[i + m * delay, ch] - ys[j + m * delay, ch]
-                if metric == 0:
-                    diff = diff * diff
-                else:
-                    diff = abs(diff)
+    over channels, then delays, in the NumPy engine's order; loops over j vectorise)."""
+    width = j1 - j0 + 1
+    for m in range(dimension):
+        for ch in range(xs.shape[1]):
+            a = xs[i + m * delay, ch]
+            col = ys[:, ch]
+            first = j0 + m * delay
+            for w in range(width):
+                diff = a - col[first + w]
+                diff = diff * diff if metric == 0 else abs(diff)
                 if ch == 0:
-                    part = diff
+                    part[w] = diff
                 elif metric == 1:
-                    part = max(part, diff)
+                    part[w] = max(part[w], diff)
                 else:
-                    part = part + diff
+                    part[w] = part[w] + diff
+        for w in range(width):
             if m == 0:
-                d = part
+                dist[w] = part[w]
             elif metric == 1:
-                d = max(d, part)
+                dist[w] = max(dist[w], part[w])
             else:
-                d = d + part
-        rec[j - j0] = d < threshold and abs(j - i) >= theiler
+                dist[w] = dist[w] + part[w]
+    for w in range(width):
+        rec[w] = dist[w] < threshold
+    if theiler > 0:  # |j - i| < theiler: not recurrent
+        for j in range(max(j0, i - theiler + 1), min(j1, i + theiler - 1) + 1):
+            rec[j - j0] = False
 
 
 @_jit
@@ -259,12 +262,15 @@ def _counts(xs, ys, n, dimension, delay, threshold, metric, k_min, k_max, theile
     recurrent cells."""
     carry = np.zeros(k_max - k_min + 1, dtype=np.int64)
     rec = np.zeros(k_max - k_min + 1, dtype=np.bool_)
+    dist = np.zeros(k_max - k_min + 1, dtype=xs.dtype)
+    part = np.zeros(k_max - k_min + 1, dtype=xs.dtype)
     n_recurrent = 0
     for i in range(n):
         j0, j1 = max(0, i + k_min), min(n - 1, i + k_max)
         if j1 < j0:
             continue
-        _row(xs, ys, i, j0, j1, dimension, delay, threshold, metric, theiler, rec)
+        _row(xs, ys, i, j0, j1, dimension, delay, threshold, metric, theiler, dist, part,
+             rec)
         run = 0
         for j in range(j0, j1 + 1):
             kk = j - i - k_min
