@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._wcc_kernel import AVAILABLE, numba
+from ._wcc_kernel import AVAILABLE, ensure_compiled, jit
 
 #: Cells per block: a few buffers of 1M cells (4-8 MB each) whatever the series length.
 BLOCK_CELLS = 1 << 20
@@ -105,6 +105,7 @@ def recurrence_counts(
     k_max = n - 1 if k_max is None else min(k_max, n - 1)
     threshold = dtype(radius) * dtype(radius) if metric == "euclidean" else dtype(radius)
     if engine == "numba":
+        ensure_compiled()
         diag_hist = np.zeros(n + 2, dtype=np.int64)
         vert_hist = np.zeros(n + 2, dtype=np.int64)
         profile = np.zeros(k_max - k_min + 1, dtype=np.int64)
@@ -217,11 +218,8 @@ def _diagonal_runs(tbuf, b, carry, hist, n_lines) -> None:
     hist += np.bincount(lengths[done], minlength=n_lines)[:n_lines]
 
 
-def _jit(func):
-    return numba.njit(cache=True, nogil=True, error_model="numpy")(func) if AVAILABLE else func
 
-
-@_jit
+@jit()
 def _row(xs, ys, i, j0, j1, dimension, delay, threshold, metric, theiler, dist, part, rec):
     """``rec[j - j0]``: is cell (i, j) recurrent, for ``j0 <= j <= j1`` (distances summed
     over channels, then delays, in the NumPy engine's order; loops over j vectorise)."""
@@ -254,7 +252,7 @@ def _row(xs, ys, i, j0, j1, dimension, delay, threshold, metric, theiler, dist, 
             rec[j - j0] = False
 
 
-@_jit
+@jit()
 def _counts(xs, ys, n, dimension, delay, threshold, metric, k_min, k_max, theiler,
             diag_hist, vert_hist, profile):
     """Row by row: the recurrent cells of a row (:func:`_row`), its vertical runs (along

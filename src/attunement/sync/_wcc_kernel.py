@@ -14,42 +14,55 @@ numba is not installed (``pip install attunement[fast]``).
 
 numba is chosen over a C extension because it ships wheels for every platform NumPy does, so
 users need no compiler, and LLVM vectorises the loops over offsets; compiled functions are
-cached on disk (``cache=True``), so only the first call on a machine pays the compile time.
+cached on disk (``cache=True``), so only the first call on a machine pays the compile time;
+numba itself is imported at the first call, not with attunement.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import math
 
 import numpy as np
 
-try:  # the optional extra `fast`
-    import numba
-except ImportError:  # pragma: no cover - exercised where numba is absent
-    numba = None
+#: True when the compiled kernel can run (numba installed: the extra 'fast').
+AVAILABLE = importlib.util.find_spec("numba") is not None
+#: Reductions free to reassociate (so that they vectorise); NaN and infinities keep their
+#: IEEE meaning.
+SUMS = frozenset({"reassoc", "contract", "nsz"})
+_PENDING: list[tuple[dict, str, object]] = []
 
-#: True when the compiled kernel can run.
-AVAILABLE = numba is not None
+
+def jit(fastmath=False):
+    """Mark a function for numba; :func:`ensure_compiled` wraps every marked function on
+    first use, so that importing attunement never imports numba (a second or so)."""
+    def mark(func):
+        _PENDING.append((func.__globals__, func.__name__, fastmath))
+        return func
+    return mark
+
+
+def ensure_compiled() -> None:
+    """Replace each marked function by its numba dispatcher (compiled, or loaded from the
+    on-disk cache, at its first call)."""
+    if not _PENDING:
+        return
+    import numba
+
+    while _PENDING:
+        namespace, name, fastmath = _PENDING.pop()
+        flags = fastmath if isinstance(fastmath, bool) else set(fastmath)
+        namespace[name] = numba.njit(cache=True, nogil=True, error_model="numpy",
+                                     fastmath=flags)(namespace[name])
+
+
 #: Most offsets per pass over the windows: each pass writes its part of every output row,
 #: so fewer passes over a large output save memory traffic; the prefix sums of one block of
 #: units (window length x offsets) should still fit the cache.
 OFFSETS = 256
 
 
-def _jit(func):
-    return numba.njit(cache=True, nogil=True, error_model="numpy")(func) if AVAILABLE else func
-
-
-def _jit_sums(func):
-    """As :func:`_jit`, with reductions free to reassociate (so that they vectorise; NaN and
-    infinities keep their IEEE meaning)."""
-    if not AVAILABLE:
-        return func
-    return numba.njit(cache=True, nogil=True, error_model="numpy",
-                      fastmath={"reassoc", "contract", "nsz"})(func)
-
-
-@_jit
+@jit()
 def _unit(cu, cv, t0, g, a0, nb, part):
     """``part[b] = sum over t0 <= t < t0 + g of cu[t] * cv[t + a0 + b]``."""
     for b in range(nb):
@@ -61,7 +74,7 @@ def _unit(cu, cv, t0, g, a0, nb, part):
             part[b] += c * cv[base + b]
 
 
-@_jit
+@jit()
 def _cells(row, acc, pre_k, tu, iu, mean_v, inv_v, s, a0, nb, lag, sign, top):
     """r of one window at offsets ``a0 + b`` from its window sums ``acc + pre_k``."""
     if sign > 0:  # two loops, so that each vectorises over offsets
@@ -80,7 +93,7 @@ def _cells(row, acc, pre_k, tu, iu, mean_v, inv_v, s, a0, nb, lag, sign, top):
                 top[b] = abs(r)
 
 
-@_jit
+@jit()
 def _fill_series(cu, total_u, inv_u, cv, mean_v, inv_v, starts, fast, win, g, lag, sign,
                  out, pre, units, acc, part, top):
     """r of one series for one sign (offsets ``a``: lag index ``lag + sign * a``) into
@@ -145,7 +158,7 @@ def _fill_series(cu, total_u, inv_u, cv, mean_v, inv_v, starts, fast, win, g, la
             i = end
 
 
-@_jit
+@jit()
 def _fill(cu, total_u, inv_u, cv, mean_v, inv_v, starts, fast, win, g, lag, sign, out, top):
     q, width = win // g, min(OFFSETS, lag + 1)
     pre, units = np.empty((q, width)), np.empty((q if g > 1 else 0, width))
@@ -164,19 +177,13 @@ def fill_fast(su, sv, sign: int, lay, fast: np.ndarray, out: np.ndarray,
 
     ``su``, ``sv``: the two series' ``_wcc_sums.SeriesStats`` (partner 1 first for sign 1).
     """
+    ensure_compiled()
     _fill(su.centred, su.total, su.inv_sd, sv.centred, sv.mean, sv.inv_sd,
           np.ascontiguousarray(lay.starts, dtype=np.int64), np.ascontiguousarray(fast),
           lay.win, lay.unit, lay.lag, sign, out, top)
 
 
-def _jit_complete(func):
-    """As :func:`_jit`, with every fast-math licence (for data without NaN or infinities)."""
-    if not AVAILABLE:
-        return func
-    return numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=True)(func)
-
-
-@_jit_sums
+@jit(SUMS)
 def _pearson(x, y, i, j, win):
     """r of ``x[i : i + win]`` and ``y[j : j + win]`` over complete pairs by the corrected
     two-pass formula (deviations from the first-pass means, less their mean's share), NaN by
@@ -211,7 +218,7 @@ def _pearson(x, y, i, j, win):
     return min(1.0, max(-1.0, sxy / math.sqrt(sxx * syy)))
 
 
-@_jit
+@jit()
 def _exact(x, y, series, window, lag_index, starts, win, lag, out):
     for c in range(series.shape[0]):
         s, t, k = series[c], starts[window[c]], lag_index[c] - lag
@@ -221,6 +228,7 @@ def _exact(x, y, series, window, lag_index, starts, win, lag, out):
 def exact_cells(x: np.ndarray, y: np.ndarray, cells: tuple, lay) -> np.ndarray:
     """r of single cells (series, window, lag index) by the two-pass formula over complete
     pairs, as R's ``cor`` (``_wcc_exact.exact_cells``, compiled)."""
+    ensure_compiled()
     series, window, lag_index = (np.ascontiguousarray(c, dtype=np.int64) for c in cells)
     out = np.empty(len(series))
     _exact(x, y, series, window, lag_index, np.ascontiguousarray(lay.starts, np.int64),
@@ -228,7 +236,7 @@ def exact_cells(x: np.ndarray, y: np.ndarray, cells: tuple, lay) -> np.ndarray:
     return out
 
 
-@_jit_complete
+@jit(True)
 def _pearson_complete(x, y, i, j, win):
     """:func:`_pearson` of spans without missing values (no test for NaN, so every loop
     vectorises)."""
@@ -258,7 +266,7 @@ def _pearson_complete(x, y, i, j, win):
     return min(1.0, max(-1.0, sxy / math.sqrt(sxx * syy)))
 
 
-@_jit
+@jit()
 def _exact_windows(x, y, series, window, starts, win, lag, out):
     for c in range(series.shape[0]):
         s, t = series[c], starts[window[c]]
@@ -271,6 +279,7 @@ def exact_windows(x: np.ndarray, y: np.ndarray, series: np.ndarray, window: np.n
                   lay) -> np.ndarray:
     """Every lag of whole windows without missing values by the two-pass formula:
     (len(series), n_lags) (``_wcc_exact.exact_windows``, compiled)."""
+    ensure_compiled()
     out = np.empty((len(series), lay.n_lags))
     _exact_windows(x, y, np.ascontiguousarray(series, np.int64),
                    np.ascontiguousarray(window, np.int64),
@@ -278,7 +287,7 @@ def exact_windows(x: np.ndarray, y: np.ndarray, series: np.ndarray, window: np.n
     return out
 
 
-@_jit
+@jit()
 def _transform(values, fisher_z, absolute, cap):
     flat = values.reshape(-1)
     for i in range(flat.shape[0]):
@@ -298,4 +307,5 @@ def _transform(values, fisher_z, absolute, cap):
 def transform_inplace(values: np.ndarray, fisher_z: bool, absolute: bool, cap: float) -> None:
     """Fisher z capped at +-``cap`` and absolute value in place (C-contiguous ``values``);
     NaN stays NaN."""
+    ensure_compiled()
     _transform(values, fisher_z, absolute, cap)
