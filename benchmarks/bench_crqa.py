@@ -1,6 +1,11 @@
-"""CRQA speed and memory: attunement's blocked pass against a dense NumPy baseline.
+"""CRQA speed and memory: attunement's compiled engine (numba) and blocked NumPy engine,
+side by side, against a dense NumPy baseline and PyRQA's committed timings.
 
-Run by hand: ``.venv/bin/python benchmarks/bench_crqa.py [--repeat 3]``.
+Run by hand: ``.venv/bin/python benchmarks/bench_crqa.py [--repeat 3] [--large 100000]``.
+``--large N`` also times the compiled engine once on N samples (one hour at 25 Hz is
+90,000: the real sessions of ../shared/data/rmea_psychotherapy one after another) in a fresh
+process, with its peak resident memory (ru_maxrss, the interpreter included). Figures are
+appended to ``results/crqa.csv``.
 
 Input: rMEA session normal/200_01 (25 Hz, first N samples, z-scored) when ``../shared`` is
 there, else two smoothed random walks. Parameters are the PyRQA reference call: Euclidean,
@@ -15,13 +20,17 @@ lines diagonal by diagonal; it is run where its memory allows (N = 3,000).
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import time
 import tracemalloc
 from functools import partial
 from pathlib import Path
 
 import numpy as np
+from _history import append
 
+from attunement.sync import _rqa_engine
 from attunement.sync.recurrence import crqa
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -40,6 +49,25 @@ def load(n: int) -> tuple[np.ndarray, np.ndarray]:
         data = np.cumsum(rng.normal(size=(n, 2)), axis=0)
     data = (data - data.mean(axis=0)) / data.std(axis=0)
     return data[:, 0], data[:, 1]
+
+
+LARGE = """
+import resource, sys, time
+import numpy as np
+from pathlib import Path
+from attunement.sync.recurrence import crqa
+n = int(sys.argv[1])
+files = sorted(Path(sys.argv[2]).glob("data/rmea_psychotherapy/*/*.txt"))
+data = np.concatenate([np.loadtxt(f, skiprows=1)[:, :2] for f in files])[:n]
+data = (data - data.mean(axis=0)) / data.std(axis=0)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t, cpu = time.perf_counter(), time.process_time()
+res = crqa(data[:, 0], data[:, 1], 25.0, dimension=3, delay_s=0.2, radius=0.5,
+           normalize="none")
+print(time.perf_counter() - t, time.process_time() - cpu,
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, before / 1024,
+      res.recurrence_rate, res.determinism)
+"""
 
 
 def dense_crqa(x: np.ndarray, y: np.ndarray, m: int = 3, tau: int = 5, r: float = 0.5) -> dict:
@@ -82,14 +110,18 @@ def timed(func, repeat: int) -> tuple[float, float, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--large", type=int, default=0)
     args = parser.parse_args()
     rows = []
     for n in (3000, 6000, 15000):
         x, y = load(n)
         for precision in ("single", "double"):
-            run = partial(crqa, x, y, RATE, precision=precision, **CALL)
-            t, mem, res = timed(run, args.repeat)
-            rows.append((f"attunement blocked ({precision})", n, t, mem, res.determinism))
+            for engine, label in (("numba", "compiled"), ("numpy", "blocked")):
+                _rqa_engine.ENGINE = engine
+                run = partial(crqa, x, y, RATE, precision=precision, **CALL)
+                t, mem, res = timed(run, args.repeat)
+                rows.append((f"attunement {label} ({precision})", n, t, mem,
+                             res.determinism))
         if n == 3000:
             t, mem, res = timed(partial(dense_crqa, x, y), args.repeat)
             rows.append(("dense NumPy baseline (double)", n, t, mem, res["determinism"]))
@@ -103,9 +135,28 @@ def main() -> None:
     n_vec = 15000 - 10
     print(f"dense NumPy, N=15000: not run; its (N, N, 3) difference array alone would take "
           f"{n_vec**2 * 3 * 8 / 1e9:.1f} GB")
+    history = []
+    for n in (3000, 6000, 15000):
+        ratio = ours[("attunement blocked (double)", n)] / ours[("attunement compiled (double)",
+                                                               n)]
+        print(f"blocked NumPy engine / compiled, N={n}: {ratio:.2f}x")
+        history.append((f"N={n}", "ratio_blocked_over_compiled_double", ratio, "x"))
     for (tool, n), seconds in ANCHORS.items():
-        mine = ours[("attunement blocked (double)", n)]
+        mine = ours[("attunement compiled (double)", n)]
         print(f"{tool}, N={n}: {seconds / mine:.1f}x ({seconds:.1f} s vs {mine:.2f} s)")
+        history.append((f"N={n}", f"ratio_{tool.split()[0].lower()}_over_compiled", seconds / mine,
+                        "x"))
+    if args.large:
+        got = subprocess.run([sys.executable, "-c", LARGE, str(args.large), str(SHARED)],
+                             capture_output=True, text=True, check=True).stdout.split()
+        t, cpu, peak, before, rr, det = map(float, got)
+        print(f"\ncompiled engine, N={args.large}: {t:.1f} s wall, {cpu:.1f} s cpu, peak "
+              f"resident {peak:.0f} MB "
+              f"({before:.0f} MB before the call); RR {rr:.4f}, DET {det:.4f}")
+        history += [(f"N={args.large}", "compiled_wall_s", t, "s"),
+                    (f"N={args.large}", "compiled_cpu_s", cpu, "s"),
+                    (f"N={args.large}", "peak_rss_mb", peak, "MB")]
+    print(f"\nappended to {append('crqa', history)}")
 
 
 if __name__ == "__main__":

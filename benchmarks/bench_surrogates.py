@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _history import append
 from scipy.signal import lfilter
 
 import attunement as att
@@ -38,16 +39,20 @@ def main() -> None:
     print(f"{session.id}: {len(x)} samples at 25 Hz; {args.n} segment-shuffled surrogates, "
           "lag 5 s, window 30 s, step 1 s")
 
-    compare(x, y, 25, "segments", args.n, PARAMS)
+    rows = compare(x, y, 25, "segments", args.n, PARAMS, "session_segments")
+    print(f"\nthe same session, {args.n} circular shifts")
+    rows += compare(x, y, 25, "shift", args.n, PARAMS, "session_shift")
     rng = np.random.default_rng(0)
     short = lfilter([1], [1, -0.9], rng.normal(size=(2, 900)), axis=1)
     print(f"\nshort pair: 900 samples at 5 Hz; {args.n} circular shifts, lag 2 s, window 20 s, "
           "step 5 s")
-    compare(*short, 5, "shift", args.n, dict(window_s=20, max_lag_s=2, step_s=5,
-                                             fisher_z=True, absolute=True))
+    rows += compare(*short, 5, "shift", args.n, dict(window_s=20, max_lag_s=2, step_s=5,
+                                                     fisher_z=True, absolute=True),
+                    "short_shift")
+    print(f"\nappended to {append('surrogates', rows)}")
 
 
-def compare(x, y, rate, null, n, params):
+def compare(x, y, rate, null, n, params, case):
     """Best of three runs of each path, after a warm-up, alternating which goes first (on a
     shared machine the order alone moves timings by tens of per cent)."""
     surrogate_test(x, y, rate, null=null, n_surrogates=2, seed=0, **params)
@@ -78,6 +83,11 @@ def compare(x, y, rate, null, n, params):
           f"  max |difference| of the nulls {np.max(np.abs(test.null - looped)):.1e}")
     print(f"  observed {test.observed:.4f}, surrogate mean {test.surrogate_mean:.4f}, "
           f"effect size {test.effect_size:.2f}, p {test.p_value:.3f}")
+    print(f"  per surrogate {cpu / n * 1e3:.2f} ms cpu: 10,000 would take about "
+          f"{cpu / n * 1e4:.0f} s")
+    return [(case, "batched_cpu_s", cpu, "s"), (case, "loop_cpu_s", l_cpu, "s"),
+            (case, "ratio_loop_over_batched_cpu", l_cpu / cpu, "x"),
+            (case, "n_surrogates", n, "count")]
 
 if __name__ == "__main__":
     main()

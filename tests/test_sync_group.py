@@ -47,6 +47,35 @@ def assert_scalars_equal_multisyncpy(z, ref):
     assert cluster_phase(z, SAMPLING_RATE).value == pytest.approx(ref["rho_group"], rel=1e-9)
 
 
+@pytest.mark.parametrize(("n_times", "segment_s"), [(700, None), (3000, None), (3000, 5.1)])
+def test_shared_spectra_equal_scipy_per_pair(n_times, segment_s):
+    """Reference: scipy.signal.coherence and csd on each pair (what multiSyncPy calls),
+    with an odd segment (no Nyquist bin), the N // 4 rule and the default of 256."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(4, n_times)).cumsum(-1) + rng.normal(size=(1, n_times))
+    nper = {None: 256 if n_times >= 1024 else n_times // 4, 5.1: 51}[segment_s]
+    coh = team_coherence(x, 10, segment_s=segment_s).to_frame()
+    snc = sum_normalized_csd(x, 10, segment_s=segment_s).to_frame()
+    k = 0
+    for i in range(4):
+        for j in range(i + 1, 4):
+            ref = sps.coherence(x[i], x[j], nperseg=nper)[1].mean()
+            sxy, sxx, syy = (sps.csd(a, b, nperseg=nper)[1]
+                             for a, b in ((x[i], x[j]), (x[i], x[i]), (x[j], x[j])))
+            ref_csd = (np.abs(sxy) ** 2).sum() / (sxx * syy).sum().real
+            assert coh["value"][k] == pytest.approx(ref, rel=1e-12)
+            assert snc["value"][k] == pytest.approx(ref_csd, rel=1e-12)
+            k += 1
+
+
+def test_cluster_phase_of_opposed_phasors_is_defined():
+    """Two signals in antiphase: the group phasor is (near) 0, its angle arbitrary; rho is
+    still 1, as each signal keeps a fixed phase relative to it (closed form)."""
+    t = np.linspace(0, 20, 400)
+    res = cluster_phase(np.vstack([t, t + np.pi]), 10, is_phase=True)
+    assert res.value == pytest.approx(1.0, abs=1e-12)
+
+
 def assert_mdrqa_equals_multisyncpy(z, ref, embedding):
     rr, det, mean_line, max_line = ref
     res = mdrqa(z, SAMPLING_RATE, **embedding)

@@ -21,6 +21,15 @@ from attunement.sync.lagged import lag_names
 RMEA = "reference/rmea"
 
 
+@pytest.fixture(autouse=True, params=_wcc_core.ENGINES)
+def engine(request, monkeypatch):
+    """Every test runs with the compiled kernel (numba) and with the NumPy reference path."""
+    if request.param == "numba" and not _wcc_core._wcc_kernel.AVAILABLE:
+        pytest.skip("numba is not installed (extra 'fast')")
+    monkeypatch.setattr(_wcc_core, "ENGINE", request.param)
+    return request.param
+
+
 def naive_wcc(x, y, win, lag, starts):
     """rMEA's rules cell by cell: span of win + lag from each start; lag k >= 0 pairs x[t]
     with y[t + k]; NaN if more than half of a span is missing, fewer than 2 complete pairs
@@ -194,6 +203,25 @@ def test_cancellation_guard_on_offset_quiet_stretch():
     assert_same(res.values, naive_wcc(x, y, 200, 20, starts), atol=1e-10)
 
 
+def test_engines_agree_on_gappy_batches_and_layouts():
+    """The compiled kernel against the NumPy reference path on the same rows: regular steps
+    with a unit of one and of several samples, an irregular (fractional) step."""
+    rng = np.random.default_rng(12)
+    x, y = rng.normal(size=(2, 3, 1500)).cumsum(-1)
+    x[1, 200:260] = np.nan
+    y[2, 900:1000] = np.nan
+    for step_s in (0.1, 1.0, 2.5, 0.35):
+        lay = _wcc_core.make_layout(1500, 10, 8, 1.5, step_s)
+        assert_same(_wcc_core.lagged_r(x, y, lay, engine="numpy"),
+                    _wcc_core.lagged_r(x, y, lay, engine="numba"), atol=1e-12)
+
+
+def test_unknown_engine_is_refused():
+    lay = _wcc_core.make_layout(100, 10, 2, 1, 1)
+    with pytest.raises(ValueError, match="'engine'.*allowed values.*got 'c'"):
+        _wcc_core.lagged_r(np.ones(100), np.ones(100), lay, engine="c")
+
+
 def test_batched_rows_equal_single_pairs():
     rng = np.random.default_rng(2)
     x, y = rng.normal(size=(2, 4, 700))
@@ -300,3 +328,21 @@ def test_all_missing_window_summaries_are_nan_without_warnings():
     with np.errstate(all="raise"):
         res = att.wcc(x, x[::-1], 10, window_s=5, max_lag_s=0.5, step_s=6)
     assert math.isnan(res.best_lag_s[0]) and math.isnan(res.all_lags[0])
+
+
+def test_batch_equals_single_pairs_and_checks_shapes():
+    """``wcc_batch`` row by row against ``wcc`` (the reference is the single-pair path)."""
+    from attunement.sync.lagged import wcc_batch
+
+    rng = np.random.default_rng(13)
+    x, y = rng.normal(size=(2, 5, 900))
+    y[2, 100:140] = np.nan
+    kw = dict(window_s=10, max_lag_s=2, step_s=1, fisher_z=True, absolute=True)
+    batch = wcc_batch(x, y, 10, **kw)
+    for i in range(5):
+        assert_same(batch[i], att.wcc(x[i], y[i], 10, **kw).values, atol=1e-12)
+    with pytest.raises(ValueError, match="'xs' has shape \\(5, 900\\) and 'ys' \\(5, 800\\)"):
+        wcc_batch(x, y[:, :800], 10, **kw)
+    y[0, 3] = np.inf
+    with pytest.raises(ValueError, match="'ys': 1 infinite"):
+        wcc_batch(x, y, 10, **kw)

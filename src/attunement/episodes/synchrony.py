@@ -25,7 +25,7 @@ from scipy.signal import lfilter
 from .._check import check_positive, check_random_state
 from ..stats.surrogates import circular_shift
 from ..sync._pairs import as_series
-from ..sync.lagged import wcc
+from ..sync.lagged import wcc, wcc_batch
 
 
 @dataclass
@@ -164,7 +164,7 @@ def synchrony_series(
     _, shifted = circular_shift(a, b, n_surr, min_shift, seed=check_random_state(seed))
     kw = dict(window_s=window_s, max_lag_s=max_lag_s, step_s=step_s, fisher_z=True)
     real = wcc(a, b, fs, **kw)
-    z = np.stack([real.values] + [wcc(a, y, fs, **kw).values for y in shifted])
+    z = wcc_batch(np.broadcast_to(a, (n_surr + 1, len(a))), np.vstack([b, shifted]), fs, **kw)
     value = _profile_weighted(z)
     null = value[1:]
     null_mean = _nanmean(null, 0)

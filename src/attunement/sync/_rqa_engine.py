@@ -16,8 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ._wcc_kernel import AVAILABLE, ensure_compiled, jit
+
 #: Cells per block: a few buffers of 1M cells (4-8 MB each) whatever the series length.
 BLOCK_CELLS = 1 << 20
+#: The engines: compiled row by row (numba, extra 'fast'), or NumPy blocks (the reference).
+ENGINES = ("numba", "numpy")
+#: The engine used when none is named: numba where installed.
+ENGINE = "numba" if AVAILABLE else "numpy"
 
 
 @dataclass
@@ -76,6 +82,7 @@ def recurrence_counts(
     theiler: int = 0,
     dtype: type = np.float64,
     block_cells: int = BLOCK_CELLS,
+    engine: str | None = None,
 ) -> RecurrenceCounts:
     """Count recurrences of ``x`` (n_samples, n_channels) against ``y`` (same shape).
 
@@ -83,13 +90,30 @@ def recurrence_counts(
     below ``radius`` (PyRQA's ``FixedRadius``); Euclidean distances are compared as
     squared sums against ``radius ** 2``, summed over channels then delays in the
     order PyRQA's kernels use. Cells with ``|j - i| < theiler`` count as not recurrent.
+    ``engine``: one of :data:`ENGINES` (default :data:`ENGINE`); both give the same counts.
     """
+    engine = ENGINE if engine is None else engine
+    if engine not in ENGINES or (engine == "numba" and not AVAILABLE):
+        raise ValueError(
+            f"Invalid value for 'engine': allowed values are {ENGINES} (numba needs the extra "
+            f"'fast': pip install attunement[fast]), but got {engine!r}."
+        )
     xs = np.ascontiguousarray(x, dtype=dtype)
     ys = np.ascontiguousarray(y, dtype=dtype)
     n = embed_length(xs.shape[0], dimension, delay)
     k_min = -(n - 1) if k_min is None else max(k_min, -(n - 1))
     k_max = n - 1 if k_max is None else min(k_max, n - 1)
     threshold = dtype(radius) * dtype(radius) if metric == "euclidean" else dtype(radius)
+    if engine == "numba":
+        ensure_compiled()
+        diag_hist = np.zeros(n + 2, dtype=np.int64)
+        vert_hist = np.zeros(n + 2, dtype=np.int64)
+        profile = np.zeros(k_max - k_min + 1, dtype=np.int64)
+        n_recurrent = _counts(xs, ys, n, dimension, delay, threshold,
+                              {"euclidean": 0, "maximum": 1}.get(metric, 2), k_min,
+                              k_max, theiler, diag_hist, vert_hist, profile)
+        return RecurrenceCounts(n, int(n_recurrent), diag_hist, vert_hist, profile, k_min,
+                                k_max)
     span = (dimension - 1) * delay
     # rows of one block: enough to amortise the (dimension - 1) * delay extra rows
     width_max = min(n, k_max - k_min + 1) + 1
@@ -192,3 +216,78 @@ def _diagonal_runs(tbuf, b, carry, hist, n_lines) -> None:
     carry[col[at_bottom]] = lengths[at_bottom]
     done = ~at_bottom
     hist += np.bincount(lengths[done], minlength=n_lines)[:n_lines]
+
+
+
+@jit()
+def _row(xs, ys, i, j0, j1, dimension, delay, threshold, metric, theiler, dist, part, rec):
+    """``rec[j - j0]``: is cell (i, j) recurrent, for ``j0 <= j <= j1`` (distances summed
+    over channels, then delays, in the NumPy engine's order; loops over j vectorise)."""
+    width = j1 - j0 + 1
+    for m in range(dimension):
+        for ch in range(xs.shape[1]):
+            a = xs[i + m * delay, ch]
+            col = ys[:, ch]
+            first = j0 + m * delay
+            for w in range(width):
+                diff = a - col[first + w]
+                diff = diff * diff if metric == 0 else abs(diff)
+                if ch == 0:
+                    part[w] = diff
+                elif metric == 1:
+                    part[w] = max(part[w], diff)
+                else:
+                    part[w] = part[w] + diff
+        for w in range(width):
+            if m == 0:
+                dist[w] = part[w]
+            elif metric == 1:
+                dist[w] = max(dist[w], part[w])
+            else:
+                dist[w] = dist[w] + part[w]
+    for w in range(width):
+        rec[w] = dist[w] < threshold
+    if theiler > 0:  # |j - i| < theiler: not recurrent
+        for j in range(max(j0, i - theiler + 1), min(j1, i + theiler - 1) + 1):
+            rec[j - j0] = False
+
+
+@jit()
+def _counts(xs, ys, n, dimension, delay, threshold, metric, k_min, k_max, theiler,
+            diag_hist, vert_hist, profile):
+    """Row by row: the recurrent cells of a row (:func:`_row`), its vertical runs (along
+    the row) and each diagonal's open run carried to the next row; returns the number of
+    recurrent cells."""
+    carry = np.zeros(k_max - k_min + 1, dtype=np.int64)
+    rec = np.zeros(k_max - k_min + 1, dtype=np.bool_)
+    dist = np.zeros(k_max - k_min + 1, dtype=xs.dtype)
+    part = np.zeros(k_max - k_min + 1, dtype=xs.dtype)
+    n_recurrent = 0
+    for i in range(n):
+        j0, j1 = max(0, i + k_min), min(n - 1, i + k_max)
+        if j1 < j0:
+            continue
+        _row(xs, ys, i, j0, j1, dimension, delay, threshold, metric, theiler, dist, part,
+             rec)
+        run = 0
+        for j in range(j0, j1 + 1):
+            kk = j - i - k_min
+            if rec[j - j0]:
+                run += 1
+                carry[kk] += 1
+                profile[kk] += 1
+                n_recurrent += 1
+            else:
+                if run:
+                    vert_hist[run] += 1
+                    run = 0
+                c = carry[kk]
+                if c:
+                    diag_hist[c] += 1
+                    carry[kk] = 0
+        if run:
+            vert_hist[run] += 1
+    for kk in range(carry.shape[0]):  # diagonals still open at their last row
+        if carry[kk]:
+            diag_hist[carry[kk]] += 1
+    return n_recurrent

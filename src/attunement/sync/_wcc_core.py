@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
+from . import _wcc_kernel
 from ._wcc_exact import exact_cells, exact_windows, masked_cells
 from ._wcc_sums import (
     CHUNK_CELLS,
@@ -54,7 +55,13 @@ from ._wcc_sums import (
     zero_blocks,
 )
 
-__all__ = ["Layout", "lagged_r", "make_layout"]
+__all__ = ["ENGINES", "Layout", "lagged_r", "make_layout"]
+
+#: The fast path's engines: the compiled kernel (``_wcc_kernel``, needs numba: the extra
+#: ``fast``) and the NumPy reference below.
+ENGINES = ("numba", "numpy")
+#: The engine used when none is named: numba where installed.
+ENGINE = "numba" if _wcc_kernel.AVAILABLE else "numpy"
 
 
 # ------------------------------------------------------------------ the fast path
@@ -69,7 +76,7 @@ def fast_block(su, sv, a0: int, a1: int, lay: Layout, screen, buf, dest: np.ndar
         r = unit_sums(su, sv, a0, a1, lay, buf)
         normalise(r, su, sv, a0, a1, lay)
         dest[...] = r
-        return few_differ(screen, a0, a1, lay), abs_max(r)
+        return differ_rule(dest, su, sv, a0, a1, lay, screen), abs_max(r)
     sums = sample_sums(su, sv, a0, a1, lay, buf)
     top = np.zeros(len(dest))
     chunk = max(1, CHUNK_CELLS // (len(dest) * (a1 - a0)))
@@ -79,8 +86,18 @@ def fast_block(su, sv, a0: int, a1: int, lay: Layout, screen, buf, dest: np.ndar
         normalise(r, su, sv, a0, a1, lay, w)
         np.fmax(top, abs_max(r), out=top)
         dest[:, w] = r
-    nan_where_few_differ(dest, su, sv, a0, few_differ(screen, a0, a1, lay), lay)
-    return None, top
+    return differ_rule(dest, su, sv, a0, a1, lay, screen), top
+
+
+def differ_rule(dest, su, sv, a0: int, a1: int, lay: Layout, screen):
+    """rMEA's "2 differing values" rule on ``dest`` (S, n_windows, a1 - a0): the cells
+    where it may apply with a unit of ``g > 1`` samples (to recount exactly), else NaN set
+    here and None."""
+    maybe = few_differ(screen, a0, a1, lay)
+    if lay.unit > 1:
+        return maybe
+    nan_where_few_differ(dest, su, sv, a0, maybe, lay)
+    return None
 
 
 def unit_sums(su: SeriesStats, sv: SeriesStats, a0: int, a1: int, lay: Layout,
@@ -201,9 +218,17 @@ def nan_where_few_differ(r: np.ndarray, su: SeriesStats, sv: SeriesStats, a0: in
 
 
 # ------------------------------------------------------------------ all together
-def lagged_r(x: np.ndarray, y: np.ndarray, lay: Layout) -> np.ndarray:
+def lagged_r(x: np.ndarray, y: np.ndarray, lay: Layout, engine: str | None = None
+             ) -> np.ndarray:
     """Pearson r of rows of ``x`` and ``y`` (S, n) in every window at every lag:
-    (S, n_windows, n_lags), clipped to [-1, 1], NaN by rMEA's rules."""
+    (S, n_windows, n_lags), clipped to [-1, 1], NaN by rMEA's rules; the fast path by
+    ``engine`` (one of :data:`ENGINES`; default :data:`ENGINE`)."""
+    engine = ENGINE if engine is None else engine
+    if engine not in ENGINES or (engine == "numba" and not _wcc_kernel.AVAILABLE):
+        raise ValueError(
+            f"Invalid value for 'engine': allowed values are {ENGINES} (numba needs the extra "
+            f"'fast': pip install attunement[fast]), but got {engine!r}."
+        )
     x = np.ascontiguousarray(np.atleast_2d(np.asarray(x, dtype=float)))
     y = np.ascontiguousarray(np.atleast_2d(np.asarray(y, dtype=float)))
     n_series, lag, g = len(x), lay.lag, lay.unit
@@ -219,16 +244,21 @@ def lagged_r(x: np.ndarray, y: np.ndarray, lay: Layout) -> np.ndarray:
     top = np.zeros(n_series)  # largest |r| of the fast path
     n_pairs = int(lay.starts[-1]) + lay.win
     block = lag + 1 if g > 1 else block_size(lag + 1, SCAN_ELEMENTS // (n_series * n_pairs))
-    buf = product_buffer(n_series, block, lay)
+    buf = product_buffer(n_series, block, lay) if engine == "numpy" else None
     for sign, su, sv in ((1, sx, sy), (-1, sy, sx)):
         screen = rule_screen(su, sv, g if g > 1 else sub_block(lay.win))
+        if engine == "numba":
+            _wcc_kernel.fill_fast(su, sv, sign, lay, fast, out, top)
         for a0 in range(0 if sign > 0 else 1, lag + 1, block):
             a1 = min(a0 + block, lag + 1)
             lags = lag + sign * np.arange(a0, a1)
             stop = lag + sign * a1 if lag + sign * a1 >= 0 else None
-            maybe, block_top = fast_block(su, sv, a0, a1, lay, screen, buf,
-                                          out[:, :, lag + sign * a0 : stop : sign])
-            np.fmax(top, block_top, out=top)
+            dest = out[:, :, lag + sign * a0 : stop : sign]
+            if engine == "numba":
+                maybe = differ_rule(dest, su, sv, a0, a1, lay, screen)
+            else:
+                maybe, block_top = fast_block(su, sv, a0, a1, lay, screen, buf, dest)
+                np.fmax(top, block_top, out=top)
             if maybe is not None:
                 s_i, w_i, b_i = np.nonzero(maybe & fast[:, :, None])
                 redo.append((s_i, w_i, lags[b_i]))
@@ -238,11 +268,13 @@ def lagged_r(x: np.ndarray, y: np.ndarray, lay: Layout) -> np.ndarray:
         i, k = np.nonzero(unsure)
         redo.append((sel[i], wsel[i], k))
     whole, near_one = _rounding(out, top, sx, sy, lay, fast)
+    compiled = engine == "numba"
     if len(whole[0]):
-        out[whole] = exact_windows(x, y, *whole, sx, sy, lay)
+        out[whole] = (_wcc_kernel.exact_windows(x, y, *whole, lay) if compiled
+                      else exact_windows(x, y, *whole, sx, sy, lay))
     cells = _unique_cells(redo + near_one, out.shape)
     if len(cells[0]):
-        out[cells] = exact_cells(x, y, cells, lay)
+        out[cells] = (_wcc_kernel.exact_cells if compiled else exact_cells)(x, y, cells, lay)
     out[all_na] = np.nan
     return out
 

@@ -107,13 +107,19 @@ def cluster_phase(signals, sampling_rate: float | None = None, *, is_phase: bool
     1.0
     """
     phases, _, sr = _phases(signals, sampling_rate, is_phase, band_hz)
-    group = np.angle(np.exp(1j * phases).mean(axis=0))
-    relative = phases - group
-    mean_relative = np.angle(np.exp(1j * relative).mean(axis=1))
-    rho_t = np.abs(np.exp(1j * (relative - mean_relative[:, None])).mean(axis=0))
+    # one complex exponential: rotating by an angle is a product with its unit phasor
+    phasors = np.exp(1j * phases)
+    relative = phasors * _unit(phasors.mean(axis=0)).conj()
+    rho_t = np.abs((relative * _unit(relative.mean(axis=1)).conj()[:, None]).mean(axis=0))
     detail = pd.DataFrame({"time_s": np.arange(rho_t.size) / sr, "rho": rho_t})
     return GroupResult("cluster_phase_rho", float(rho_t.mean()), detail,
                        {"band_hz": band_hz, "is_phase": is_phase})
+
+
+def _unit(z: np.ndarray) -> np.ndarray:
+    """``exp(1j * angle(z))``: 1 where ``z`` is 0, as ``np.angle(0) = 0``."""
+    size = np.abs(z)
+    return np.where(size > 0, z / np.where(size > 0, size, 1.0), 1.0)
 
 
 def kuramoto_order(signals, sampling_rate: float | None = None, *, is_phase: bool = False,
@@ -143,14 +149,37 @@ def _segment(n_times: int, sampling_rate: float, segment_s: float | None) -> int
 
 
 def _pairwise(name, signals, sampling_rate, segment_s, func) -> GroupResult:
+    """``func(spectra_i, spectra_j)`` for every pair, from each signal's Welch segment
+    spectra computed once (:func:`_segment_spectra`)."""
     data, labels, sr = as_signals(signals, sampling_rate)
     nperseg = _segment(data.shape[1], sr, segment_s)
-    rows = [{"channel_1": labels[i], "channel_2": labels[j],
-             "value": func(data[i], data[j], sr, nperseg)}
-            for i, j in combinations(range(len(data)), 2)]
-    detail = pd.DataFrame(rows)
+    spectra, weight = _segment_spectra(data, nperseg)
+    power = (spectra.real ** 2 + spectra.imag ** 2).mean(axis=1)  # (n_signals, n_freq)
+    pairs = list(combinations(range(len(data)), 2))
+    values = [func(np.einsum("sf,sf->f", spectra[i].conj(), spectra[j]) / spectra.shape[1],
+                   power[i], power[j], weight) for i, j in pairs]
+    detail = pd.DataFrame({"channel_1": [labels[i] for i, _ in pairs],
+                           "channel_2": [labels[j] for _, j in pairs],
+                           "value": np.asarray(values, dtype=float)})
     return GroupResult(name, float(detail["value"].mean()), detail,
                        {"segment_s": nperseg / sr})
+
+
+def _segment_spectra(data: np.ndarray, nperseg: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each signal's Welch segments as scipy's ``csd`` makes them (Hann window, 50 %
+    overlap, each segment's mean removed, no padding), Fourier transformed once:
+    (n_signals, n_segments, n_freq), and the one-sided doubling of each frequency (1 at 0
+    and at Nyquist, else 2) that scipy applies to every spectrum; the common density scale
+    cancels in both measures."""
+    step = nperseg - nperseg // 2
+    segments = np.lib.stride_tricks.sliding_window_view(data, nperseg, axis=-1)[:, ::step]
+    segments = segments - segments.mean(axis=-1, keepdims=True)
+    spectra = np.fft.rfft(segments * sps.get_window("hann", nperseg), axis=-1)
+    weight = np.full(spectra.shape[-1], 2.0)
+    weight[0] = 1.0
+    if nperseg % 2 == 0:
+        weight[-1] = 1.0
+    return spectra, weight
 
 
 def team_coherence(signals, sampling_rate: float | None = None, *,
@@ -159,7 +188,9 @@ def team_coherence(signals, sampling_rate: float | None = None, *,
 
     Welch with a Hann window and 50% overlap; ``segment_s = None`` takes multiSyncPy's
     segment of 256 samples (N // 4 for series under 1,024 samples). ``detail`` has one
-    row per pair (``channel_1``, ``channel_2``, ``value``).
+    row per pair (``channel_1``, ``channel_2``, ``value``). Each signal's segment spectra
+    are computed once and shared by its pairs (equal to ``scipy.signal.coherence`` per
+    pair, which multiSyncPy calls).
 
     Examples
     --------
@@ -168,8 +199,9 @@ def team_coherence(signals, sampling_rate: float | None = None, *,
     >>> len(res.to_frame()), res.value > 0.3
     (3, True)
     """
-    def coh(x, y, sr, nperseg):
-        return float(sps.coherence(x, y, fs=sr, nperseg=nperseg)[1].mean())
+    def coh(sxy, sxx, syy, weight):
+        # the doubling of one-sided spectra cancels in each frequency's ratio
+        return float(((sxy.real ** 2 + sxy.imag ** 2) / (sxx * syy)).mean())
 
     return _pairwise("team_coherence", signals, sampling_rate, segment_s, coh)
 
@@ -187,11 +219,9 @@ def sum_normalized_csd(signals, sampling_rate: float | None = None, *,
     >>> sum_normalized_csd(x, 10).value < sum_normalized_csd(x + x[0], 10).value
     True
     """
-    def csd(x, y, sr, nperseg):
-        sxy = sps.csd(x, y, fs=sr, nperseg=nperseg)[1]
-        sxx = sps.csd(x, x, fs=sr, nperseg=nperseg)[1].real
-        syy = sps.csd(y, y, fs=sr, nperseg=nperseg)[1].real
-        return float((np.abs(sxy) ** 2).sum() / (sxx * syy).sum())
+    def csd(sxy, sxx, syy, weight):
+        w2 = weight * weight  # scipy's one-sided doubling, squared by both products
+        return float((w2 * (sxy.real ** 2 + sxy.imag ** 2)).sum() / (w2 * sxx * syy).sum())
 
     return _pairwise("sum_normalized_csd", signals, sampling_rate, segment_s, csd)
 

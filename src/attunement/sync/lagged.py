@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_positive
+from . import _wcc_core, _wcc_kernel
 from ._pairs import read_pair
 from ._wcc_core import Layout, lagged_r, make_layout
 
@@ -211,8 +212,61 @@ def wcc(
         fisher_z=bool(fisher_z), absolute=bool(absolute), sampling_rate=rate))
 
 
+def wcc_batch(
+    xs,
+    ys,
+    sampling_rate: float,
+    *,
+    window_s: float = 60.0,
+    max_lag_s: float = 5.0,
+    step_s: float = 30.0,
+    fisher_z: bool = False,
+    absolute: bool = False,
+) -> np.ndarray:
+    """:func:`wcc` values of many pairs of one length at once (surrogates of one session):
+    ``values`` of shape (n_pairs, n_windows, n_lags), row i equal to
+    ``wcc(xs[i], ys[i], ...).values`` (to rounding, 1e-12).
+
+    Parameters
+    ----------
+    xs, ys : array of shape (n_pairs, n_times)
+        Partner 1 and partner 2 of each pair; NaN marks missing samples.
+    sampling_rate, window_s, max_lag_s, step_s, fisher_z, absolute
+        As in :func:`wcc`.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(3, 600))
+    >>> wcc_batch(x, np.roll(x, 4, axis=1), 10, window_s=20, max_lag_s=1, step_s=10).shape
+    (3, 4, 21)
+    """
+    rate = check_positive(sampling_rate, "sampling_rate")
+    xs, ys = (np.atleast_2d(np.asarray(v, dtype=float)) for v in (xs, ys))
+    if xs.shape != ys.shape or xs.ndim != 2:
+        raise ValueError(
+            f"Invalid input: 'xs' has shape {xs.shape} and 'ys' {ys.shape}; expected two "
+            "equal 2-D shapes (n_pairs, n_times)."
+        )
+    for name, v in (("xs", xs), ("ys", ys)):
+        if np.isinf(v).any():
+            raise ValueError(f"Invalid value for {name!r}: {int(np.isinf(v).sum())} infinite "
+                             "value(s); use NaN for missing samples.")
+    for name, value in (("window_s", window_s), ("step_s", step_s)):
+        check_positive(value, name)
+    check_positive(max_lag_s, "max_lag_s", allow_zero=True)
+    lay = make_layout(xs.shape[1], rate, window_s, max_lag_s, step_s)
+    return transform(lagged_r(xs, ys, lay), fisher_z, absolute)
+
+
 def transform(r: np.ndarray, fisher_z: bool, absolute: bool) -> np.ndarray:
-    """Fisher z capped at +-10 (rMEA's ``fisher.r2z``) and absolute value, as asked."""
+    """Fisher z capped at +-10 (rMEA's ``fisher.r2z``) and absolute value, as asked; in
+    place, without temporaries, with the compiled engine (``r`` C-contiguous)."""
+    if not (fisher_z or absolute):
+        return r
+    if _wcc_core.ENGINE == "numba" and r.flags.c_contiguous and r.flags.writeable:
+        _wcc_kernel.transform_inplace(r, fisher_z, absolute, Z_CAP)
+        return r
     if fisher_z:
         with np.errstate(divide="ignore"):
             r = np.clip(np.arctanh(r), -Z_CAP, Z_CAP)

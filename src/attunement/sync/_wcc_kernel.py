@@ -1,0 +1,311 @@
+"""The compiled fast path of the windowed lagged cross-correlation (numba, optional).
+
+One pass per series and sign computes r in every window without missing values at every
+offset, fusing what ``_wcc_core.fast_block`` does in NumPy with temporaries: the lagged
+products summed into units of ``g`` samples (g = gcd of window and step; 1 for irregular
+layouts), the window sums of units as the suffix of one block of ``q = win // g`` units plus
+the prefix of the next (every chain of additions stays inside the window, as in
+``_wcc_sums.block_sums``, so the rounding bound of ``_wcc_core`` still holds), and the
+scaling to Pearson r, written straight into the output. Only two blocks of units are held
+(``2 q`` rows of offsets), so memory does not grow with the recording. The NaN rules that
+need counts ("fewer than 2 differing values"), missing values and the rounding guard stay in
+``_wcc_core``, shared with the NumPy path, which remains the reference and the fallback when
+numba is not installed (``pip install attunement[fast]``).
+
+numba is chosen over a C extension because it ships wheels for every platform NumPy does, so
+users need no compiler, and LLVM vectorises the loops over offsets; compiled functions are
+cached on disk (``cache=True``), so only the first call on a machine pays the compile time;
+numba itself is imported at the first call, not with attunement.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+
+import numpy as np
+
+#: True when the compiled kernel can run (numba installed: the extra 'fast').
+AVAILABLE = importlib.util.find_spec("numba") is not None
+#: Reductions free to reassociate (so that they vectorise); NaN and infinities keep their
+#: IEEE meaning.
+SUMS = frozenset({"reassoc", "contract", "nsz"})
+_PENDING: list[tuple[dict, str, object]] = []
+
+
+def jit(fastmath=False):
+    """Mark a function for numba; :func:`ensure_compiled` wraps every marked function on
+    first use, so that importing attunement never imports numba (a second or so)."""
+    def mark(func):
+        _PENDING.append((func.__globals__, func.__name__, fastmath))
+        return func
+    return mark
+
+
+def ensure_compiled() -> None:
+    """Replace each marked function by its numba dispatcher (compiled, or loaded from the
+    on-disk cache, at its first call)."""
+    if not _PENDING:
+        return
+    import numba
+
+    while _PENDING:
+        namespace, name, fastmath = _PENDING.pop()
+        flags = fastmath if isinstance(fastmath, bool) else set(fastmath)
+        namespace[name] = numba.njit(cache=True, nogil=True, error_model="numpy",
+                                     fastmath=flags)(namespace[name])
+
+
+#: Most offsets per pass over the windows: each pass writes its part of every output row,
+#: so fewer passes over a large output save memory traffic; the prefix sums of one block of
+#: units (window length x offsets) should still fit the cache.
+OFFSETS = 256
+
+
+@jit()
+def _unit(cu, cv, t0, g, a0, nb, part):
+    """``part[b] = sum over t0 <= t < t0 + g of cu[t] * cv[t + a0 + b]``."""
+    for b in range(nb):
+        part[b] = 0.0
+    for t in range(t0, t0 + g):
+        c = cu[t]
+        base = t + a0
+        for b in range(nb):
+            part[b] += c * cv[base + b]
+
+
+@jit()
+def _cells(row, acc, pre_k, tu, iu, mean_v, inv_v, s, a0, nb, lag, sign, top):
+    """r of one window at offsets ``a0 + b`` from its window sums ``acc + pre_k``."""
+    if sign > 0:  # two loops, so that each vectorises over offsets
+        for b in range(nb):
+            a = a0 + b
+            r = (acc[b] + pre_k[b] - tu * mean_v[s + a]) * iu * inv_v[s + a]
+            row[lag + a] = r
+            if abs(r) > top[b]:
+                top[b] = abs(r)
+    else:
+        for b in range(nb):
+            a = a0 + b
+            r = (acc[b] + pre_k[b] - tu * mean_v[s + a]) * iu * inv_v[s + a]
+            row[lag - a] = r
+            if abs(r) > top[b]:
+                top[b] = abs(r)
+
+
+@jit()
+def _fill_series(cu, total_u, inv_u, cv, mean_v, inv_v, starts, fast, win, g, lag, sign,
+                 out, pre, units, acc, part, top):
+    """r of one series for one sign (offsets ``a``: lag index ``lag + sign * a``) into
+    ``out`` (n_windows, n_lags), offsets in passes of ``pre.shape[1]``; ``top`` raised to
+    the largest |r| written.
+
+    For each block of ``q`` units holding window starts: the prefix sums of the next block
+    a backward pass over the block's units keeps the suffix sum (``acc``) of each unit a
+    window starts at (in ``pre``), then a forward pass over the windows adds the prefix sums
+    of the next block (with ``g > 1`` its unit sums are kept in ``units`` for that block's
+    own turn) and writes r."""
+    q = win // g
+    n_windows = starts.shape[0]
+    width = pre.shape[1]
+    keep = g > 1  # with a unit of one sample a product costs less than keeping it
+    for a0 in range(0 if sign > 0 else 1, lag + 1, width):
+        nb = min(width, lag + 1 - a0)
+        i, kept_blk, n_kept = 0, -1, 0
+        while i < n_windows:
+            blk = starts[i] // g // q
+            end = i
+            while end < n_windows and starts[end] // g // q == blk:
+                end += 1
+            k_low = starts[i] // g - blk * q
+            for b in range(nb):
+                acc[b] = 0.0
+            w = end - 1
+            for j in range(q - 1, k_low - 1, -1):  # suffix sums of this block
+                if blk == kept_blk and j < n_kept:
+                    for b in range(nb):
+                        acc[b] += units[j, b]
+                else:
+                    _unit(cu, cv, (blk * q + j) * g, g, a0, nb, part)
+                    for b in range(nb):
+                        acc[b] += part[b]
+                if w >= i and starts[w] // g - blk * q == j:  # a window starts here
+                    for b in range(nb):
+                        pre[j, b] = acc[b]
+                    w -= 1
+            nxt = (blk + 1) * q
+            run = part  # prefix sums of the next block, added to each window's suffix
+            for b in range(nb):
+                run[b] = 0.0
+            k = 0
+            for w in range(i, end):
+                kw = starts[w] // g - blk * q
+                while k < kw:
+                    if keep:
+                        _unit(cu, cv, (nxt + k) * g, g, a0, nb, units[k])
+                        for b in range(nb):
+                            run[b] += units[k, b]
+                    else:
+                        _unit(cu, cv, (nxt + k) * g, g, a0, nb, acc)
+                        for b in range(nb):
+                            run[b] += acc[b]
+                    k += 1
+                if fast[w]:
+                    s = starts[w]
+                    _cells(out[w], pre[kw], run, total_u[s], inv_u[s], mean_v, inv_v, s,
+                           a0, nb, lag, sign, top)
+            kept_blk, n_kept = (blk + 1, k) if keep else (-1, 0)
+            i = end
+
+
+@jit()
+def _fill(cu, total_u, inv_u, cv, mean_v, inv_v, starts, fast, win, g, lag, sign, out, top):
+    q, width = win // g, min(OFFSETS, lag + 1)
+    pre, units = np.empty((q, width)), np.empty((q if g > 1 else 0, width))
+    acc, part, block_top = np.empty(width), np.empty(width), np.empty(width)
+    for s in range(cu.shape[0]):
+        block_top[:] = 0.0
+        _fill_series(cu[s], total_u[s], inv_u[s], cv[s], mean_v[s], inv_v[s], starts,
+                     fast[s], win, g, lag, sign, out[s], pre, units, acc, part, block_top)
+        top[s] = max(top[s], block_top.max())
+
+
+def fill_fast(su, sv, sign: int, lay, fast: np.ndarray, out: np.ndarray,
+              top: np.ndarray) -> None:
+    """r in the windows ``fast`` (S, n_windows) at every offset of ``sign`` into ``out``
+    (S, n_windows, n_lags), not clipped; ``top`` (S,) raised to each series' largest |r|.
+
+    ``su``, ``sv``: the two series' ``_wcc_sums.SeriesStats`` (partner 1 first for sign 1).
+    """
+    ensure_compiled()
+    _fill(su.centred, su.total, su.inv_sd, sv.centred, sv.mean, sv.inv_sd,
+          np.ascontiguousarray(lay.starts, dtype=np.int64), np.ascontiguousarray(fast),
+          lay.win, lay.unit, lay.lag, sign, out, top)
+
+
+@jit(SUMS)
+def _pearson(x, y, i, j, win):
+    """r of ``x[i : i + win]`` and ``y[j : j + win]`` over complete pairs by the corrected
+    two-pass formula (deviations from the first-pass means, less their mean's share), NaN by
+    rMEA's rules, clipped to [-1, 1]; the compiled twin of ``_wcc_exact.pearson_rows``."""
+    n, differ, sx, sy = 0, 0, 0.0, 0.0
+    lo_x, hi_x, lo_y, hi_y = np.inf, -np.inf, np.inf, -np.inf
+    for t in range(win):
+        a, b = x[i + t], y[j + t]
+        if a == a and b == b:
+            n += 1
+            sx += a
+            sy += b
+            differ += a != b
+            lo_x, hi_x = min(lo_x, a), max(hi_x, a)
+            lo_y, hi_y = min(lo_y, b), max(hi_y, b)
+    if differ < 2 or lo_x == hi_x or lo_y == hi_y:
+        return np.nan
+    mx, my = sx / n, sy / n
+    cx, cy, sxy, sxx, syy = 0.0, 0.0, 0.0, 0.0, 0.0
+    for t in range(win):
+        a, b = x[i + t], y[j + t]
+        if a == a and b == b:
+            dx, dy = a - mx, b - my
+            cx += dx
+            cy += dy
+            sxy += dx * dy
+            sxx += dx * dx
+            syy += dy * dy
+    sxy -= cx * cy / n
+    sxx -= cx * cx / n
+    syy -= cy * cy / n
+    return min(1.0, max(-1.0, sxy / math.sqrt(sxx * syy)))
+
+
+@jit()
+def _exact(x, y, series, window, lag_index, starts, win, lag, out):
+    for c in range(series.shape[0]):
+        s, t, k = series[c], starts[window[c]], lag_index[c] - lag
+        out[c] = _pearson(x[s], y[s], t + max(0, -k), t + max(0, k), win)
+
+
+def exact_cells(x: np.ndarray, y: np.ndarray, cells: tuple, lay) -> np.ndarray:
+    """r of single cells (series, window, lag index) by the two-pass formula over complete
+    pairs, as R's ``cor`` (``_wcc_exact.exact_cells``, compiled)."""
+    ensure_compiled()
+    series, window, lag_index = (np.ascontiguousarray(c, dtype=np.int64) for c in cells)
+    out = np.empty(len(series))
+    _exact(x, y, series, window, lag_index, np.ascontiguousarray(lay.starts, np.int64),
+           lay.win, lay.lag, out)
+    return out
+
+
+@jit(True)
+def _pearson_complete(x, y, i, j, win):
+    """:func:`_pearson` of spans without missing values (no test for NaN, so every loop
+    vectorises)."""
+    sx, sy, differ = 0.0, 0.0, 0
+    lo_x, hi_x, lo_y, hi_y = x[i], x[i], y[j], y[j]
+    for t in range(win):
+        a, b = x[i + t], y[j + t]
+        sx += a
+        sy += b
+        differ += a != b
+        lo_x, hi_x = min(lo_x, a), max(hi_x, a)
+        lo_y, hi_y = min(lo_y, b), max(hi_y, b)
+    if differ < 2 or lo_x == hi_x or lo_y == hi_y:
+        return np.nan
+    mx, my = sx / win, sy / win
+    cx, cy, sxy, sxx, syy = 0.0, 0.0, 0.0, 0.0, 0.0
+    for t in range(win):
+        dx, dy = x[i + t] - mx, y[j + t] - my
+        cx += dx
+        cy += dy
+        sxy += dx * dy
+        sxx += dx * dx
+        syy += dy * dy
+    sxy -= cx * cy / win
+    sxx -= cx * cx / win
+    syy -= cy * cy / win
+    return min(1.0, max(-1.0, sxy / math.sqrt(sxx * syy)))
+
+
+@jit()
+def _exact_windows(x, y, series, window, starts, win, lag, out):
+    for c in range(series.shape[0]):
+        s, t = series[c], starts[window[c]]
+        for li in range(2 * lag + 1):
+            k = li - lag
+            out[c, li] = _pearson_complete(x[s], y[s], t + max(0, -k), t + max(0, k), win)
+
+
+def exact_windows(x: np.ndarray, y: np.ndarray, series: np.ndarray, window: np.ndarray,
+                  lay) -> np.ndarray:
+    """Every lag of whole windows without missing values by the two-pass formula:
+    (len(series), n_lags) (``_wcc_exact.exact_windows``, compiled)."""
+    ensure_compiled()
+    out = np.empty((len(series), lay.n_lags))
+    _exact_windows(x, y, np.ascontiguousarray(series, np.int64),
+                   np.ascontiguousarray(window, np.int64),
+                   np.ascontiguousarray(lay.starts, np.int64), lay.win, lay.lag, out)
+    return out
+
+
+@jit()
+def _transform(values, fisher_z, absolute, cap):
+    flat = values.reshape(-1)
+    for i in range(flat.shape[0]):
+        v = flat[i]
+        if v != v:
+            continue
+        if fisher_z:
+            if v >= 1.0:
+                v = cap
+            elif v <= -1.0:
+                v = -cap
+            else:
+                v = min(cap, max(-cap, math.atanh(v)))
+        flat[i] = abs(v) if absolute else v
+
+
+def transform_inplace(values: np.ndarray, fisher_z: bool, absolute: bool, cap: float) -> None:
+    """Fisher z capped at +-``cap`` and absolute value in place (C-contiguous ``values``);
+    NaN stays NaN."""
+    ensure_compiled()
+    _transform(values, fisher_z, absolute, cap)
