@@ -75,7 +75,7 @@ def test_force_replaces_the_earlier_outputs_whole(tmp_path):
     result = _sync(tmp_path / "in" / "s2.txt", "--out", out, "--force")
     assert result.exit_code == 0, result.output
     files = sorted(p.name for p in out.iterdir() if p.name != ".attune-outputs")
-    assert files == ["my_notes.txt", "summary.csv", "wcc_s2.parquet"]
+    assert files == ["my_notes.txt", "peaks_s2.parquet", "summary.csv", "wcc_s2.parquet"]
     assert pd.read_csv(out / "summary.csv").session.tolist() == ["s2"]
 
 

@@ -109,7 +109,7 @@ def test_metadata_rows_missing_for_some_sessions(tmp_path):
                                          r"\['b', 'c'\]"):
         load_project(tmp_path / "p.toml")
     (tmp_path / "meta.csv").write_text("session,group\na,x\nb,y\nc,x\nc,y\n")
-    with pytest.raises(ValueError, match=r"sessions with more than one row: \['c'\]"):
+    with pytest.raises(ValueError, match=r"sessions \['c'\] have several rows"):
         load_project(tmp_path / "p.toml")
 
 

@@ -279,15 +279,10 @@ def _check_exports(downloads, detected, new_offset, moved, last):
 
 
 def test_exports_read_back_with_package_reader():
-    """The three exports through ``attunement.io.annotations.read_annotations`` (being
-    written on another branch): the same rows, tiers kept (coder lost only in BORIS)."""
-    try:
-        from attunement.io.annotations import read_annotations
-    except ImportError:
-        # TODO(merge io.annotations + attune agree): this branch has neither; once merged,
-        # this check runs, and `attune agree <codes.csv> <detector.csv>` should give the
-        # agreement of the coder with the detector (all but the rejected episode agree).
-        pytest.skip("attunement.io.annotations is not on this branch yet")
+    """The three exports through ``attunement.io.annotations.read_annotations``: the same
+    rows, tiers kept (coder lost only in BORIS)."""
+    from attunement.io.annotations import read_annotations
+
     if not _EXPORTS:
         pytest.skip("the browser test made no exports")
     downloads, expected = _EXPORTS["downloads"], _EXPORTS["expected"]
@@ -303,6 +298,40 @@ def test_exports_read_back_with_package_reader():
         )
         if key != "export-boris":
             assert (got["coder"] == "AB").all(), key
+
+
+def _unit_labels(table: pd.DataFrame, n_units: int) -> list[str]:
+    """Per 1 s unit, the label covering most of it ("none" where nothing is coded)."""
+    out = []
+    for k in range(n_units):
+        cover = np.clip(np.minimum(table.offset_s, k + 1) - np.maximum(table.onset_s, k), 0, None)
+        out.append(str(table.label.iloc[int(np.argmax(cover))]) if cover.max() > 0 else "none")
+    return out
+
+
+def test_coder_export_agrees_with_the_detector_through_attune_agree(tmp_path):
+    """The coder's exported CSV read back by ``attune agree`` against the detector's export.
+    Reference: Cohen's kappa from scikit-learn on the 1 s units of the two tables (the coder
+    rejected one episode and moved two edges, so agreement is high but below 1)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    if not _EXPORTS:
+        pytest.skip("the browser test made no exports")
+    downloads = _EXPORTS["downloads"]
+    coder = pd.read_csv(downloads["export-csv"])
+    coder = coder[coder.tier == "episodes"]
+    coder.to_csv(tmp_path / "coder.csv", index=False)
+    detector = pd.read_csv(downloads["export-detector"])
+    out = tmp_path / "agree"
+    result = CliRunner().invoke(app, ["agree", str(tmp_path / "coder.csv"),
+                                      str(downloads["export-detector"]), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "agreement.csv")
+    kappa = table[(table.measure == "cohen_kappa") & (table.label == "all")].value.iloc[0]
+    n_units = int(np.ceil(max(coder.offset_s.max(), detector.offset_s.max())))
+    ref = cohen_kappa_score(_unit_labels(coder, n_units), _unit_labels(detector, n_units))
+    assert kappa == pytest.approx(ref, abs=1e-9)
+    assert 0.3 < kappa < 1
 
 
 def test_view_without_video_plays_signals(viewer_dir, tmp_path):

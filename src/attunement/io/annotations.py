@@ -279,7 +279,7 @@ def phases_from_file(path: str | Path, tier: str | None = None) -> pd.DataFrame:
     try:
         return annotations_to_phases(read_annotations(path), tier)
     except ValueError as err:
-        if "needs columns onset_s, offset_s" not in str(err):
+        if "an annotation table needs" not in str(err):  # a wide coded-state table
             raise
     from .phases import read_phases
 
@@ -311,7 +311,7 @@ def codes_from_file(path: str | Path, tiers: Sequence[str] | None = None,
     try:
         ann = read_annotations(path)
     except ValueError as err:
-        if "needs columns onset_s, offset_s" not in str(err):
+        if "an annotation table needs" not in str(err):  # a wide coded-state table
             raise
         return read_codes(path)
     if tiers is None:
