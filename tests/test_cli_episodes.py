@@ -65,3 +65,30 @@ def test_user_errors(tmp_path):
                                  "--out", str(tmp_path / "o2")])
     assert result.exit_code == 1 and "a: " in result.stderr and "1 session(s) failed" in (
         result.stderr)
+
+
+def test_paradigm_sets_the_time_scale_and_is_recorded(tmp_path):
+    """Reference: the presets' documented values (attunement.episodes.PARADIGMS)."""
+    data = tmp_path / "in"
+    sim = simulate_dyad("sensitive", duration_s=400, sampling_rate=5, seed=2, id="dyad")
+    sim.write(data / "dyad.parquet")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["episodes", str(data), "--paradigm", "psychotherapy-movement",
+                                 "--channel", "movement", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    row = pd.read_csv(out / "episode_summary.csv").iloc[0]
+    assert row.paradigm == "psychotherapy-movement"
+    assert (row.window_s, row.max_lag_s, row.step_s, row.long_unrepaired_s) == (30, 5, 5, 60)
+    assert {"detectable", "detectability", "session_p_value"} <= set(row.index)
+    result = runner.invoke(app, ["episodes", str(data), "--paradigm", "psychotherapy-movement",
+                                 "--window", "40", "--channel", "movement",
+                                 "--out", str(tmp_path / "o2")])
+    assert pd.read_csv(tmp_path / "o2" / "episode_summary.csv").window_s[0] == 40
+
+
+def test_unknown_paradigm_is_a_user_error(tmp_path):
+    result = runner.invoke(app, ["episodes", str(tmp_path), "--paradigm", "adult-chat",
+                                 "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "'paradigm': expected one of infant-face-to-face, psychotherapy-movement" in (
+        result.stderr)

@@ -159,3 +159,14 @@ def test_pseudo_dyads_across_the_cohort(project_dir):
     assert real.to_numpy() == pytest.approx(summary.grand_average.to_numpy(), abs=1e-12)
     row = real_vs_pseudo(one).iloc[0]
     assert row.n_real == 6 and row.n_pseudo == 12
+    # the episode detector's negative control travels with every pair (store and page)
+    assert {"matched_proportion", "ruptures_per_min", "paradigm"} <= set(one.columns)
+    assert one.paradigm.eq("infant-face-to-face").all() and one.observed_s.gt(60).all()
+    store.save_cohort_table("pseudo_dyads", one)
+    stored = store.query("SELECT kind, matched_proportion FROM pseudo_dyads")
+    assert len(stored) == 18 and stored.matched_proportion.between(0, 1).all()
+    from attunement.cohort.report import write_cohort_report
+
+    page = write_cohort_report(store, project_dir / "cohort.html").read_text()
+    assert "Episodes in real dyads and pseudo-dyads" in page
+    assert "pseudo_ruptures_per_min" in page

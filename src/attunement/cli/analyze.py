@@ -23,6 +23,10 @@ def analyze(
     lag: float = typer.Option(None, "--lag", help="Largest lag (s)."),
     step: float = typer.Option(None, "--step", help="Window increment (s)."),
     surrogates: int = typer.Option(None, "--surrogates", help="Number of surrogates."),
+    paradigm: str = typer.Option(
+        None, "--paradigm", help="Episodes' time scale: infant-face-to-face (4 s windows) or "
+        "psychotherapy-movement (30 s windows); see attunement.episodes.PARADIGMS."
+    ),
     null: str = typer.Option(None, "--null", help="shift, segments, iaaft or shuffle."),
     seed: int = typer.Option(None, "--seed", help="Seed for the surrogates."),
     layout: str = typer.Option(None, "--layout", help="Video: split-screen layout."),
@@ -44,6 +48,7 @@ def analyze(
             read={"sampling_rate": sampling_rate},
             sync={"window_s": window, "max_lag_s": lag, "step_s": step},
             surrogates={"n": surrogates, "null": null, "seed": seed},
+            episodes={"paradigm": paradigm},
             video={"layout": layout, "regions": str(regions) if regions else None},
         )
         out = prepare_out_dir(out, force)

@@ -159,11 +159,13 @@ def write_cohort_report(
                 ax.set_xlabel(f"{time} ({time_unit})")
             trend_fig = to_data_uri(ax.figure)
     pseudo_file = store.path / "cohort" / "pseudo_dyads.parquet"
-    pseudo = None
+    pseudo = pseudo_episodes = None
     if pseudo_file.is_file():
-        from .pseudo import real_vs_pseudo
+        from .pseudo import episode_rates_vs_pseudo, real_vs_pseudo
 
-        pseudo = real_vs_pseudo(pd.read_parquet(pseudo_file))
+        pairs = pd.read_parquet(pseudo_file)
+        pseudo = real_vs_pseudo(pairs)
+        pseudo_episodes = episode_rates_vs_pseudo(pairs)
     shown = [
         c
         for c in dict.fromkeys(
@@ -187,6 +189,7 @@ def write_cohort_report(
         time_unit=time_unit,
         failures=store.failures(),
         pseudo=pseudo,
+        pseudo_episodes=pseudo_episodes,
         model=growth,
     )
     return write_text(html, path)
