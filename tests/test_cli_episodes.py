@@ -30,9 +30,10 @@ def test_simulated_session_and_mea_text(tmp_path):
     eps = pd.read_csv(out / "episodes.csv")
     assert list(eps.columns) == EPISODE_COLUMNS and set(eps.session) == {"dyad", "mea"}
     truth = sim.episodes.query("kind == 'rupture'").onset_s.to_numpy()
-    for sid in ("dyad", "mea"):
+    # four channels place onsets within 3 s; the MEA text holds movement alone (5 s)
+    for sid, tolerance in (("dyad", 3), ("mea", 5)):
         found = eps[(eps.session == sid) & (eps.kind == "rupture")].onset_s.to_numpy()
-        assert np.abs(found[:, None] - truth[None, :]).min(axis=0).max() <= 3
+        assert np.abs(found[:, None] - truth[None, :]).min(axis=0).max() <= tolerance
     summary = pd.read_csv(out / "episode_summary.csv")
     assert summary.phase.tolist() == ["all", "all"] and (summary.window_s == 4).all()
     states = pd.read_parquet(out / "states_dyad.parquet")

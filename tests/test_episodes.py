@@ -80,15 +80,18 @@ def test_episode_table_marks_repairs_and_long_breakdowns():
 
 def test_a_start_out_of_step_is_not_yet_attuned_and_never_a_rupture():
     """Definition (Tronick 1989): a rupture is the loss of an attuned state."""
-    state = np.r_[np.zeros(30), np.ones(10), np.zeros(20), -np.ones(5), np.zeros(10),
-                  np.ones(10)].astype(int)
+    state = np.r_[-np.ones(5), np.zeros(25), np.ones(10), np.zeros(20), -np.ones(5),
+                  np.zeros(10), np.ones(10)].astype(int)
     tab = episode_table(np.arange(85.0), state, 1.0, session="s", long_unrepaired_s=15,
                         centred=False)
-    assert tab.kind.tolist() == ["not_yet_attuned", "attuned", "rupture", "not_yet_attuned",
+    # the start (after a gap too) is not yet attuned; once attuned, a loss is a rupture,
+    # also when it continues across a gap
+    assert tab.kind.tolist() == ["not_yet_attuned", "attuned", "rupture", "rupture",
                                  "attuned"]
-    lost = tab.iloc[2]  # lost at 40 s and not restored before the gap: long unrepaired
+    lost = tab.iloc[2]  # lost at 40 s, not restored before the gap: long unrepaired
     assert not bool(lost.repaired) and bool(lost.long_unrepaired)
-    assert tab.repaired.isna().tolist() == [True, True, False, True, True]
+    assert bool(tab.iloc[3].repaired) and tab.iloc[3].repair_latency_s == 10
+    assert tab.repaired.isna().tolist() == [True, True, False, False, True]
 
 
 def test_episode_kinds_on_the_first_rmea_like_case():
@@ -157,7 +160,8 @@ def test_still_face_rupture_is_a_repaired_rupture_initiated_by_the_caregiver():
 
 
 def test_initiator_is_whoever_moves_first():
-    """Constructed signals: the partner whose signal departs first from its rupture course."""
+    """Constructed signals: the partner whose signal departs first from its rupture course
+    towards the other's."""
     from attunement.episodes.table import initiators
 
     t = np.arange(0.0, 100.0, 0.1)
@@ -165,10 +169,20 @@ def test_initiator_is_whoever_moves_first():
                         "onset_s": [10.0, 10.0, 0.0], "offset_s": [60.0, 60.0, 10.0],
                         "repaired": [True, False, pd.NA]})
     rng = np.random.default_rng(1)
-    early = np.where(t < 59, 0.0, 1.0) + rng.normal(0, 0.1, t.size)
-    late = np.where(t < 61, 0.0, 1.0) + rng.normal(0, 0.1, t.size)
-    assert initiators(eps, t, early, late, ("a", "b"), 4.0) == ["a", None, None]
-    assert initiators(eps, t, late, early, ("a", "b"), 4.0) == ["b", None, None]
+
+    def noisy(level):
+        return level + rng.normal(0, 0.1, t.size)
+
+    a_moves = noisy(np.where(t < 59, 0.0, 1.0))  # from 0 towards b's 2
+    b_still = noisy(np.full(t.size, 2.0))
+    assert initiators(eps, t, a_moves, b_still, ("a", "b"), 4.0) == ["a", None, None]
+    b_moves = noisy(np.where(t < 59, 2.0, 1.0))  # from 2 towards a's 0
+    a_still = noisy(np.zeros(t.size))
+    assert initiators(eps, t, a_still, b_moves, ("a", "b"), 4.0) == ["b", None, None]
+    # a moves first but away from b (0 -> -1); b then moves towards a: b initiates
+    a_away = noisy(np.where(t < 59, 0.0, -1.0))
+    b_later = noisy(np.where(t < 61, 2.0, 1.0))
+    assert initiators(eps, t, a_away, b_later, ("a", "b"), 4.0)[0] == "b"
     flat = rng.normal(0, 0.1, t.size)
     assert initiators(eps, t, flat, flat.copy(), ("a", "b"), 4.0)[0] == "unclear"
 

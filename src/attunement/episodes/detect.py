@@ -178,6 +178,7 @@ def detect_episodes(
     })
     check = detectability(series, dwell_s=p["attuned_dwell_s"] + p["rupture_dwell_s"],
                           step_s=step, any_attuned=bool(attuned.any()),
+                          separation=fit.emissions["attuned_mean"] - fit.emissions["rupture_mean"],
                           alpha=0.05 if gate_alpha is None else gate_alpha)
     params = dict(series.params, paradigm=paradigm, channels=list(series.channels),
                   **fit.params, **gate, long_unrepaired_s=long_s, initiator_s=look,

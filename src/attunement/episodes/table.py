@@ -57,10 +57,11 @@ def episode_table(
     Each sample stands for ``step_s`` seconds: centred on its time (``centred``, window
     values) or starting at it (coded seconds). The definitions (Tronick 1989; SCIENCE.md):
 
-    - a ``rupture`` is the loss of an attuned state: a non-attuned run directly after an
-      attuned one. A non-attuned run at the start of the session or after a gap (where
-      the state before it is unknown) is ``not_yet_attuned``: the dyad was never seen in
-      step there, so nothing was lost, and it is neither counted nor repaired.
+    - a ``rupture`` is the loss of an attuned state: a non-attuned run after the dyad has
+      been attuned (directly, or across a gap). A non-attuned run before the first
+      attuned one (a session or a recorded phase that starts out of step) is
+      ``not_yet_attuned``: the dyad was never seen in step, so nothing was lost, and it is
+      neither counted as a rupture nor repaired.
     - a rupture is ``repaired`` when attunement follows it directly; its
       ``repair_latency_s`` is then its duration (onset to restored attunement).
     - a rupture is ``long_unrepaired`` when it is not repaired (it runs to the end or into
@@ -85,14 +86,14 @@ def episode_table(
     """
     shift = step_s / 2 if centred else 0.0
     runs = state_runs(state)
-    rows = []
+    rows, seen = [], False
     for i, (a, b, value) in enumerate(runs):
         if value == UNKNOWN:
             continue
         onset = float(times_s[a] - shift)
         offset = float(times_s[b - 1] - shift + step_s)
-        lost = i > 0 and runs[i - 1][2] == ATTUNED
-        kind = "attuned" if value == ATTUNED else "rupture" if lost else "not_yet_attuned"
+        kind = "attuned" if value == ATTUNED else "rupture" if seen else "not_yet_attuned"
+        seen = seen or value == ATTUNED
         row = {"session": session, "onset_s": onset, "offset_s": offset, "kind": kind,
                "duration_s": offset - onset}
         if kind == "rupture":
@@ -155,8 +156,11 @@ def initiators(
     """Who moved first at each repair (the move that brought the partners back in step).
 
     The rule: for each partner, each channel is smoothed by a running mean over
-    ``smooth_s`` and compared with its own course during the rupture (mean and SD from the
-    rupture's onset to ``look_s`` before the repair). From ``look_s`` before the repair to
+    ``smooth_s`` and compared with its own course during the rupture (a linear trend and
+    the SD around it, fitted from the rupture's onset to ``look_s`` before the repair, so
+    that a partner's growing distress is part of the course, not a move). A move is a
+    departure from that course towards the other partner's current value (a burst away
+    from the other is not a move towards them). From ``look_s`` before the repair to
     ``look_s`` after it (a window blurs the repair's time by about that much), the first
     sample at which any of the partner's channels lies further from its rupture course than
     ``threshold`` SDs (3, choice) and than it ever lay during the rupture marks the
@@ -173,8 +177,8 @@ def initiators(
     ...                     "repaired": [True]})
     >>> t = np.arange(0.0, 90.0, 0.5)
     >>> rng = np.random.default_rng(0)
+    >>> infant = 1 + rng.normal(0, 0.1, (180, 1))  # upset throughout
     >>> caregiver = np.where(t < 58, 0.0, 1.0)[:, None] + rng.normal(0, 0.1, (180, 1))
-    >>> infant = np.where(t < 62, 0.0, 1.0)[:, None] + rng.normal(0, 0.1, (180, 1))
     >>> initiators(eps, t, caregiver, infant, ("caregiver", "infant"), 4.0)
     ['caregiver']
     """
@@ -192,7 +196,8 @@ def initiators(
         if base.sum() < 2 * n_smooth or not scan.size:
             out.append(None)
             continue
-        first = [_first_move(x, base, scan, threshold) for x in smooth]
+        first = [_first_move(times_s, smooth[i], smooth[1 - i], base, scan, threshold)
+                 for i in (0, 1)]
         if first[0] is None and first[1] is None:
             out.append("unclear")
         elif first[1] is None or (first[0] is not None and first[0] < first[1]):
@@ -217,14 +222,26 @@ def _running_mean(x: np.ndarray, n: int) -> np.ndarray:
         return np.where(ccount > 0, csum / ccount, np.nan)
 
 
-def _first_move(x: np.ndarray, base: np.ndarray, scan: np.ndarray, threshold: float):
-    """Index of the first scanned sample further from the rupture course than ``threshold``
-    SDs and than any sample of the course itself (None: none)."""
-    mu = np.nanmean(x[base], axis=0)
-    sd = np.nanstd(x[base], axis=0)
-    sd = np.where(sd > 0, sd, np.inf)
-    with np.errstate(invalid="ignore"):
-        crit = np.maximum(threshold, np.nanmax(np.abs(x[base] - mu) / sd, axis=0))
-        moved = (np.abs(x[scan] - mu) / sd > crit).any(axis=1)
-    hit = np.flatnonzero(moved)
-    return int(scan[hit[0]]) if hit.size else None
+def _first_move(t: np.ndarray, x: np.ndarray, other: np.ndarray, base: np.ndarray,
+                scan: np.ndarray, threshold: float):
+    """Index of the first scanned sample at which ``x`` departs from its rupture course (its
+    linear trend, extrapolated) by more than ``threshold`` residual SDs and than any sample
+    of the course itself, in the direction of ``other`` (None: none)."""
+    first = None
+    for col, partner in zip(x.T, other.T):
+        ok = base & np.isfinite(col)
+        if ok.sum() < 3:
+            continue
+        slope, icept = np.polyfit(t[ok], col[ok], 1)
+        course = icept + slope * t
+        resid = col - course
+        sd = resid[ok].std()
+        if sd == 0:
+            continue
+        crit = max(threshold, float(np.abs(resid[ok]).max() / sd))
+        with np.errstate(invalid="ignore"):
+            towards = np.sign(resid[scan]) == np.sign(partner[scan] - course[scan])
+            hit = np.flatnonzero((np.abs(resid[scan]) / sd > crit) & towards)
+        if hit.size and (first is None or scan[hit[0]] < first):
+            first = int(scan[hit[0]])
+    return first
