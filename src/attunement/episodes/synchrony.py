@@ -154,7 +154,7 @@ def synchrony_series(
     >>> b = np.r_[np.zeros(10), a[:-10]] + rng.normal(size=1200)  # follows 1 s later
     >>> s = synchrony_series(a, b, 10, seed=1)
     >>> s.score.shape, bool(np.nanmean(s.score) > 2)
-    ((229,), True)
+    ((227,), True)
     """
     fs = check_positive(sampling_rate, "sampling_rate")
     a, b = as_series(x1, "x1"), as_series(x2, "x2")
