@@ -44,6 +44,11 @@ def main() -> None:
         print(compare_rates(rates).T.to_string(header=False))
         print("detectable (real, pseudo):",
               rates.groupby("kind").detectable.mean().round(2).to_dict())
+        null = rates[rates.session_p_value > 0.05]
+        print(f"pairs whose overall synchrony does not exceed the surrogates (p > .05): "
+              f"{len(null)}, attuned share mean {null.matched_proportion.mean():.3f}, max "
+              f"{null.matched_proportion.max():.3f}; the others: mean "
+              f"{rates[rates.session_p_value <= 0.05].matched_proportion.mean():.3f}")
         one = [s for s in sessions if s.id.startswith("101_01")]
         if one:
             res = detect_episodes(one[0], paradigm=paradigm)

@@ -2,12 +2,16 @@
 
 References: (1) first principles - analytic signals with a known phase relation, and a
 per-pair loop that spells out each measure's published definition (HyPyP 0.6.2,
-``hypyp/sync/*.py``); (2) HyPyP 0.6.2's own outputs on its test EEG,
-``../shared/reference/hypyp/hypyp_sync_public.npz`` (its README gives the call);
+``hypyp/sync/*.py``); (2) HyPyP 0.6.2's own outputs on simulated epochs bundled with their
+inputs, ``tests/reference/hypyp_simulated.npz`` (made by ``tests/reference/make_hypyp.py``,
+runs on a clone), and on its test EEG, ``../shared/reference/hypyp/hypyp_sync_public.npz``
+(its README gives the call);
 (3) MNE's ``filter_data`` + SciPy's ``hilbert`` for the analytic signals.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -148,6 +152,21 @@ def test_band_analytic_equals_mne_filter_then_hilbert(n_times):
         np.testing.assert_allclose(z[k], ref, rtol=0, atol=1e-12 * np.abs(ref).max())
 
 
+def test_parity_with_hypyp_on_bundled_simulated_epochs():
+    """Runs on a clone. Reference: HyPyP 0.6.2 compute_freq_bands(data, 500, bands) +
+    compute_sync(mode, epochs_average=True), inter-brain block, every mode, on the simulated
+    epochs saved beside it (tests/reference/hypyp_simulated.npz, made by make_hypyp.py)."""
+    ref = np.load(Path(__file__).parent / "reference" / "hypyp_simulated.npz")
+    bands = dict(zip(ref["bands"].tolist(), ref["band_edges"].tolist()))
+    assert bands == {k: list(v) for k, v in EEG_BANDS.items()}
+    res = interbrain(ref["p1"], ref["p2"], list(MODES), bands,
+                     sampling_rate=float(ref["sampling_rate"]))
+    assert res.n_epochs == 6 and res.values.shape == (len(MODES), 5, 5, 5)
+    for k, mode in enumerate(res.modes):
+        np.testing.assert_allclose(res.values[k], ref[mode], rtol=1e-9, atol=1e-12,
+                                   err_msg=mode)
+
+
 @pytest.fixture(scope="module")
 def hypyp_epochs(shared_dir):
     folder = shared_dir / "data/eeg_hyperscanning_hypyp"
@@ -155,7 +174,9 @@ def hypyp_epochs(shared_dir):
 
 
 def test_parity_with_hypyp_reference(shared_dir, hypyp_epochs):
-    """HyPyP 0.6.2 compute_freq_bands + compute_sync(epochs_average=True), inter-brain block."""
+    """PLV, CCorr, coherence, envelope and power correlation equal HyPyP 0.6.2's
+    compute_freq_bands + compute_sync(epochs_average=True) on HyPyP's test EEG (33 epochs x
+    31 channels, ../shared/reference/hypyp)."""
     ref = np.load(shared_dir / "reference/hypyp/hypyp_sync_public.npz")
     res = interbrain(*hypyp_epochs, REFERENCE_MODES, EEG_BANDS)
     assert res.n_epochs == 33 and len(res.channels_1) == 31
@@ -166,8 +187,12 @@ def test_parity_with_hypyp_reference(shared_dir, hypyp_epochs):
 
 
 def test_parity_with_installed_hypyp_for_the_other_modes(hypyp_epochs):
-    """Only where HyPyP is installed (a benchmark environment); a slice keeps it quick."""
-    analyses = pytest.importorskip("hypyp.analyses")
+    """Optional (needs HyPyP, which no extra installs, and ../shared): accorr, imaginary
+    coherence, PLI and wPLI equal HyPyP run live on 4 epochs of its test EEG."""
+    analyses = pytest.importorskip(
+        "hypyp.analyses", reason="optional: needs HyPyP (pip install hypyp==0.6.2, no extra "
+        "installs it) to run it live on HyPyP's test EEG; tests/reference/hypyp_simulated.npz "
+        "covers these modes on a clone")
     data = np.array([e.get_data()[:4] for e in hypyp_epochs])
     bands = {"alpha_low": [7.5, 11], "beta": [13.5, 29.5]}
     signal = analyses.compute_freq_bands(data, 500.0, bands)

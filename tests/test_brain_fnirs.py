@@ -120,6 +120,8 @@ def test_pseudo_pairs_across_dyads():
 
 
 def test_parent_child_pair_end_to_end(shared_dir):
+    """Real NIRx parent-child fNIRS: optode quality marks bad channels, and WTC with surrogates
+    runs end to end."""
     folder = shared_dir / "data/fnirs_parent_child"
     parent, child = read_hyperscanning(folder / "parent", folder / "child")
     haemo = [to_haemoglobin(r, min_sci=0.5) for r in (parent, child)]

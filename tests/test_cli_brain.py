@@ -116,6 +116,8 @@ def test_usage_errors(tmp_path, pair):
 
 
 def test_fnirs_parent_child_wtc(tmp_path, shared_dir):
+    """`attune brain --mode wtc` on the real parent-child fNIRS pair writes a summary (34
+    pairs, 6 bad)."""
     folder = shared_dir / "data/fnirs_parent_child"
     out = tmp_path / "out"
     result = runner.invoke(app, ["brain", str(folder / "parent"), str(folder / "child"),

@@ -76,6 +76,7 @@ def test_physio_sampling_rate_too_low(tmp_path):
 
 
 def test_physio_movesense(shared_dir, tmp_path):
+    """`attune physio` on the real Movesense ECG: our beat intervals agree with the device's."""
     folder = shared_dir / "data" / "movesense_ecg"
     result = runner.invoke(app, ["physio", str(folder), "--out", str(tmp_path / "m"),
                                  "--partners", "experimenter,subject", "--n-surrogates", "49",

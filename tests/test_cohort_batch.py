@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -159,6 +160,24 @@ def test_pseudo_dyads_across_the_cohort(project_dir):
     assert real.to_numpy() == pytest.approx(summary.grand_average.to_numpy(), abs=1e-12)
     row = real_vs_pseudo(one).iloc[0]
     assert row.n_real == 6 and row.n_pseudo == 12
+    # Each real dyad against its own pseudo-dyads (those re-pairing one of its partners).
+    # Reference: the own-pseudo means gathered here by a plain loop, and scipy's paired t test.
+    from scipy import stats
+
+    from attunement.cohort.pseudo import real_vs_own_pseudo
+
+    paired, per_dyad = real_vs_own_pseudo(one)
+    pseudo = one[one.kind == "pseudo"]
+    means = {}
+    for sid in real.index:
+        values = [r.grand_average for r in pseudo.itertuples() if sid in (r.session_1, r.session_2)]
+        if values:
+            means[sid] = np.mean(values)
+    assert per_dyad.session.tolist() == list(means)
+    assert per_dyad.pseudo_mean.to_numpy() == pytest.approx(list(means.values()))
+    expected = stats.ttest_rel(real.loc[list(means)].to_numpy(), list(means.values()))
+    assert paired.p_value[0] == pytest.approx(expected.pvalue)
+    assert paired.df[0] == len(means) - 1
     # the episode detector's negative control travels with every pair (store and page)
     assert {"matched_proportion", "ruptures_per_min", "paradigm"} <= set(one.columns)
     assert one.paradigm.eq("infant-face-to-face").all() and one.observed_s.gt(60).all()

@@ -87,6 +87,22 @@ def _row(result, term):
     return result.table.set_index("term").loc[term]
 
 
+def _gls_se(ref):
+    """The fixed effects' SEs at statsmodels' variance estimates, ``sqrt(diag((X' V^-1
+    X)^-1))`` (V from its cov_re and scale): lme4's and lmerTest's SEs. statsmodels' own
+    ``bse_fe`` come from the joint information of fixed and variance parameters and differ
+    from these in the 4th digit."""
+    model = ref.model
+    X, Z = model.exog, model.exog_re
+    cov_re, scale = np.asarray(ref.cov_re, float), float(ref.scale)
+    info = np.zeros((X.shape[1], X.shape[1]))
+    for rows in model.row_indices.values():
+        Zi, Xi = Z[rows], X[rows]
+        V = Zi @ cov_re @ Zi.T + scale * np.eye(len(rows))
+        info += Xi.T @ np.linalg.solve(V, Xi)
+    return pd.Series(np.sqrt(np.diag(np.linalg.inv(info))), index=model.exog_names)
+
+
 def test_increasing_synchrony_is_found():
     # Reference: the simulation's true slope (seed 7); and, exactly, pooled within-dyad OLS.
     # The dyads share one slope here, so the default's random-slope fit is singular (its
@@ -147,14 +163,16 @@ def test_group_and_outcome_terms_match_the_formula_interface():
                           groups=frame["dyad"]).fit(reml=True)
     # statsmodels' p-values and intervals are normal (z); ours are t with Satterthwaite's
     # df, so those are checked from statsmodels' Wald ratio and SE with our df.
+    se = _gls_se(ref)
     for term in ("Intercept", "session_number", "group[T.treated]", "outcome"):
         row = _row(result, term)
         assert row.estimate == pytest.approx(ref.fe_params[term], rel=1e-6)
-        assert row.std_error == pytest.approx(ref.bse_fe[term], rel=1e-4)
-        assert row.t == pytest.approx(ref.tvalues[term], rel=1e-4)
-        assert row.p_value == pytest.approx(2 * stats.t.sf(abs(ref.tvalues[term]), row.df),
+        assert row.std_error == pytest.approx(se[term], rel=1e-4)
+        assert row.t == pytest.approx((ref.fe_params[term] / se[term]), rel=1e-4)
+        t_ref = ref.fe_params[term] / se[term]
+        assert row.p_value == pytest.approx(2 * stats.t.sf(abs(t_ref), row.df),
                                             rel=1e-3, abs=1e-12)
-        half = stats.t.ppf(0.975, row.df) * ref.bse_fe[term]
+        half = stats.t.ppf(0.975, row.df) * se[term]
         assert [row.ci_low, row.ci_high] == pytest.approx(
             [ref.fe_params[term] - half, ref.fe_params[term] + half], rel=1e-4)
     # Between-dyad group: about n_dyads - 2 df; session-level terms: nearer the residual df.
@@ -221,30 +239,16 @@ def test_singular_fit_is_noted_and_reported_at_the_boundary():
     assert result.table.std_error.to_numpy() == pytest.approx(se, rel=1e-9)
 
 
-def test_convergence_warnings_and_failures_become_notes(monkeypatch):
-    mlm = pytest.importorskip("statsmodels.regression.mixed_linear_model")
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+def test_failed_fits_become_notes(monkeypatch):
+    # Reference: none needed; a fit that fails must be said, not raised (nothing hidden).
+    import attunement.stats._lmm as lmm
 
-    original = mlm.MixedLM.fit
-
-    def warns(self, *args, **kwargs):
-        warnings.warn("Gradient optimization failed, |grad| = 0.5", ConvergenceWarning,
-                      stacklevel=2)
-        return original(self, *args, **kwargs)
+    def fails(*args, **kwargs):
+        raise np.linalg.LinAlgError("Singular matrix")
 
     frame = simulate(seed=7)
     sloped = simulate(seed=7, slope_sd=0.005)
-    monkeypatch.setattr(mlm.MixedLM, "fit", warns)
-    for data, random_slope in [(frame, False), (sloped, "auto")]:
-        result = growth_model(data, "grand_average", terms=[], random_slope=random_slope)
-        assert result.fitted and result.random_slope == (random_slope == "auto")
-        assert any("Convergence warning (statsmodels: Gradient optimization failed" in n
-                   for n in result.notes)
-
-    def fails(self, *args, **kwargs):
-        raise np.linalg.LinAlgError("Singular matrix")
-
-    monkeypatch.setattr(mlm.MixedLM, "fit", fails)
+    monkeypatch.setattr(lmm, "fit", fails)
     result = growth_model(frame, "grand_average", terms=[], random_slope=False)
     assert not result.fitted
     assert result.notes == ["Not fitted: the fit failed (LinAlgError: Singular matrix)."]
@@ -435,12 +439,14 @@ def test_interaction_is_the_difference_of_the_arms_mean_dyad_slopes(n_treated):
         warnings.simplefilter("ignore")
         ref = smf.mixedlm("grand_average ~ session_number * group", frame,
                           groups=frame["dyad"]).fit(reml=True)
+    se = _gls_se(ref)
     for term in ("Intercept", "session_number", "group[T.treated]", INTERACTION):
         row = _row(result, term)
         assert row.estimate == pytest.approx(ref.fe_params[term], rel=1e-6)
-        assert row.std_error == pytest.approx(ref.bse_fe[term], rel=1e-4)
+        assert row.std_error == pytest.approx(se[term], rel=1e-4)
         # statsmodels' p-values are normal (z); ours t with Satterthwaite's df
-        assert row.p_value == pytest.approx(2 * stats.t.sf(abs(ref.tvalues[term]), row.df),
+        t_ref = ref.fe_params[term] / se[term]
+        assert row.p_value == pytest.approx(2 * stats.t.sf(abs(t_ref), row.df),
                                             rel=1e-3, abs=1e-12)
     # The interaction's variance is the within-dyad residual variance's multiple, so its
     # df are exact: that mean square's, (10 + n_treated) dyads x 11 - 2.
@@ -467,10 +473,11 @@ def test_numeric_and_factor_interactions_match_the_formula_interface():
             "grand_average ~ session_number + group + bdi + session_number:group"
             " + session_number:bdi", frame, groups=frame["dyad"]).fit(reml=True)
     assert set(result.table.term) == set(ref.fe_params.index)
+    se = _gls_se(ref)
     for term in ref.fe_params.index:
         row = _row(result, term)
         assert row.estimate == pytest.approx(ref.fe_params[term], rel=1e-5)
-        assert row.std_error == pytest.approx(ref.bse_fe[term], rel=1e-4)
+        assert row.std_error == pytest.approx(se[term], rel=1e-4)
 
 
 def test_interaction_with_a_single_valued_term_is_left_out_with_a_note():
@@ -611,12 +618,14 @@ def test_random_slope_matches_the_formula_interface():
                           groups=frame["dyad"], re_formula="~session_number").fit(reml=True)
     assert ref.converged
     assert set(result.table.term) == set(ref.fe_params.index)
+    se = _gls_se(ref)
     for term in ref.fe_params.index:
         row = _row(result, term)
         assert row.estimate == pytest.approx(ref.fe_params[term], rel=1e-5)
-        assert row.std_error == pytest.approx(ref.bse_fe[term], rel=1e-4)
+        assert row.std_error == pytest.approx(se[term], rel=1e-4)
         # statsmodels' p-values are normal (z); ours t with Satterthwaite's df
-        assert row.p_value == pytest.approx(2 * stats.t.sf(abs(ref.tvalues[term]), row.df),
+        t_ref = ref.fe_params[term] / se[term]
+        assert row.p_value == pytest.approx(2 * stats.t.sf(abs(t_ref), row.df),
                                             rel=1e-3, abs=1e-12)
     cov = ref.cov_re.to_numpy()
     assert result.var_dyad == pytest.approx(cov[0, 0], rel=1e-4)
@@ -711,25 +720,26 @@ def test_random_slope_falls_back_with_a_note_where_it_cannot_be_estimated():
     assert result.table.equals(plain.table) and result.var_dyad == plain.var_dyad
 
 
-def test_random_slope_that_does_not_converge_falls_back(monkeypatch):
-    mlm = pytest.importorskip("statsmodels.regression.mixed_linear_model")
-    original = mlm.MixedLM.fit
+def test_random_slope_whose_fit_fails_falls_back(monkeypatch):
+    # Reference: none needed; the failure of the random slope's fit only must be said and
+    # the random-intercept model fitted instead.
+    import attunement.stats._lmm as lmm
 
-    def stalls(self, *args, **kwargs):
-        fit = original(self, *args, **kwargs)
-        if self.k_re == 2:  # the random slope's fit only
-            warnings.warn("Gradient optimization failed, |grad| = 3.2", UserWarning,
-                          stacklevel=2)
-            fit.converged = False
-        return fit
+    original = lmm.fit
 
-    monkeypatch.setattr(mlm.MixedLM, "fit", stalls)
+    def fails_with_slope(y, X, blocks, reml=True):
+        if blocks[0].q == 2:  # the random slope's fit only
+            raise ValueError("the deviance could not be evaluated from lme4's start")
+        return original(y, X, blocks, reml)
+
+    monkeypatch.setattr(lmm, "fit", fails_with_slope)
     frame = simulate(seed=7, slope_sd=SLOPE_SD)
     result = growth_model(frame, "grand_average", terms=[])
     assert result.fitted and not result.random_slope
     assert result.notes == [
-        "No random slope of 'session_number' per dyad: its fit did not converge (Gradient "
-        "optimization failed, |grad| = 3.2); the model has a random intercept only."
+        "No random slope of 'session_number' per dyad: its fit failed (ValueError: the "
+        "deviance could not be evaluated from lme4's start); the model has a random "
+        "intercept only."
     ]
 
 
@@ -813,8 +823,6 @@ def test_random_slope_interaction_t_is_the_two_sample_t_test_on_dyad_slopes(n_tr
     # the slopes and, as that variance is one mean square's multiple, Satterthwaite's df
     # is exactly that mean square's, n_dyads - 2. The same holds for the group difference
     # at time 0 and the dyads' OLS intercepts.
-    from attunement.cohort._reml import satterthwaite
-
     frame = simulate_arms(n_control=5, n_treated=n_treated, n_sessions=20, seed=3,
                           slope_sd=SLOPE_SD)
     trends = dyad_trends(frame, "grand_average").merge(frame[["dyad", "group"]]
@@ -823,26 +831,8 @@ def test_random_slope_interaction_t_is_the_two_sample_t_test_on_dyad_slopes(n_tr
     refs = {term: stats.ttest_ind(trends[col][treated], trends[col][~treated], equal_var=True)
             for term, col in [(INTERACTION, "slope"), ("group[T.treated]", "intercept")]}
     n_dyads = 5 + n_treated
-    # The df formula itself, at the closed-form REML estimates: exact to rounding.
-    t = frame.session_number.to_numpy(float)
-    g = treated.to_numpy(float).repeat(20)
-    X = np.column_stack([np.ones_like(t), t, g, t * g])
-    Z = X[:, :2]
-    y = frame.grand_average.to_numpy()
-    lines = trends[["intercept", "slope"]].to_numpy()
-    arm_means = trends.groupby("group")[["intercept", "slope"]].transform("mean").to_numpy()
-    sigma_between = (lines - arm_means).T @ (lines - arm_means) / (n_dyads - 2)
-    fitted = trends.set_index("dyad").loc[frame.dyad]
-    rss = np.sum((y - fitted.intercept.to_numpy() - fitted.slope.to_numpy() * t) ** 2)
-    scale = rss / (n_dyads * 18)
-    G = sigma_between - scale * np.linalg.inv(Z[:20].T @ Z[:20])
-    beta = np.linalg.lstsq(X, y, rcond=None)[0]  # GLS = OLS here (module docstring)
-    cov, df = satterthwaite(y, X, Z, frame.dyad.to_numpy(), G, scale)
-    for j, term in [(3, INTERACTION), (2, "group[T.treated]")]:
-        assert beta[j] / np.sqrt(cov[j, j]) == pytest.approx(refs[term].statistic, rel=1e-9)
-        assert df[j] == pytest.approx(n_dyads - 2, rel=1e-9)
-    # The model end to end: to the REML optimiser's tolerance (its variances are found
-    # numerically; about 1e-7 here).
+    # The model end to end: to the REML optimiser's and the numerical derivatives'
+    # tolerance.
     result = growth_model(frame, "grand_average", terms=["group"], time_interactions=["group"])
     assert result.random_slope
     for term, ref in refs.items():
@@ -938,7 +928,7 @@ def test_missing_satterthwaite_df_is_said(monkeypatch):
     import attunement.cohort.growth as growth
 
     frame = simulate_arms(seed=2)
-    monkeypatch.setattr(growth, "satterthwaite_df", lambda *a: np.full(a[1].shape[1], np.inf))
+    monkeypatch.setattr(growth, "finite_df", lambda df: np.full(len(df), np.inf))
     result = growth.growth_model(frame, "grand_average", terms=["group"], random_slope=False)
     assert np.isinf(result.table.df).all()
     assert any("could not be computed for ['Intercept', 'session_number'" in n

@@ -82,6 +82,8 @@ def test_spaff_classes_cover_main_paxton_dale_groups():
 
 
 def test_paxton_dyads(shared_dir):
+    """Matched states of the real coded mother-adolescent dyads: the high-satisfaction dyad
+    matches more positive, less negative affect."""
     folder = shared_dir / "data" / "paxton_emotion_codes"
     high = match_states(read_codes(folder / "high-satisfaction-dyad.csv"))
     low = match_states(read_codes(folder / "low-satisfaction-dyad.csv"))

@@ -18,6 +18,7 @@ def test_bundled_applied_project_files(data_dir):
 
 
 def test_all_rmea_psychotherapy_files(shared_dir):
+    """All 20 real rMEA psychotherapy files read as 15,000 samples at 25 Hz, nothing missing."""
     # 20 files of 15,000 samples at 25 Hz with a '"pat" "th"' header (PROVENANCE.txt).
     for group in ("normal", "dropout"):
         sessions = att.read_mea(shared_dir / "data/rmea_psychotherapy" / group, sampling_rate=25)
@@ -28,6 +29,7 @@ def test_all_rmea_psychotherapy_files(shared_dir):
 
 
 def test_all_applied_project_files(shared_dir):
+    """All 51 real Applied Project MEA files read, one sample per line."""
     folder = shared_dir / "data/applied_project_mea/TxtFiles_cleaned"
     sessions = att.read_mea(folder, sampling_rate=25)
     assert len(sessions) == 51

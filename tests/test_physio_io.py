@@ -141,6 +141,8 @@ def test_annotations_unpaired_events(tmp_path):
 
 
 def test_real_movesense_clock(shared_dir):
+    """The real Movesense recording's clock: effective rate about 199 Hz and the recording
+    pause found."""
     s = read_movesense(shared_dir / "data" / "movesense_ecg")
     clock = s.meta["clock"]
     # 16-sample packets at 5 ms with a longer step between packets: the "200 Hz"

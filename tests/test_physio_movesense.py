@@ -34,6 +34,7 @@ def movesense(shared_dir):
 
 
 def test_both_partners_beats_found(movesense):
+    """On the real Movesense ECG, both partners' beats are found (over 95% of the device's)."""
     res, device = movesense
     quality = res.to_frame().set_index("partner")
     for partner in PARTNERS:
@@ -47,6 +48,8 @@ def test_both_partners_beats_found(movesense):
 
 @pytest.mark.parametrize("partner", PARTNERS)
 def test_intervals_agree_with_device(movesense, partner):
+    """On the real Movesense ECG, our beat intervals agree with the device's within 5 ms
+    (median)."""
     res, device = movesense
     beats = res.partners[partner]
     agree = compare_intervals(beats, device[partner]["ibi_ms"].to_numpy()).summary()
@@ -63,6 +66,8 @@ def test_intervals_agree_with_device(movesense, partner):
 
 
 def test_heart_rate_series_and_linkage(movesense):
+    """On the real Movesense ECG, the 4 Hz heart-rate series and its linkage table with
+    surrogates."""
     res, _ = movesense
     assert res.session.sampling_rate == 4.0 and res.session.channels == ["hr_bpm"]
     table = physio_linkage(res.session, n_surrogates=199, seed=0).set_index(

@@ -1,4 +1,14 @@
-"""Preprocessing: rMEA's smooth -> scale -> outlier chain, resampling, alignment."""
+"""Preprocessing: rMEA's smooth -> scale -> outlier chain, resampling, alignment.
+
+References: rMEA 1.3.0's own outputs (../shared/reference/rmea, GPL data, not bundled);
+``tests/reference/rmea_preprocess.R``, a base-R script of rMEA's documented chain that is
+proven here to reproduce those outputs, and its output on the bundled MIT sample
+(``tests/reference/rmea_preprocess_mit``), which runs on a clone.
+"""
+
+import shutil
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -6,19 +16,68 @@ import pytest
 
 import attunement as att
 
+REFERENCE = Path(__file__).parent / "reference"
+# folder in tests/reference/rmea_preprocess_mit: (MEAsmooth window s, MEAoutlier SDs)
+MIT_SETS = {"w0.5_sd10": (0.5, 10), "w0.46_sd3": (0.46, 3)}
+
+
+def rmea_chain(session, window_s, threshold_sd):
+    """Our MEAsmooth -> MEAscale('sd') -> MEAoutlier(sd * threshold_sd) chain."""
+    return att.remove_outliers(att.scale(att.smooth(session, window_s), "sd"),
+                               threshold_sd=threshold_sd)
+
+
+def assert_pair_equals(session, ref):
+    for got, want in zip(session.pair(), (ref.s1.to_numpy(float), ref.s2.to_numpy(float))):
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-9, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", sorted(MIT_SETS))
+def test_rmea_chain_matches_r_reference_on_bundled_sample(data_dir, name):
+    """Runs on a clone. Reference: tests/reference/rmea_preprocess.R (rMEA's documented
+    MEAsmooth -> MEAscale('sd') -> MEAoutlier chain in base R, proven equal to rMEA 1.3.0
+    by test_r_script_reproduces_rmea) on the MIT sample in tests/data, 25 Hz."""
+    window_s, threshold_sd = MIT_SETS[name]
+    sessions = att.read(data_dir / "applied_project_mea", sampling_rate=25)
+    assert len(sessions) == 2
+    for session in sessions:
+        ref = pd.read_csv(REFERENCE / "rmea_preprocess_mit" / name
+                          / f"{session.id}_preprocessed.csv.gz")
+        out = rmea_chain(session, window_s, threshold_sd)
+        assert_pair_equals(out, ref)
+        removed = sum(out.meta["outliers_removed"].values())
+        assert removed == ref.isna().to_numpy().sum() > 0
+
+
+def test_r_script_reproduces_rmea(shared_dir, tmp_path):
+    """tests/reference/rmea_preprocess.R gives rMEA 1.3.0's own preprocessed series (GPL
+    sessions 200_01, 201_01, 202_01 in ../shared; needs Rscript)."""
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        pytest.skip("needs Rscript and ../shared: checks that tests/reference/rmea_preprocess.R "
+                    "reproduces rMEA 1.3.0's MEAsmooth/MEAscale/MEAoutlier outputs")
+    sids = ("200_01", "201_01", "202_01")
+    inputs = [str(shared_dir / f"data/rmea_psychotherapy/normal/{sid}.txt") for sid in sids]
+    subprocess.run([rscript, str(REFERENCE / "rmea_preprocess.R"), str(tmp_path), "1", "0.5",
+                    "10", *inputs], check=True, capture_output=True)
+    for sid in sids:
+        got = pd.read_csv(tmp_path / f"{sid}_preprocessed.csv.gz").to_numpy(float)
+        want = pd.read_csv(shared_dir / "reference/rmea/rmea_normal3_pipeline_l5w30i10"
+                           / f"{sid}_preprocessed.csv").to_numpy(float)
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-12, equal_nan=True)
+
 
 @pytest.mark.parametrize("sid", ["200_01", "201_01", "202_01"])
 def test_rmea_chain_matches_reference(shared_dir, sid):
-    # Reference: rMEA 1.3.0 MEAsmooth(0.5) -> MEAscale("sd", removeNA=TRUE) ->
-    # MEAoutlier(sd * 10, "greater"), see ../shared/reference/rmea/README.md.
+    """Our chain equals rMEA 1.3.0 MEAsmooth(0.5) -> MEAscale("sd", removeNA=TRUE) ->
+    MEAoutlier(sd * 10, "greater") on GPL sessions (../shared/reference/rmea/README.md)."""
     raw = att.read_mea(shared_dir / f"data/rmea_psychotherapy/normal/{sid}.txt", 25)
-    out = att.remove_outliers(att.scale(att.smooth(raw, 0.5), "sd"), threshold_sd=10)
     ref = pd.read_csv(
         shared_dir / f"reference/rmea/rmea_normal3_pipeline_l5w30i10/{sid}_preprocessed.csv"
     )
-    for got, want in zip(out.pair(), (ref.s1.to_numpy(), ref.s2.to_numpy())):
-        np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
-        np.testing.assert_allclose(got, want, rtol=0, atol=1e-9, equal_nan=True)
+    assert_pair_equals(rmea_chain(raw, 0.5, 10), ref)
 
 
 def _sas_by_definition(x, n):

@@ -1,11 +1,22 @@
-"""Group synchrony: parity with multiSyncPy 0.1.2, first principles, recovery of coupling."""
+"""Group synchrony: parity with multiSyncPy 0.1.2, first principles, recovery of coupling.
+
+multiSyncPy references: tests/reference/multisyncpy_mit.json (bundled MIT sample, made by
+tests/reference/make_multisyncpy.py) and ../shared/reference/multisyncpy_pyrqa.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from peer_reference import SAMPLING_RATE, reference, series
+from peer_reference import (
+    BUNDLED_SESSIONS,
+    SAMPLING_RATE,
+    bundled_reference,
+    bundled_series,
+    reference,
+    series,
+)
 from scipy import signal as sps
 from sim_pairs import oscillators
 
@@ -22,12 +33,7 @@ from attunement.sync.group import (
 SESSIONS = ["rmea_200_01", "applied_MEA_video1000"]
 
 
-@pytest.mark.parametrize("name", SESSIONS)
-def test_scalar_measures_equal_multisyncpy(shared_dir, name):
-    """Reference: multiSyncPy 0.1.2 rho(phases)[1], coherence_team, sum_normalized_csd,
-    symbolic_entropy on the two z-scored series (README of the reference folder)."""
-    ref = reference(shared_dir)[name]
-    z = series(shared_dir, name)
+def assert_scalars_equal_multisyncpy(z, ref):
     phases = np.angle(sps.hilbert(z))
     got = {
         "rho_group": cluster_phase(phases, SAMPLING_RATE, is_phase=True).value,
@@ -41,15 +47,8 @@ def test_scalar_measures_equal_multisyncpy(shared_dir, name):
     assert cluster_phase(z, SAMPLING_RATE).value == pytest.approx(ref["rho_group"], rel=1e-9)
 
 
-@pytest.mark.parametrize("name", SESSIONS)
-@pytest.mark.parametrize(("key", "embedding"), [
-    ("mdrqa_r0.5", {}),
-    ("mdrqa_r0.5_emb3_del5", {"dimension": 3, "delay_s": 5 / SAMPLING_RATE}),
-])
-def test_mdrqa_equals_multisyncpy(shared_dir, name, key, embedding):
-    """Reference: multiSyncPy rqa_metrics(recurrence_matrix(z[:, :3000], 0.5, ...))."""
-    rr, det, mean_line, max_line = reference(shared_dir)[name][key]
-    z = series(shared_dir, name)[:, :3000]
+def assert_mdrqa_equals_multisyncpy(z, ref, embedding):
+    rr, det, mean_line, max_line = ref
     res = mdrqa(z, SAMPLING_RATE, **embedding)
     assert res.recurrence_rate == pytest.approx(rr, rel=1e-9)
     assert res.determinism == pytest.approx(det, rel=1e-9)
@@ -58,6 +57,46 @@ def test_mdrqa_equals_multisyncpy(shared_dir, name, key, embedding):
     all_lines = mdrqa(z, SAMPLING_RATE, min_diagonal_line=1, **embedding)
     assert all_lines.average_diagonal_line_s * SAMPLING_RATE == pytest.approx(mean_line,
                                                                               rel=1e-9)
+
+
+EMBEDDINGS = [("mdrqa_r0.5", {}),
+              ("mdrqa_r0.5_emb3_del5", {"dimension": 3, "delay_s": 5 / SAMPLING_RATE})]
+
+
+@pytest.mark.parametrize("name", BUNDLED_SESSIONS)
+def test_scalar_measures_equal_multisyncpy_on_bundled_sample(name):
+    """Runs on a clone. Reference: multiSyncPy 0.1.2 rho(phases)[1], coherence_team,
+    sum_normalized_csd, symbolic_entropy on the MIT sample
+    (tests/reference/multisyncpy_mit.json, made by make_multisyncpy.py)."""
+    ref = bundled_reference("multisyncpy")
+    assert ref["peer"] == "multiSyncPy 0.1.2"
+    assert_scalars_equal_multisyncpy(bundled_series(name), ref[name])
+
+
+@pytest.mark.parametrize("name", BUNDLED_SESSIONS)
+@pytest.mark.parametrize(("key", "embedding"), EMBEDDINGS)
+def test_mdrqa_equals_multisyncpy_on_bundled_sample(name, key, embedding):
+    """Runs on a clone. Reference: multiSyncPy 0.1.2 rqa_metrics(recurrence_matrix(
+    z[:, :3000], 0.5, ...)) on the MIT sample (tests/reference/multisyncpy_mit.json)."""
+    ref = bundled_reference("multisyncpy")[name][key]
+    assert_mdrqa_equals_multisyncpy(bundled_series(name)[:, :3000], ref, embedding)
+
+
+@pytest.mark.parametrize("name", SESSIONS)
+def test_scalar_measures_equal_multisyncpy(shared_dir, name):
+    """Group measures equal multiSyncPy 0.1.2 rho(phases)[1], coherence_team,
+    sum_normalized_csd, symbolic_entropy on a GPL and an MIT session
+    (../shared/reference/multisyncpy_pyrqa)."""
+    assert_scalars_equal_multisyncpy(series(shared_dir, name), reference(shared_dir)[name])
+
+
+@pytest.mark.parametrize("name", SESSIONS)
+@pytest.mark.parametrize(("key", "embedding"), EMBEDDINGS)
+def test_mdrqa_equals_multisyncpy(shared_dir, name, key, embedding):
+    """MdRQA equals multiSyncPy 0.1.2 rqa_metrics(recurrence_matrix(z[:, :3000], 0.5, ...))
+    on a GPL and an MIT session (../shared/reference/multisyncpy_pyrqa)."""
+    z = series(shared_dir, name)[:, :3000]
+    assert_mdrqa_equals_multisyncpy(z, reference(shared_dir)[name][key], embedding)
 
 
 def test_phase_measures_from_first_principles():

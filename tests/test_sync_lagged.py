@@ -49,7 +49,9 @@ def assert_same(got, ref, atol=1e-9):
 
 # ------------------------------------------------------------------ parity with rMEA
 def test_parity_bundled_applied_project(data_dir):
-    """MEAccf(lagSec=3, winSec=30, incSec=10, r2Z=FALSE, ABS=FALSE) on the bundled files."""
+    """Runs on a clone. Reference: rMEA 1.3.0 MEAccf(lagSec=3, winSec=30, incSec=10,
+    r2Z=FALSE, ABS=FALSE) on the bundled MIT files (tests/data/applied_project_mea/
+    rmea_l3w30i10_raw; the call is tests/reference/rmea_ccf_applied.R)."""
     folder = data_dir / "applied_project_mea"
     for session in att.read(folder, sampling_rate=25):
         ref = pd.read_csv(folder / "rmea_l3w30i10_raw" / f"{session.id}.csv")
@@ -71,6 +73,8 @@ SETS = {
 
 @pytest.mark.parametrize("name", sorted(SETS))
 def test_parity_reference_sets(shared_dir, name):
+    """Every cell, the window count and grandAver equal rMEA 1.3.0 MEAccf on a reference set
+    of ../shared/reference/rmea (GPL psychotherapy sessions, gaps, 10 MIT sessions)."""
     inputs, lag, win, inc, z, ab = SETS[name]
     ref_dir = shared_dir / RMEA / name
     summary = pd.read_csv(ref_dir / "summary.csv").set_index("uid")
@@ -87,7 +91,8 @@ def test_parity_reference_sets(shared_dir, name):
 
 def test_parity_pipeline_set_with_our_preprocessing(shared_dir):
     """MEAsmooth(0.5) -> MEAscale('sd') -> MEAoutlier(sd * 10) -> MEAccf(5, 30, 10, TRUE,
-    TRUE): from rMEA's own preprocessed series and from ours, on the raw files."""
+    TRUE) of rMEA 1.3.0: from rMEA's own preprocessed series and from ours, on the raw GPL
+    files (../shared/reference/rmea/rmea_normal3_pipeline_l5w30i10)."""
     ref_dir = shared_dir / RMEA / "rmea_normal3_pipeline_l5w30i10"
     params = dict(window_s=30, max_lag_s=5, step_s=10, fisher_z=True, absolute=True)
     for sid in ("200_01", "201_01", "202_01"):
@@ -100,7 +105,8 @@ def test_parity_pipeline_set_with_our_preprocessing(shared_dir):
 
 
 def test_summaries_follow_rmea_definitions(shared_dir):
-    """ccfRes from the reference matrix itself, computed with pandas (skipna means)."""
+    """Window summaries equal rMEA's ccfRes definitions, computed with pandas (skipna means)
+    from rMEA's matrix on sessions with gaps (../shared/reference/rmea/rmea_gaps_l2w10i5_z)."""
     ref = pd.read_csv(shared_dir / RMEA / "rmea_gaps_l2w10i5_z" / "200_01_gaps.csv")
     session = att.read_mea(shared_dir / RMEA / "rmea_gaps_l2w10i5_z" / "200_01_gaps.txt", 25)
     res = att.wcc(session, window_s=10, max_lag_s=2, step_s=5, fisher_z=True)

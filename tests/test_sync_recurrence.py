@@ -1,4 +1,8 @@
-"""Cross-recurrence: parity with PyRQA 8.1.0, a dense first-principles count, memory, lags."""
+"""Cross-recurrence: parity with PyRQA 8.1.0, a dense first-principles count, memory, lags.
+
+PyRQA references: tests/reference/pyrqa_mit.json (bundled MIT sample, made by
+tests/reference/make_pyrqa.py) and ../shared/reference/multisyncpy_pyrqa (see peer_reference).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,14 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 import pytest
-from peer_reference import SAMPLING_RATE, reference, series
+from peer_reference import (
+    BUNDLED_SESSIONS,
+    SAMPLING_RATE,
+    bundled_reference,
+    bundled_series,
+    reference,
+    series,
+)
 
 from attunement import Session
 from attunement.sync._rqa_engine import recurrence_counts
@@ -46,11 +57,8 @@ def dense_counts(x, y, m, tau, r, metric="euclidean", theiler=0):
     return rec.sum(), diag, vert, profile
 
 
-@pytest.mark.parametrize("name", ["rmea_200_01", "applied_MEA_video1000"])
-def test_crqa_equals_pyrqa(shared_dir, name):
-    """Reference: PyRQA 8.1.0 Cross / FixedRadius(0.5) / Euclidean / m=3 / tau=5 / Theiler 0."""
-    ref = reference(shared_dir)[name]["crqa_N3000"]
-    z = series(shared_dir, name)[:, :3000]
+def assert_crqa_equals_pyrqa(z, ref):
+    """crqa in single precision against one PyRQA 8.1.0 result (PYRQA_CALL)."""
     res = crqa(z[0], z[1], SAMPLING_RATE, precision="single", **PYRQA_CALL)
     # PyRQA reports the recurrence rate in float32; the counts themselves are equal
     assert res.recurrence_rate == pytest.approx(ref["recurrence_rate"], rel=1e-7)
@@ -67,10 +75,28 @@ def test_crqa_equals_pyrqa(shared_dir, name):
         assert value == pytest.approx(ref[key], rel=1e-9, abs=1e-12), key
 
 
-def test_double_precision_stays_close_to_pyrqa(shared_dir):
-    """In double precision only borderline cells can differ from PyRQA's float32."""
-    ref = reference(shared_dir)["applied_MEA_video1000"]["crqa_N3000"]
-    z = series(shared_dir, "applied_MEA_video1000")[:, :3000]
+@pytest.mark.parametrize("name", BUNDLED_SESSIONS)
+def test_crqa_equals_pyrqa_on_bundled_sample(name):
+    """Runs on a clone. Reference: PyRQA 8.1.0 Cross / FixedRadius(0.5) / Euclidean / m=3 /
+    tau=5 / Theiler 0 on the MIT sample (tests/reference/pyrqa_mit.json, make_pyrqa.py)."""
+    ref = bundled_reference("pyrqa")
+    assert ref["peer"] == "PyRQA 8.1.0"
+    assert_crqa_equals_pyrqa(bundled_series(name)[:, :3000], ref[name]["crqa_N3000"])
+
+
+@pytest.mark.parametrize("name", ["rmea_200_01", "applied_MEA_video1000"])
+def test_crqa_equals_pyrqa(shared_dir, name):
+    """crqa equals PyRQA 8.1.0 (Cross / FixedRadius(0.5) / Euclidean / m=3 / tau=5 /
+    Theiler 0) on a GPL session and an MIT one (../shared/reference/multisyncpy_pyrqa)."""
+    z = series(shared_dir, name)[:, :3000]
+    assert_crqa_equals_pyrqa(z, reference(shared_dir)[name]["crqa_N3000"])
+
+
+def test_double_precision_stays_close_to_pyrqa():
+    """Runs on a clone. In double precision only borderline cells can differ from PyRQA's
+    float32 (tests/reference/pyrqa_mit.json)."""
+    ref = bundled_reference("pyrqa")["MEA_video1000"]["crqa_N3000"]
+    z = bundled_series("MEA_video1000")[:, :3000]
     res = crqa(z[0], z[1], SAMPLING_RATE, **PYRQA_CALL)
     assert res.recurrence_rate == pytest.approx(ref["recurrence_rate"], rel=1e-5)
     assert res.determinism == pytest.approx(ref["determinism"], rel=1e-6)

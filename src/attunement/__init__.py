@@ -9,6 +9,9 @@ from .episodes import EpisodeResult, detect_episodes
 from .episodes.categorical import match_states, read_codes
 from .extract import extract_video
 from .io import read, read_mea, read_phases, read_table
+from .io.annotation_writers import write_boris, write_eaf
+from .io.annotations import read_annotations
+from .io.face_exports import read_face_export
 from .io.mne_io import read_hyperscanning, read_participant, to_haemoglobin
 from .io.physio_io import read_movesense, read_movesense_intervals, read_physio_pair
 from .physio import (
@@ -24,7 +27,8 @@ from .physio import (
 from .preprocess import align_streams, remove_outliers, resample, scale, smooth
 from .session import Session
 from .simulate import STYLES, ChannelModel, DyadStyle, SimulatedDyad, simulate_dyad
-from .stats import GroupComparison, SurrogateTest, compare_real_pseudo, surrogate_test
+from .stats import GroupComparison, SurrogateTest, compare_real_pseudo, lmer, surrogate_test
+from .stats.agreement import agreement, alpha_coders, event_agreement
 from .sync.brain import InterBrainResult, interbrain
 from .sync.brain_fnirs import InterBrainWTC, InterBrainWTCTest, interbrain_wtc, interbrain_wtc_test
 from .sync.brain_stats import InterBrainTest, interbrain_test
@@ -41,7 +45,7 @@ from .sync.group import (
     team_coherence,
 )
 from .sync.lagged import WCCResult, wcc
-from .sync.peaks import PeakResult, pick_peaks
+from .sync.peaks import PEAK_METHODS, PeakResult, pick_peaks
 from .sync.phase import hilbert_phase, phase_sync
 from .sync.recurrence import crqa, crqa_windows, recurrence_profile
 
@@ -57,6 +61,10 @@ __all__ = [
     "extract_video",
     "read",
     "read_mea",
+    "read_annotations",
+    "read_face_export",
+    "write_boris",
+    "write_eaf",
     "read_phases",
     "read_table",
     "remove_outliers",
@@ -111,7 +119,11 @@ __all__ = [
     "PeakResult",
     "WCCResult",
     "pick_peaks",
+    "PEAK_METHODS",
     "wcc",
+    "agreement",
+    "alpha_coders",
+    "event_agreement",
     "EpisodeResult",
     "detect_episodes",
     "match_states",
@@ -119,5 +131,6 @@ __all__ = [
     "GroupComparison",
     "SurrogateTest",
     "compare_real_pseudo",
+    "lmer",
     "surrogate_test",
 ]

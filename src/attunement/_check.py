@@ -6,6 +6,8 @@ Errors name the parameter, what was expected and what came, as in MNE's
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import importlib
 import math
 import os
@@ -17,10 +19,12 @@ import numpy as np
 #: Which pip extra installs each optional dependency.
 EXTRAS = {
     "mne": "brain",
+    "mne_bids": "brain",
     "neurokit2": "physio",
     "dask": "cohort",
     "distributed": "cohort",
     "duckdb": "cohort",
+    "formulaic": "cohort",
     "statsmodels": "cohort",
     "cv2": "video",
     "mediapipe": "video",
@@ -144,3 +148,20 @@ def soft_import(module: str, purpose: str):
             f"{purpose} needs the optional dependency {module!r}. "
             f"Install it with: pip install 'attunement[{extra}]'"
         ) from err
+
+
+@functools.cache
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()  # inspects the loaded libraries once, not on every call
+
+
+def one_blas_thread():
+    """Many small matrix products run faster on one BLAS thread (threads only add
+    synchronisation, badly so on a busy machine); threadpoolctl sets it where installed."""
+    try:
+        controller = _blas_controller()
+    except ImportError:
+        return contextlib.nullcontext()
+    return controller.limit(limits=1, user_api="blas")

@@ -17,6 +17,7 @@ from ._log import logger
 from .config import AnalysisConfig, load_config
 from .io import read
 from .preprocess import remove_outliers, scale, smooth
+from .provenance import version_rows, versions_text
 from .session import Session
 
 
@@ -58,6 +59,7 @@ class SessionAnalysis:
             if self.episodes is not None and ch.channel == self.episodes_channel:
                 row.update(_prefixed(self.episodes.summary(), "episodes_"))
             row.update(self.config.flat())
+            row["versions"] = versions_text()
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -69,14 +71,15 @@ class SessionAnalysis:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tidy tables: summary, wcc, peaks, surrogates, episodes, missing, parameters."""
         sid = self.session.id
+        record = {**self.config.flat(), **version_rows()}
         out = {
             "summary": self.summary_frame(),
             "missing": self.session.missing_report(),
             "parameters": pd.DataFrame(
                 {
                     "session": sid,
-                    "parameter": list(self.config.flat()),
-                    "value": [str(v) for v in self.config.flat().values()],
+                    "parameter": list(record),
+                    "value": [str(v) for v in record.values()],
                 }
             ),
         }
@@ -147,7 +150,9 @@ def analyze(
         x1, x2 = session.pair(channel)
         params = sync.wcc_params()
         result = wcc(x1, x2, session.sampling_rate, **params)
-        peaks = pick_peaks(result)
+        peaks = pick_peaks(result, x1, x2, session.sampling_rate, method=config.peaks.method,
+                           alpha=config.peaks.alpha, n_surrogates=config.peaks.n_surrogates,
+                           seed=nul.seed)
         test = None
         if nul.n > 0 and nul.null != "pseudo-dyads":
             from .stats import surrogate_test

@@ -11,7 +11,15 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    ValidationError,
+)
 
 
 class _Section(BaseModel):
@@ -26,6 +34,10 @@ class ReadConfig(_Section):
     )
     partners: tuple[str, str] | None = Field(None, description="Role names of the two partners.")
     channels: list[str] | None = Field(None, description="Channels to analyse (default: all).")
+    phases: str | None = Field(
+        None, description="Phase file for every session read (CSV, ELAN .eaf, BORIS export)."
+    )
+    phase_tier: str | None = Field(None, description="Tier (ELAN) or subject (BORIS) of phases.")
 
 
 class PreprocessConfig(_Section):
@@ -54,6 +66,21 @@ class SyncConfig(_Section):
     def wcc_params(self) -> dict[str, Any]:
         """The keyword arguments of :func:`attunement.wcc` these settings stand for."""
         return self.model_dump()
+
+
+class PeakConfig(_Section):
+    """Peak picking in each WCC window (``attunement.pick_peaks``): who leads."""
+
+    method: Literal["surrogate", "boker2002"] = Field(
+        "surrogate",
+        description="surrogate: the largest smoothed peak, kept only where it beats the "
+        "window's circular-shift surrogates; boker2002: local maximum nearest zero lag.",
+    )
+    alpha: float = Field(
+        0.05, gt=0, lt=1,
+        description="Share of windows with a peak when the partners are not coupled; choice.",
+    )
+    n_surrogates: PositiveInt = Field(99, description="Surrogates for method 'surrogate'.")
 
 
 class SurrogateConfig(_Section):
@@ -117,6 +144,7 @@ class AnalysisConfig(_Section):
     read: ReadConfig = ReadConfig()
     preprocess: PreprocessConfig = PreprocessConfig()
     sync: SyncConfig = SyncConfig()
+    peaks: PeakConfig = PeakConfig()
     surrogates: SurrogateConfig = SurrogateConfig()
     episodes: EpisodeConfig = EpisodeConfig()
     contingency: ContingencyConfig = ContingencyConfig()

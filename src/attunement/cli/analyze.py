@@ -29,8 +29,14 @@ def analyze(
     ),
     null: str = typer.Option(None, "--null", help="shift, segments, iaaft or shuffle."),
     seed: int = typer.Option(None, "--seed", help="Seed for the surrogates."),
+    peak_method: str = typer.Option(
+        None, "--peak-method",
+        help="Peak picking (who leads): surrogate (default: clear peaks only) or boker2002.",
+    ),
     layout: str = typer.Option(None, "--layout", help="Video: split-screen layout."),
     regions: Path = typer.Option(None, "--regions", help="Video: regions file (TOML/JSON)."),
+    phases: Path = typer.Option(None, "--phases", help="Phases: CSV, ELAN .eaf or BORIS file."),
+    phase_tier: str = typer.Option(None, "--phase-tier", help="Tier (or subject) of phases."),
     force: bool = typer.Option(False, "--force", help="Overwrite a non-empty output folder."),
 ) -> None:
     """Read, preprocess, measure, test against surrogates and find episodes, per session;
@@ -38,17 +44,27 @@ def analyze(
     from ..analysis import analyze as run_analysis
     from ..config import load_config
     from ..io import read
-    from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_text
+    from ..io.writers import (
+        prepare_out_dir,
+        safe_name,
+        write_csv,
+        write_parquet,
+        write_summary,
+        write_text,
+    )
     from ..report.index_report import index_html
     from ..report.session_report import write_session_report
+    from ..report.viewer import write_viewer
 
     with user_errors():
         cfg = load_config(
             config,
-            read={"sampling_rate": sampling_rate},
+            read={"sampling_rate": sampling_rate, "phases": str(phases) if phases else None,
+                  "phase_tier": phase_tier},
             sync={"window_s": window, "max_lag_s": lag, "step_s": step},
             surrogates={"n": surrogates, "null": null, "seed": seed},
             episodes={"paradigm": paradigm},
+            peaks={"method": peak_method},
             video={"layout": layout, "regions": str(regions) if regions else None},
         )
         out = prepare_out_dir(out, force)
@@ -72,7 +88,12 @@ def analyze(
                     if table not in ("summary", "episodes", "episode_summary", "wcc"):
                         write_parquet(frame, out / f"{table}_{name}.parquet")
                 write_parquet(_wide_wcc(analysis), out / f"wcc_{name}.parquet")
-                write_session_report(analysis, out / f"report_{name}.html")
+                video = [p for p in paths if p.suffix.lower() in VIDEO_SUFFIXES
+                         and safe_name(p.stem) == name]
+                write_viewer(
+                    analysis, out / f"viewer_{name}.html", video, report=f"report_{name}.html"
+                )
+                write_session_report(analysis, out / f"report_{name}.html", f"viewer_{name}.html")
             except (ValueError, FloatingPointError) as err:  # one bad session never stops the rest
                 failed[session.id] = str(err)
                 warn(f"{session.id}: {err}")
@@ -82,11 +103,13 @@ def analyze(
             episodes.append(tables.get("episodes"))
             episode_summaries.append(tables.get("episode_summary"))
             links[session.id] = f"report_{name}.html"
+            for ch in analysis.channels:
+                info(f"{session.id} [{ch.channel}]: {ch.peaks.leader_text(session.partners)}")
             # Written after every session, so finished results survive a later failure.
             summary = pd.concat(summaries, ignore_index=True)
-            write_csv(summary, out / "summary.csv")
+            write_summary(summary, out / "summary.csv")
             _write_concat(episodes, out / "episodes.csv", write_csv)
-            _write_concat(episode_summaries, out / "episode_summary.csv", write_csv)
+            _write_concat(episode_summaries, out / "episode_summary.csv", write_summary)
             bar.advance(task)
     if len(links) > 1:
         write_text(index_html(pd.concat(summaries, ignore_index=True), links), out / "index.html")
@@ -109,6 +132,11 @@ def _read_all(paths, cfg, read):
         v = cfg.video
         layout = None if v.regions else v.layout
         sessions.append(extract_video(video, layout=layout, regions=v.regions, features=v.features))
+    if cfg.read.phases:
+        from ..io.annotations import phases_from_file
+
+        table = phases_from_file(cfg.read.phases, tier=cfg.read.phase_tier)
+        sessions = [s.replace(phases=table) for s in sessions]
     ids = [s.id for s in sessions]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:

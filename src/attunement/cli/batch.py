@@ -63,7 +63,8 @@ def batch(
             from ..cohort.report import write_cohort_report
 
             report = write_cohort_report(
-                store, out / "cohort.html", title=project.name, model=project.spec.mixed_model
+                store, out / "cohort.html", title=project.name, model=project.spec.mixed_model,
+                models=project.spec.models,
             )
         if pseudo_dyads > 0 or report is not None:
             store.write_database()  # views for the cohort tables written after the batch

@@ -15,7 +15,8 @@ from ._term import info, progress, user_errors
 @app.command()
 def brain(
     paths: list[Path] = typer.Argument(
-        ..., help="Recordings in pairs: P1 P2 [P1 P2 ...] (FIF, EDF/BDF, EEGLAB, SNIRF, NIRx)."
+        ..., help="Recordings in pairs: P1 P2 [P1 P2 ...] (FIF, EDF/BDF, EEGLAB, SNIRF, NIRx), "
+        "or one BIDS dataset root (dyads from participants.tsv)."
     ),
     out: Path = typer.Option(..., "--out", help="Output folder."),
     mode: str = typer.Option(
@@ -51,17 +52,24 @@ def brain(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Inter-brain synchrony per band and channel pair; tables, figures, surrogate p-values."""
-    from ..io.writers import prepare_out_dir, safe_name, write_csv
+    from ..io.bids import bids_dyads, is_bids_root, read_bids_pair
+    from ..io.writers import prepare_out_dir, safe_name, write_summary
 
     with user_errors():
         if jobs == 0:
             raise ValueError("--jobs: expected a number of threads >= 1, or -1 for every CPU.")
-        if len(paths) % 2:
+        reader = None
+        if len(paths) == 1 and is_bids_root(paths[0]):
+            found = bids_dyads(paths[0])
+            dyads, names = [d.paths for d in found], [safe_name(d.name) for d in found]
+            reader = read_bids_pair
+        elif len(paths) % 2:
             raise ValueError(
                 f"expected recordings in pairs (participant 1, participant 2), got {len(paths)}."
             )
-        dyads = [(paths[k], paths[k + 1]) for k in range(0, len(paths), 2)]
-        names = [safe_name(f"{a.stem}__{b.stem}") for a, b in dyads]
+        if reader is None:
+            dyads = [(paths[k], paths[k + 1]) for k in range(0, len(paths), 2)]
+            names = [safe_name(f"{a.stem}__{b.stem}") for a, b in dyads]
         modes = [m.strip() for m in mode.split(",") if m.strip()]
         if "wtc" in modes and len(modes) > 1:
             raise ValueError("--mode wtc (fNIRS wavelet coherence) cannot be mixed with EEG modes.")
@@ -70,12 +78,12 @@ def brain(
             "periods": periods, "pairs": pairs, "min_sci": min_sci, "pair_by": pair_by,
             "window_s": window_s, "step_s": step_s, "per_epoch": per_epoch,
             "surrogates": surrogates, "null": null, "correction": correction, "alpha": alpha,
-            "seed": seed, "figure": figure, "n_jobs": jobs,
+            "seed": seed, "figure": figure, "n_jobs": jobs, "read": reader,
         }
         run = _run_wtc if modes == ["wtc"] else _run_eeg
         summary, files = run(dyads, names, opt)
         out = opt["out"]
-        files.append(write_csv(summary, out / "summary.csv"))
+        files.append(write_summary(summary, out / "summary.csv"))
     if as_json:
         typer.echo(json.dumps(json.loads(summary.to_json(orient="records")), indent=2))
         return
@@ -94,7 +102,8 @@ def _run_eeg(dyads, names, opt):
     from ..io.writers import write_csv, write_parquet
 
     out, files, rows = opt["out"], [], []
-    insts = [read_hyperscanning(a, b, pair_by=opt["pair_by"]) for a, b in dyads]
+    read_pair = opt["read"] or read_hyperscanning
+    insts = [read_pair(a, b, pair_by=opt["pair_by"]) for a, b in dyads]
     kw = {"pair_by": opt["pair_by"]}
     params = {"pair_by": opt["pair_by"], "window_s": opt["window_s"], "step_s": opt["step_s"]}
     for name, (p1, p2) in zip(names, insts, strict=True):
@@ -162,8 +171,8 @@ def _run_wtc(dyads, names, opt):
     band = _parse_periods(opt["periods"])
     insts = []
     for a, b in dyads:
-        p1, p2 = read_hyperscanning(a, b, pair_by="name" if opt["pairs"] == "matched" else
-                                    "position")
+        p1, p2 = (opt["read"] or read_hyperscanning)(
+            a, b, pair_by="name" if opt["pairs"] == "matched" else "position")
         insts.append(tuple(to_haemoglobin(p, min_sci=opt["min_sci"]) for p in (p1, p2)))
     for name, (p1, p2) in zip(names, insts, strict=True):
         res = interbrain_wtc(p1, p2, periods_s=band, pairs=opt["pairs"])

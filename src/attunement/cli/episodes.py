@@ -10,13 +10,14 @@ import pandas as pd
 import typer
 
 from ..episodes import detect_episodes, get_paradigm
-from ..episodes.categorical import match_states, read_codes
+from ..episodes.categorical import match_states
 from ..io import read
-from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet
+from ..io.annotations import codes_from_file
+from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_summary
 from . import app
 from ._term import error, info, progress, user_errors, warn
 
-CODE_SUFFIXES = (".csv", ".tsv")
+CODE_SUFFIXES = (".csv", ".tsv", ".eaf")
 
 
 @app.command()
@@ -33,6 +34,10 @@ def episodes(
     codes: bool = typer.Option(
         False, "--codes", help="Inputs are coded states (time + one code column per partner, "
         "e.g. SPAFF); matched = same affective class (Tronick)."
+    ),
+    tiers: str = typer.Option(
+        None, "--tiers", help="--codes from ELAN/BORIS: the two partners' tiers (subjects), "
+        "e.g. mother,infant (default: the file's two tiers)."
     ),
     paradigm: str = typer.Option(
         "infant-face-to-face", "--paradigm", help="Time-scale preset: infant-face-to-face "
@@ -65,7 +70,7 @@ def episodes(
     """
     with user_errors():
         get_paradigm(paradigm)
-        sources = _sources(paths, sampling_rate, codes)
+        sources = _sources(paths, sampling_rate, codes, tiers)
         out = prepare_out_dir(out, force=force)
     tables, summaries, failed = [], [], {}
     with progress() as bar:
@@ -87,7 +92,7 @@ def episodes(
     if tables:
         write_csv(pd.concat(tables, ignore_index=True), out / "episodes.csv")
         summary = pd.concat(summaries, ignore_index=True)
-        write_csv(summary, out / "episode_summary.csv")
+        write_summary(summary, out / "episode_summary.csv")
         if as_json:
             rows = summary[summary.phase == "all"].to_dict(orient="records")
             typer.echo(json.dumps(rows, indent=2, default=str))
@@ -108,7 +113,7 @@ def _detect(data, codes, channel, paradigm, window, step, lag, long_unrepaired, 
                            n_surrogates=surrogates, seed=seed)
 
 
-def _sources(paths, sampling_rate, codes) -> list[tuple[str, Callable]]:
+def _sources(paths, sampling_rate, codes, tiers=None) -> list[tuple[str, Callable]]:
     """(name, loader) per session: coded tables are read lazily, sessions up front."""
     if not codes:
         return [(s.id, lambda s=s: s) for s in read(paths, sampling_rate=sampling_rate)]
@@ -123,4 +128,5 @@ def _sources(paths, sampling_rate, codes) -> list[tuple[str, Callable]]:
             raise FileNotFoundError(f"{path}: no such file or folder.")
         else:
             files.append(path)
-    return [(f.stem, lambda f=f: read_codes(f)) for f in files]
+    pair = [t.strip() for t in tiers.split(",")] if tiers else None
+    return [(f.stem, lambda f=f: codes_from_file(f, pair)) for f in files]

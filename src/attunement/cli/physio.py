@@ -11,7 +11,7 @@ import typer
 
 from ..io import read
 from ..io.physio_io import read_movesense, read_movesense_intervals
-from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet
+from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_summary
 from ..physio import Beats, compare_intervals, hrv_windows, physio_linkage, process_session
 from . import app
 from ._term import info, progress, user_errors, warn
@@ -87,7 +87,7 @@ def physio(
                 qualities.append(quality)
                 bar.advance(task)
         summary = pd.DataFrame(summaries)
-        write_csv(summary, out / "summary.csv")
+        write_summary(summary, out / "summary.csv")
         write_csv(pd.concat(linkages, ignore_index=True), out / "linkage.csv")
         write_csv(pd.concat(qualities, ignore_index=True), out / "quality.csv")
     if as_json:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +16,11 @@ import typer
 
 from .._check import check_option
 from ..io import read
-from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet
+from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_summary
 from ..preprocess import SCALE_METHODS, remove_outliers, scale, smooth
 from ..stats import NULLS, compare_real_pseudo, surrogate_test
 from ..sync.lagged import wcc
+from ..sync.peaks import PEAK_METHODS, pick_peaks
 from ..sync.registry import (
     HEADLINES,
     MEASURES,
@@ -51,6 +53,8 @@ class _Run:
     null: str
     segment_s: float | None
     seed: int | None
+    peak_method: str = "surrogate"
+    peak_alpha: float = 0.05
 
 
 @app.command()
@@ -91,6 +95,14 @@ def sync(
     keep_roles: bool = typer.Option(
         False, "--keep-roles", help="Pseudo-dyads pair partner 1 only with another partner 2."
     ),
+    peak_method: str = typer.Option(
+        "surrogate", "--peak-method",
+        help=f"Peak picking (who leads): {', '.join(PEAK_METHODS)}; surrogate keeps only "
+        "clear peaks.",
+    ),
+    peak_alpha: float = typer.Option(
+        0.05, "--peak-alpha", help="Surrogate p-value of a clear peak (--peak-method surrogate)."
+    ),
     seed: int = typer.Option(None, "--seed", help="Seed: the same seed, the same numbers."),
     sampling_rate: float = typer.Option(
         None, "--sampling-rate", help="Hz, for files that do not carry it (MEA text)."
@@ -122,12 +134,16 @@ def sync(
     prep = {"smooth_s": smooth_s, "scale": scale_by, "outliers_sd": outliers_sd}
     with user_errors():
         check_option(null, "--null", NULLS)
+        check_option(peak_method, "--peak-method", PEAK_METHODS)
+        if not 0 < peak_alpha < 1:
+            raise ValueError(f"Invalid value for '--peak-alpha': expected 0 < alpha < 1, got "
+                             f"{peak_alpha}.")
         if n_surrogates < 0:
             raise ValueError(f"Invalid value for '--surrogates': expected >= 0, got "
                              f"{n_surrogates}.")
         names = check_measures(measure, "--measure")
         run = _Run(names, wcc_params, prep, _measure_params(measure_param or [], names),
-                   n_surrogates, null, segment_s, seed)
+                   n_surrogates, null, segment_s, seed, peak_method, peak_alpha)
         out = prepare_out_dir(out, force=force)
         sessions = [_preprocess(s, prep) for s in read(paths, sampling_rate=sampling_rate)]
         seeds = np.random.SeedSequence(seed).spawn(len(sessions) + 1)
@@ -143,7 +159,7 @@ def sync(
         summary = pd.DataFrame(rows)
         first = [c for c in FIRST if c in summary.columns]
         summary = summary[first + [c for c in summary.columns if c not in first]]
-        write_csv(summary, out / "summary.csv")
+        write_summary(summary, out / "summary.csv")
         if "wcc" in names and n_surrogates and len(sessions) > 1:
             _group_tables(done, out, n_surrogates, keep_roles, seeds[-1], wcc_params, seed)
     if as_json:
@@ -199,6 +215,12 @@ def _row(session, ch, n_channels, sessions, run: _Run, seed_seq, out) -> dict:
         name = safe_name(session.id if n_channels == 1 else f"{session.id}_{ch}")
         write_parquet(result.to_wide(), out / f"wcc_{name}.parquet")
         row.update(result.summary())
+        peaks = pick_peaks(result, session, channel=ch, method=run.peak_method,
+                           alpha=run.peak_alpha, seed=np.random.default_rng(seed_seq))
+        write_parquet(peaks.to_frame(), out / f"peaks_{name}.parquet")
+        row.update(peaks.summary())
+        row["peak_alpha"] = run.peak_alpha if run.peak_method == "surrogate" else math.nan
+        info(f"{session.id} [{ch}]: {peaks.leader_text(session.partners)}")
     row.update(run.prep)
     if "wcc" in run.names and run.n_surrogates:
         test = surrogate_test(session, channel=ch, null=run.null,

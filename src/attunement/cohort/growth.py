@@ -9,15 +9,13 @@ names from a project file cannot inject anything.
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._check import soft_import
-from ._reml import SINGULAR_TOL, fit_random_slope, satterthwaite_df, warning_notes
+from ._reml import dyad_block, finite_df, fit_engine, fit_random_slope
 
 #: Fewest dyads for a random intercept per dyad: with fewer, the between-dyad variance
 #: has one or no degree of freedom and the model is not worth reporting. ``random_slope
@@ -294,15 +292,16 @@ def growth_model(
     intercept and a random slope of time per dyad (their covariance estimated; Barr et
     al. 2013, J Mem Lang 68:255, "keep it maximal": without it, where dyads' slopes vary,
     the p-values of time and its interactions are far too small), and fixed effects of
-    time and of each term, fitted by REML (statsmodels ``MixedLM``; the design matrix
-    is built here, no formula string is parsed). Numeric terms enter as they are; other
+    time and of each term, fitted by REML (the mixed-model engine of
+    :mod:`attunement.stats.mixed`, equal to lme4; the design matrix is built here, no
+    formula string is parsed). Numeric terms enter as they are; other
     terms (e.g. a text ``group``) as treatment contrasts against their first level in
     sorted order, named ``group[T.level]``. ``terms=None`` takes ``group`` and
     ``outcome`` where ``frame`` has them. Sessions missing any of the columns are left
     out. Time is reported as given (dates: days since the dyad's first session), so the
     intercept and its variance are at time 0: the random-slope model is fitted with time
     centred and scaled, for numerical stability, and every number is transformed back
-    exactly (see :func:`_fit_random_slope`).
+    exactly (see :func:`~attunement.cohort._reml.fit_random_slope`).
 
     ``random_slope``: ``"auto"`` fits the random slope when at least ``min_dyads`` dyads
     have sessions at three or more distinct times and there are more sessions than
@@ -324,8 +323,8 @@ def growth_model(
     Satterthwaite's degrees of freedom (Satterthwaite 1946; Giesbrecht & Burns 1985; SAS
     ``DDFM=SATTERTHWAITE``, R's lmerTest), computed analytically from the REML fit: the
     derivative of the estimate's variance with respect to the variance parameters and
-    their asymptotic covariance from the observed REML information (see
-    :func:`~attunement.cohort._reml.satterthwaite`). A normal (z) reference is too liberal
+    their asymptotic covariance from the observed REML information, as lmerTest (see
+    :mod:`attunement.stats._lmm`). A normal (z) reference is too liberal
     with few dyads: in 1000 null cohorts of 5 + 5 dyads x 20 sessions with random slopes,
     the time x group interaction was significant at 5 % in 10.9 % with z and in 6.4 %
     with t (5.1 % in the 98 % of cohorts that kept the random slope). In a balanced
@@ -341,7 +340,7 @@ def growth_model(
     sessions, one time point, more fixed effects than sessions allow, collinear terms) or
     a fit that fails give a result with an empty table and a note; a singular
     random-intercept fit (between-dyad SD below 1e-4 of the residual SD, lme4's
-    ``isSingular`` tolerance) and convergence warnings give the table with a note.
+    ``isSingular`` tolerance) gives the table with a note.
     Column names that are not plain identifiers or not in ``frame`` raise ``ValueError``.
 
     Examples
@@ -459,10 +458,9 @@ def growth_model(
         return MixedModelResult.not_fitted(measure, formula, notes + [f"Not fitted: {reason}"],
                                            interactions=crossed, **counts)
 
-    mlm = soft_import("statsmodels.regression.mixed_linear_model", "Mixed-effects models")
     common = {"interactions": crossed, **counts}
     if try_slope:
-        fit, why = fit_random_slope(mlm, y, design, groups, t.to_numpy(float), time)
+        fit, why = fit_random_slope(y, design, groups, t.to_numpy(float), time)
         if fit is not None:
             estimate, std_error, df, cov, scale, warned = fit
             return MixedModelResult(
@@ -483,56 +481,37 @@ def growth_model(
             "only."
         )
     formula = model_formula(measure, dyad, time, kept, crossed)
-    return _fit_random_intercept(mlm, measure, formula, y, X, groups, notes, common)
+    return _fit_random_intercept(measure, formula, y, X, groups, notes, common)
 
 
-def _fit_random_intercept(mlm, measure, formula, y, X, groups, notes, common) -> MixedModelResult:
-    """``(1 | dyad)`` by REML, a singular fit at the boundary computed directly."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            fit = mlm.MixedLM(y, X, groups=groups).fit(reml=True)
-        except Exception as err:  # statsmodels' failures are reported, never raised
-            return MixedModelResult.not_fitted(
-                measure,
-                formula,
-                notes + [f"Not fitted: the fit failed ({type(err).__name__}: {err})."],
-                **common,
-            )
-    var_dyad = float(np.asarray(fit.cov_re)[0, 0])
-    scale = float(fit.scale)
-    singular = (
-        not np.isfinite(var_dyad) or not scale > 0
-        or np.sqrt(max(var_dyad, 0.0) / scale) < SINGULAR_TOL
-    )
-    if singular:
-        # At the boundary (between-dyad variance 0) REML reduces to ordinary least squares
-        # with residual variance RSS / (n - p). statsmodels' own numbers there can be wrong
-        # (an exactly singular random-effects covariance), so they are computed directly.
-        Xa = X.to_numpy(float)
-        estimate, *_ = np.linalg.lstsq(Xa, y, rcond=None)
-        resid = y - Xa @ estimate
-        scale = float(resid @ resid / (len(y) - Xa.shape[1]))
-        std_error = np.sqrt(np.diag(scale * np.linalg.inv(Xa.T @ Xa)))
-        df = float(len(y) - Xa.shape[1])  # the regression's; Satterthwaite's there too
-        var_dyad = 0.0
+def _fit_random_intercept(measure, formula, y, X, groups, notes, common) -> MixedModelResult:
+    """``(1 | dyad)`` by REML (lme4's estimates, lmerTest's Satterthwaite df).
+
+    At a singular fit (between-dyad variance at zero) REML is ordinary least squares with
+    residual variance RSS / (n - p), and Satterthwaite's df are the regression's, n - p.
+    """
+    fit, why = fit_engine(y, X.to_numpy(float), dyad_block(np.ones(len(y)), groups))
+    if fit is None:
+        return MixedModelResult.not_fitted(measure, formula, notes + [f"Not fitted: the {why}."],
+                                           **common)
+    scale = fit.sigma**2
+    var_dyad = float(scale * fit.T[0][0, 0] ** 2)
+    with np.errstate(all="ignore"):
+        estimate, std_error, df = fit.t_tests(np.eye(X.shape[1]))
+    df = finite_df(df)
+    if fit.singular():
         notes = notes + [
             "Singular fit: the between-dyad variance is estimated at zero (the dyads differ "
             "no more than noise would make them), so the random intercept does nothing; the "
             "fixed effects shown are the model's at that boundary, an ordinary regression's."
         ]
-    else:
-        estimate = np.asarray(fit.fe_params, float)
-        std_error = np.asarray(fit.bse_fe, float)
-        df = satterthwaite_df(y, X.to_numpy(float), np.ones((len(y), 1)), groups,
-                              np.array([[var_dyad]]), scale)
     return MixedModelResult(
         measure,
         formula,
         _wald_table(X.columns, estimate, std_error, df),
         var_dyad=var_dyad,
         var_residual=scale,
-        notes=notes + warning_notes(caught, fit, singular) + _df_notes(X.columns, df),
+        notes=notes + _df_notes(X.columns, df),
         **common,
     )
 

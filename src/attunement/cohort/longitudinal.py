@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._check import check_random_state, soft_import
+from .._check import check_random_state
 
 
 def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
@@ -155,29 +155,3 @@ def change_point(values, n_permutations: int = 999, seed=None) -> dict:
         "mean_after": float(x[k:].mean()),
         "p_value": float((np.sum(null >= gain - 1e-12) + 1) / (n_permutations + 1)),
     }
-
-
-def mixed_effects(frame: pd.DataFrame, formula: str, groups: str = "dyad") -> pd.DataFrame:
-    """A linear mixed-effects model (random intercept per ``groups``) via statsmodels.
-
-    For example ``"outcome ~ grand_average + session_number"`` relates symptom scores to
-    synchrony across a course of therapy, dyads as the random factor.
-
-    Returns
-    -------
-    DataFrame
-        One row per fixed effect: ``term``, ``estimate``, ``std_error``, ``z``, ``p_value``.
-    """
-    smf = soft_import("statsmodels.formula.api", "Mixed-effects models")
-    _require(frame, [groups], "mixed_effects")
-    fit = smf.mixedlm(formula, frame, groups=frame[groups]).fit(reml=True)
-    names = [n for n in fit.fe_params.index]
-    return pd.DataFrame(
-        {
-            "term": names,
-            "estimate": fit.fe_params.to_numpy(),
-            "std_error": fit.bse_fe.to_numpy(),
-            "z": fit.tvalues[names].to_numpy(),
-            "p_value": fit.pvalues[names].to_numpy(),
-        }
-    )

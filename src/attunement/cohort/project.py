@@ -27,7 +27,20 @@ random_slope = "auto"   # random slope of time per dyad: "auto" (default), true 
 
 Relative paths are relative to the project file. The metadata CSV has a ``session``
 column (the file name without extension) and any of ``dyad``, ``session_number``,
-``date``, ``group`` and outcome scores.
+``date``, ``group`` and outcome scores: one row per session, or one row per participant
+of each session (a ``participant`` column, participant-level covariates such as ratings).
+
+```toml
+[[models]]              # as many as wanted: mixed models in lme4's notation
+name = "interaction"
+formula = "grand_average ~ condition * cq + (1 | dyad)"
+levels = { condition = ["240p", "480p", "1080p"] }   # first level = reference
+reml = true             # false: maximum likelihood
+channel = "movement"    # the summary rows of this channel, where sessions have several
+```
+
+Each model's response is any column of the session summaries or the metadata; see
+:mod:`attunement.cohort.models` for the store tables they give.
 
 The cohort report fits ``measure ~ 1 + time + terms + time:time_interactions + (1 + time | dyad)``
 (REML; see :func:`attunement.cohort.growth.growth_model`): each dyad has its own
@@ -194,12 +207,76 @@ class MixedModelSpec(_Section):
         return [t for t in DEFAULT_TERMS if t in columns and t not in (self.dyad, self.time)]
 
 
+class ModelSpec(_Section):
+    """One of the project's ``[[models]]``: a mixed model in lme4's notation.
+
+    ``levels`` orders a factor's levels, the first the reference (default: sorted);
+    ``reml = false`` fits by maximum likelihood. ``channel`` picks the summary rows of one
+    channel (e.g. ``"movement"``) where sessions have several. The formula is checked
+    when the project is loaded (:func:`attunement.stats.mixed.parse_formula`), its
+    columns when the model is fitted: the response may be any column of the session
+    summaries or the metadata.
+
+    Examples
+    --------
+    >>> ModelSpec(name="m", formula="grand_average ~ condition + (1 | dyad)").reml
+    True
+    >>> ModelSpec(name="m", formula="grand_average ~ condition")
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for ModelSpec
+    formula
+      Value error, model 'm': no random term such as '(1 | dyad)' in ...
+    """
+
+    name: str
+    formula: str
+    levels: dict[str, list[str | int | float]] = {}
+    reml: bool = True
+    channel: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _plain(value)
+
+    @field_validator("formula")
+    @classmethod
+    def _formula(cls, value: str, info: ValidationInfo) -> str:
+        from ..stats.mixed import parse_formula
+
+        parse_formula(value, info.data.get("name", "model"))
+        return value
+
+    @field_validator("levels")
+    @classmethod
+    def _levels(cls, value: dict) -> dict:
+        for name, levels in value.items():
+            _plain(name)
+            if len(levels) < 2:
+                raise ValueError(f"levels.{name}: give two or more levels, the first the "
+                                 f"reference; got {levels}")
+            if len({str(v) for v in levels}) < len(levels):
+                raise ValueError(f"levels.{name}: a level is repeated in {levels}")
+        return value
+
+
 class ProjectSpec(_Section):
     project: ProjectInfo = ProjectInfo()
     sessions: SessionsSpec
     analysis: AnalysisConfig = AnalysisConfig()
     batch: BatchSpec = BatchSpec()
     mixed_model: MixedModelSpec = MixedModelSpec()
+    models: list[ModelSpec] = []
+
+    @field_validator("models")
+    @classmethod
+    def _unique_models(cls, value: list[ModelSpec]) -> list[ModelSpec]:
+        names = [m.name for m in value]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"each model needs its own name; repeated: {repeated}")
+        return value
 
 
 class Project:
@@ -261,6 +338,18 @@ class Project:
         unknown = sorted(set(meta.session) - set(ids.session))
         if unknown:
             raise ValueError(f"{full}: rows for sessions not in the project: {unknown[:5]}.")
+        repeated = meta.session[meta.session.duplicated()].unique().tolist()
+        if repeated and "participant" not in meta.columns:
+            raise ValueError(
+                f"{full}: sessions {repeated[:5]} have several rows; several rows per session "
+                "need a 'participant' column (one row per participant)."
+            )
+        if repeated and meta.duplicated(["session", "participant"]).any():
+            twice = meta[meta.duplicated(["session", "participant"])].iloc[0]
+            raise ValueError(
+                f"{full}: session {twice.session!r}, participant {twice.participant!r} has "
+                "more than one row."
+            )
         return ids.merge(meta, on="session", how="left")
 
 

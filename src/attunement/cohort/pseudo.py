@@ -125,3 +125,58 @@ def real_vs_pseudo(frame: pd.DataFrame) -> pd.DataFrame:
         )
     )
     return pd.DataFrame([GroupComparison("grand_average", real, pseudo, ids, labels).summary()])
+
+
+def real_vs_own_pseudo(frame: pd.DataFrame, measure: str = "grand_average"):
+    """Each real dyad against the mean of its own pseudo-dyads, over dyads: a paired t test.
+
+    A real session's own pseudo-dyads are those that re-pair one of its partners (the
+    rows of ``frame`` with ``kind == "pseudo"`` naming the session as ``session_1`` or
+    ``session_2``); the difference real minus their mean is tested over the dyads that
+    have any (scipy's ``ttest_rel``), as published pipelines do (e.g. Ramseyer &
+    Tschacher 2011; rMEA). Returns ``(summary, per_dyad)``: one row ``n_dyads,
+    mean_real, mean_pseudo, mean_difference, t, df, p_value, effect_size`` (Cohen's d_z:
+    mean difference over the differences' SD), and one row per dyad ``session, real,
+    pseudo_mean, n_pseudo, difference``.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"session_1": ["a", "b", "c", "a", "b", "c"],
+    ...                   "session_2": ["a", "b", "c", "b", "c", "a"],
+    ...                   "kind": ["real"] * 3 + ["pseudo"] * 3,
+    ...                   "grand_average": [0.5, 0.6, 0.55, 0.3, 0.2, 0.25]})
+    >>> summary, per_dyad = real_vs_own_pseudo(f)
+    >>> per_dyad.pseudo_mean.round(3).tolist()
+    [0.275, 0.25, 0.225]
+    >>> int(summary.n_dyads[0]), int(summary.df[0])
+    (3, 2)
+    """
+    from scipy import stats
+
+    if measure not in frame.columns:
+        raise ValueError(f"real_vs_own_pseudo: no column {measure!r} in the pseudo-dyad table; "
+                         f"its columns are {list(frame.columns)}.")
+    real = frame[frame.kind == "real"].set_index("session_1")[measure]
+    pseudo = frame[frame.kind == "pseudo"]
+    rows = []
+    for session, value in real.items():
+        own = pseudo.loc[(pseudo.session_1 == session) | (pseudo.session_2 == session), measure]
+        if len(own):
+            rows.append({"session": session, "real": float(value),
+                         "pseudo_mean": float(own.mean()), "n_pseudo": int(len(own))})
+    per_dyad = pd.DataFrame(rows, columns=["session", "real", "pseudo_mean", "n_pseudo"])
+    per_dyad["difference"] = per_dyad.real - per_dyad.pseudo_mean
+    n = len(per_dyad)
+    if n < 2:
+        test = {"t": np.nan, "p_value": np.nan, "effect_size": np.nan}
+    else:
+        result = stats.ttest_rel(per_dyad.real, per_dyad.pseudo_mean)
+        sd = per_dyad.difference.std(ddof=1)
+        test = {"t": float(result.statistic), "p_value": float(result.pvalue),
+                "effect_size": float(per_dyad.difference.mean() / sd) if sd > 0 else np.nan}
+    summary = pd.DataFrame([{
+        "n_dyads": n, "mean_real": per_dyad.real.mean(), "mean_pseudo": per_dyad.pseudo_mean.mean(),
+        "mean_difference": per_dyad.difference.mean(), "t": test["t"], "df": n - 1,
+        "p_value": test["p_value"], "effect_size": test["effect_size"],
+    }])
+    return summary, per_dyad

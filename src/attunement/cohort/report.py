@@ -19,7 +19,8 @@ from .growth import (
     time_values,
 )
 from .longitudinal import compare_groups, dyad_trends
-from .project import MixedModelSpec
+from .models import fit_models, save_models, session_level
+from .project import MixedModelSpec, ModelSpec
 from .store import Store
 
 
@@ -28,7 +29,7 @@ def cohort_table(store: Store, measure: str = "grand_average") -> pd.DataFrame:
     summary = store.table("summary")
     meta_file = store.path / "metadata.parquet"
     if meta_file.is_file():
-        meta = pd.read_parquet(meta_file)
+        meta = session_level(pd.read_parquet(meta_file))
         summary = summary.merge(meta, on="session", how="left", suffixes=("", "_meta"))
     if measure not in summary.columns:
         raise ValueError(f"{store.path}: no column {measure!r} in the summary table.")
@@ -47,7 +48,7 @@ def cohort_model(
     metadata. Columns set in ``spec`` (a project's ``[mixed_model]`` section) must be
     plain metadata column names, and time interactions among the model's terms, else
     ``ValueError`` naming the setting. When the default
-    columns are missing, the data cannot carry the model, statsmodels is not installed or
+    columns are missing, the data cannot carry the model, formulaic is not installed or
     the fit fails, the result has no table and a note says why.
     """
     spec = spec or MixedModelSpec()
@@ -55,7 +56,8 @@ def cohort_model(
     check_column(measure, "measure", summary.columns, "the summary table")
     meta_file = store.path / "metadata.parquet"
     meta = (
-        pd.read_parquet(meta_file) if meta_file.is_file() else summary[["session"]].copy()
+        session_level(pd.read_parquet(meta_file)) if meta_file.is_file()
+        else summary[["session"]].copy()
     )
     columns = [c for c in meta.columns if c != "session"]
     for setting, name in spec.named().items():
@@ -117,18 +119,62 @@ def plot_trajectories(
     return ax
 
 
+def plot_model_means(means: pd.DataFrame, measure: str, ax=None):
+    """Estimated marginal means of one factor's levels with their 95 % intervals."""
+    ax = new_axes(ax, figsize=(4.5, 3.0))
+    x = np.arange(len(means))
+    est = means["estimate"].to_numpy(float)
+    err = np.vstack([est - means["ci_low"].to_numpy(float), means["ci_high"].to_numpy(float) - est])
+    ax.errorbar(x, est, yerr=err, fmt="o", capsize=4, color="k")
+    ax.set_xticks(x, [str(v) for v in means["level"]])
+    ax.set_xlabel(str(means["factor"].iloc[0]))
+    ax.set_ylabel(f"{measure} (estimated mean)")
+    return ax
+
+
+def _model_sections(store: Store, models: list[ModelSpec]) -> list[dict]:
+    """Each ``[[models]]`` entry fitted, saved in the store, and laid out for the page."""
+    if not models:
+        return []
+    fitted = fit_models(store, models)
+    save_models(store, fitted)
+    tables = fitted.tables()
+    out = []
+    for spec in models:
+        model = fitted.fits[spec.name]
+        section = {"name": spec.name, "formula": spec.formula, "fit": None, "figures": [],
+                   "note": f"Not fitted: {fitted.errors.get(spec.name, '')}"}
+        if model is not None:
+            response = spec.formula.split("~")[0].strip()
+            section.update(
+                fit=tables["model_fit"].set_index("model").loc[spec.name],
+                coefficients=model.coefficients, anova=model.anova(),
+                note=" ".join(model.notes),
+                figures=[to_data_uri(plot_model_means(model.emmeans(f), response).figure)
+                         for f in model.factors],
+            )
+        out.append(section)
+    return out
+
+
 def write_cohort_report(
     store: Store,
     path: str | Path,
     measure: str = "grand_average",
     title: str = "cohort",
     model: MixedModelSpec | None = None,
+    models: list[ModelSpec] | None = None,
 ) -> Path:
     """Write ``cohort.html``: the sessions, group comparison, trends and the growth model.
 
     The growth model (:func:`cohort_model`, set by ``model``, a project's
     ``[mixed_model]`` section) is also saved in the store as the cohort table
     ``mixed_model`` (``cohort/mixed_model.parquet``; no rows when it was not fitted).
+    ``models`` (a project's ``[[models]]``) are fitted and saved as the store tables of
+    :mod:`attunement.cohort.models`, and each shown with its estimated means. The growth
+    model's section is left out when it was not fitted and neither asked for (no
+    ``[mixed_model]`` section) nor possible (``[[models]]`` given, or no dyad and time
+    columns in the metadata).
     The per-dyad trends use the model's ``dyad`` and ``time`` columns, time on the
     model's axis (numbers as given, dates as days since the dyad's first session).
     """
@@ -158,13 +204,18 @@ def write_cohort_report(
             if time_unit != "as given":
                 ax.set_xlabel(f"{time} ({time_unit})")
             trend_fig = to_data_uri(ax.figure)
+    asked = bool(model.model_fields_set) or (
+        not models and {model.dyad, model.time} <= set(frame.columns))
+    model_sections = _model_sections(store, list(models or []))
     pseudo_file = store.path / "cohort" / "pseudo_dyads.parquet"
-    pseudo = pseudo_episodes = None
+    pseudo = pseudo_paired = pseudo_episodes = None
     if pseudo_file.is_file():
-        from .pseudo import episode_rates_vs_pseudo, real_vs_pseudo
+        from .pseudo import episode_rates_vs_pseudo, real_vs_own_pseudo, real_vs_pseudo
 
         pairs = pd.read_parquet(pseudo_file)
         pseudo = real_vs_pseudo(pairs)
+        pseudo_paired, per_dyad = real_vs_own_pseudo(pairs)
+        store.save_cohort_table("real_vs_own_pseudo", per_dyad)
         pseudo_episodes = episode_rates_vs_pseudo(pairs)
     shown = [
         c
@@ -189,7 +240,10 @@ def write_cohort_report(
         time_unit=time_unit,
         failures=store.failures(),
         pseudo=pseudo,
+        pseudo_paired=pseudo_paired,
         pseudo_episodes=pseudo_episodes,
         model=growth,
+        show_growth=growth.fitted or asked,
+        models=model_sections,
     )
     return write_text(html, path)

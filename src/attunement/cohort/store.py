@@ -4,7 +4,7 @@ Layout of a store folder::
 
     sessions/<id>/<table>.parquet   one folder per finished session, renamed into place
     .staging/                       where a session folder is written before the rename
-    sessions/<id>/_done.json        content hash, source file, time, version
+    sessions/<id>/_done.json        content hash, source file, time, versions
     failures/<id>.json              the error of a session that failed (removed on success)
     cohort/<table>.parquet          tables about the whole cohort (pseudo-dyads)
     metadata.parquet                the project's per-session metadata
@@ -74,6 +74,7 @@ class Store:
     ) -> None:
         """Write one session's tables atomically (a folder renamed into place)."""
         from .. import __version__
+        from ..provenance import versions
 
         target = self.session_dir(session_id)
         tmp = Path(tempfile.mkdtemp(prefix=f"{target.name}-", dir=self.staging))
@@ -86,6 +87,7 @@ class Store:
                 "source": source,
                 "finished_at": datetime.now(UTC).isoformat(),
                 "version": __version__,
+                "versions": versions(),
                 "tables": sorted(tables),
             }
             (tmp / DONE).write_text(json.dumps(record, indent=2))

@@ -231,8 +231,8 @@ def _classes(values: np.ndarray, classes, partner: str) -> np.ndarray:
 
 
 def _key(value):
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None  # None, NaN, or a nullable string column's pd.NA: missing
     text = " ".join(str(value).lower().split())
     return text or None
 

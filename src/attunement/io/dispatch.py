@@ -7,12 +7,14 @@ from pathlib import Path
 
 from ..session import Session
 from ._files import list_folder
+from .face_exports import FACE_OPTIONS, read_face_exports, sniff_face_export
 from .mea import read_mea
 from .phases import read_phases
 from .tables import TABLE_SUFFIXES, read_table
+from .xdf import read_xdf
 
 MEA_SUFFIXES = (".txt",)
-DATA_SUFFIXES = MEA_SUFFIXES + TABLE_SUFFIXES
+DATA_SUFFIXES = MEA_SUFFIXES + TABLE_SUFFIXES + (".xdf",)
 #: Side files that describe a session rather than hold one (``<id>.phases.csv``, truth tables,
 #: the ``<id>.mea.txt`` that ``attune extract --mea`` writes beside its Session file).
 SIDECAR_MARKERS = (".phases", ".truth_", ".mea")
@@ -53,7 +55,8 @@ def read(
     ``.txt`` files are read as Motion Energy Analysis files (:func:`read_mea`,
     which needs ``sampling_rate``); ``.csv``/``.tsv``/``.parquet`` as tables
     (:func:`read_table`), where ``sampling_rate`` is used only if the table carries no
-    time column. A phase table saved beside a data file as
+    time column. Face exports (OpenFace, py-feat; :func:`read_face_exports`) pair up, with
+    ``sampling_rate`` as py-feat's video frame rate. A phase table saved beside a data file as
     ``<id>.phases.csv`` is attached to that session.
 
     Examples
@@ -65,8 +68,11 @@ def read(
     >>> [s.phases.label.tolist() for s in read(d, sampling_rate=25)]
     [['play']]
     """
-    sessions = []
-    for f in session_files(paths):
+    files = session_files(paths)
+    faces = [f for f in files if f.suffix.lower() == ".csv" and sniff_face_export(f)]
+    face_args = {k: v for k, v in kwargs.items() if k in FACE_OPTIONS}
+    sessions = read_face_exports(faces, fps=sampling_rate, **face_args) if faces else []
+    for f in (f for f in files if f not in faces):
         if f.suffix.lower() in MEA_SUFFIXES:
             if sampling_rate is None:
                 raise ValueError(
@@ -75,6 +81,8 @@ def read(
                 )
             mea_args = {k: v for k, v in kwargs.items() if k in ("s1_col", "s2_col", "partners")}
             session = read_mea(f, sampling_rate, **mea_args)
+        elif f.suffix.lower() == ".xdf":
+            session = read_xdf(f, sampling_rate=sampling_rate, partners=kwargs.get("partners"))
         else:
             table_args = {k: v for k, v in kwargs.items() if k in ("partners", "columns")}
             session = read_table(

@@ -7,12 +7,15 @@ overwritten without ``force``.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from ..provenance import versions, versions_text
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _UMASK = os.umask(0)
@@ -62,11 +65,37 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     return _atomic(Path(path), lambda tmp: frame.to_csv(tmp, index=False))
 
 
+def write_summary(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a summary table as CSV with a ``versions`` column (the parameter record).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = write_summary(pd.DataFrame({"session": ["a"]}), Path(tempfile.mkdtemp()) / "s.csv")
+    >>> pd.read_csv(out).columns.tolist()
+    ['session', 'versions']
+    """
+    if "versions" not in frame:
+        frame = frame.assign(versions=versions_text())
+    return write_csv(frame, path)
+
+
 def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``frame`` as Parquet (no index) atomically; column names become strings."""
+    """Write ``frame`` as Parquet (no index) atomically; column names become strings.
+
+    The file's metadata records the versions that computed it (``attunement.versions``,
+    JSON; ``pyarrow.parquet.read_schema(path).metadata``).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     frame = frame.copy()
     frame.columns = [str(c) for c in frame.columns]
-    return _atomic(Path(path), lambda tmp: frame.to_parquet(tmp, index=False))
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    meta = {**(table.schema.metadata or {}),
+            b"attunement.versions": json.dumps(versions()).encode()}
+    table = table.replace_schema_metadata(meta)
+    return _atomic(Path(path), lambda tmp: pq.write_table(table, tmp))
 
 
 def write_text(text: str, path: str | Path) -> Path:

@@ -11,6 +11,7 @@ import jinja2
 import numpy as np
 
 from .. import __version__
+from ..provenance import versions_text
 
 _ENV: jinja2.Environment | None = None
 
@@ -65,5 +66,6 @@ def render(template: str, **context: Any) -> str:
     True
     """
     context.setdefault("version", __version__)
+    context.setdefault("versions", versions_text())
     context.setdefault("generated", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
     return environment().get_template(template).render(**context)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..io.writers import write_text
+from ..provenance import version_rows
 from . import figures
 from ._mpl import to_data_uri
 from .html import render
@@ -70,6 +71,12 @@ def session_context(analysis) -> dict:
                 "peak_r_mean": summ["peak_r_mean"],
                 "peak_r_sd": summ["peak_r_sd"],
                 "leads": (summ["p1_leads_share"], summ["p2_leads_share"]),
+                "leads_n": (summ["p1_leads_n"], summ["p2_leads_n"]),
+                "n_peaks": summ["n_peaks"],
+                "n_peak_windows": summ["n_peak_windows"],
+                "peak_method": summ["peak_method"],
+                "peak_alpha": ch.peaks.params.get("alpha"),
+                "leader_text": ch.peaks.leader_text(s.partners),
                 "contingency": _contingency_table(ch, s.partners),
             }
         )
@@ -95,6 +102,7 @@ def session_context(analysis) -> dict:
         "params": {
             **cfg.flat(),
             **{f"session.meta.{k}": v for k, v in s.meta.items() if k not in ("outliers_removed",)},
+            **version_rows(),
         },
     }
 
@@ -197,7 +205,8 @@ def _phase_context(analysis) -> dict:
     return {"table": phases if len(phases) else None, "per_phase": per_phase, "effects": effects}
 
 
-def write_session_report(analysis, path: str | Path) -> Path:
-    """Write the self-contained HTML report of ``analysis`` to ``path`` (atomically)."""
-    html = render("session.html.j2", **session_context(analysis))
+def write_session_report(analysis, path: str | Path, viewer: str | None = None) -> Path:
+    """Write the self-contained HTML report of ``analysis`` to ``path`` (atomically);
+    ``viewer`` is the relative link to the session's viewer page, if any."""
+    html = render("session.html.j2", viewer=viewer, **session_context(analysis))
     return write_text(html, path)

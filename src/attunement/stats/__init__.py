@@ -2,10 +2,12 @@
 
 Generators of surrogate pairs, each with the null hypothesis it encodes
 (:data:`~attunement.stats.surrogates.NULLS`); :func:`surrogate_test` for a session-level
-measure; real dyads against pseudo-dyads (:func:`compare_real_pseudo`).
+measure; real dyads against pseudo-dyads (:func:`compare_real_pseudo`); linear mixed
+models in lme4's notation with lmerTest's tests (:func:`lmer`).
 """
 
 from .groups import GroupComparison, cohens_d, compare_real_pseudo, pseudo_dyad_labels
+from .mixed import MixedModel, lmer
 from .surrogates import (
     NULLS,
     circular_shift,
@@ -20,6 +22,7 @@ from .testing import SurrogateTest, effect_size, fdr_bh, permutation_p, surrogat
 __all__ = [
     "NULLS",
     "GroupComparison",
+    "MixedModel",
     "SurrogateTest",
     "circular_shift",
     "cohens_d",
@@ -29,6 +32,7 @@ __all__ = [
     "effect_size",
     "fdr_bh",
     "iaaft",
+    "lmer",
     "make_surrogates",
     "permutation_p",
     "pseudo_dyad_labels",

@@ -10,8 +10,6 @@ rows are participant 1's channels, columns participant 2's.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
@@ -19,6 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from .._check import check_n_jobs
+from .._check import one_blas_thread as _one_blas_thread
 
 #: Elements per block for the pairwise-in-time measures (PLI, wPLI): 2 MiB of float64.
 BLOCK_ELEMENTS = 2**18
@@ -385,18 +384,3 @@ def interbrain_matrix(
     return out.reshape((len(modes),) + lead + (n1, n2))
 
 
-@functools.cache
-def _blas_controller():
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()  # inspects the loaded libraries once, not on every call
-
-
-def _one_blas_thread():
-    """Many small matrix products run faster on one BLAS thread (threads only add
-    synchronisation, badly so on a busy machine); threadpoolctl sets it where installed."""
-    try:
-        controller = _blas_controller()
-    except ImportError:
-        return contextlib.nullcontext()
-    return controller.limit(limits=1, user_api="blas")
