@@ -25,7 +25,7 @@ def test_simulated_session_and_mea_text(tmp_path):
             "--out", str(out)]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir() if p.name != ".attune-outputs") == [
         "episode_summary.csv", "episodes.csv", "states_dyad.parquet", "states_mea.parquet"]
     eps = pd.read_csv(out / "episodes.csv")
     assert list(eps.columns) == EPISODE_COLUMNS and set(eps.session) == {"dyad", "mea"}

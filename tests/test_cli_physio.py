@@ -39,7 +39,7 @@ def test_physio_table(ecg_table, tmp_path):
     assert rows[0]["partner_1"] == "mother" and rows[0]["seed"] == 3
     assert rows[0]["partner_1_mean_hr_bpm"] == pytest.approx(70, abs=1)
     assert rows[0]["partner_2_mean_hr_bpm"] == pytest.approx(110, abs=1)
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir() if p.name != ".attune-outputs") == [
         "events_dyad.parquet", "gaps_dyad.csv", "hr_dyad.parquet", "hrv_dyad.csv",
         "linkage.csv", "quality.csv", "summary.csv"]
     hrv = pd.read_csv(out / "hrv_dyad.csv")
@@ -62,7 +62,7 @@ def test_physio_user_errors(ecg_table, tmp_path):
     assert "Invalid value for the 'kind' parameter" in result.output
     result = runner.invoke(app, ["physio", str(ecg_table), "--out", str(tmp_path / "p"),
                                  "--partners", "one"])
-    assert result.exit_code == 1 and "--partners: expected two" in result.output
+    assert result.exit_code == 1 and "Invalid value for '--partners': expected 2" in result.output
 
 
 def test_physio_sampling_rate_too_low(tmp_path):

@@ -191,8 +191,8 @@ def test_read_errors(tmp_path):
     (tmp_path / "b.txt").write_text("1 2\n3 4\n")
     with pytest.raises(ValueError, match="b.txt: MEA text files do not carry a sampling rate"):
         att.read(tmp_path)
-    (tmp_path / "x.docx").write_text("")
-    with pytest.raises(ValueError, match=r"unsupported file type '.docx'"):
+    (tmp_path / "x.docx").write_text("Minutes of the meeting.\n")
+    with pytest.raises(ValueError, match=r"x.docx: not a recording this package reads"):
         att.read(tmp_path / "x.docx")
     with pytest.raises(FileNotFoundError, match="missing: no such file or folder"):
         att.read(tmp_path / "missing")

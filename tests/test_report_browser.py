@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 import attunement as att
 from attunement.cli import app
+from attunement.io.writers import safe_name
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SECTIONS = ["quality", "synchrony", "timecourse", "episodes", "phases", "parameters"]
@@ -94,7 +95,8 @@ def test_report_renders_in_chromium(demo_out):
 
 
 def test_user_text_is_escaped(demo_out):
-    html = (demo_out / "report_still_face_dyad.html").read_text()
+    # File names keep the id's letters plus a hash of what they replaced (io.writers.safe_name).
+    html = (demo_out / f"report_{safe_name('still face <dyad>')}.html").read_text()
     assert "still face &lt;dyad&gt;" in html and "<dyad>" not in html
 
 
@@ -113,7 +115,8 @@ def test_analyze_tables(demo_out):
     ):
         assert col in summary.columns
     # Heart-rate linkage runs where the session records hr_bpm (the simulated dyad only).
-    linkage = pd.read_parquet(demo_out / "physio_linkage_still_face_dyad.parquet")
+    linkage = pd.read_parquet(
+        demo_out / f"physio_linkage_{safe_name('still face <dyad>')}.parquet")
     assert {"hr_interval_r", "slope_concordance_index"} <= set(linkage.measure)
     assert not (demo_out / "physio_linkage_MEA_video101.parquet").exists()
     cont = pd.read_parquet(demo_out / "contingency_MEA_video101.parquet")

@@ -16,6 +16,7 @@ import pandas as pd
 from ._log import logger
 from .config import AnalysisConfig, load_config
 from .io import read
+from .io.quality import channel_reasons, check_window
 from .preprocess import remove_outliers, scale, smooth
 from .provenance import version_rows, versions_text
 from .session import Session
@@ -56,6 +57,7 @@ class SessionAnalysis:
         rows = []
         for ch in self.channels:
             row = {"session": self.session.id, **ch.summary()}
+            row["reason"] = "; ".join(channel_reasons(self.session, ch.channel)) or pd.NA
             if self.episodes is not None and ch.channel == self.episodes_channel:
                 row.update(_prefixed(self.episodes.summary(), "episodes_"))
             row.update(self.config.flat())
@@ -133,7 +135,14 @@ def analyze(
     session = preprocess_session(session, config)
     channels = _channels(session, config.read.channels)
     sync, nul = config.sync, config.surrogates
+    check_window(session.sampling_rate, sync.window_s, sync.max_lag_s,
+                 f"session {session.id!r}: ", ("sync.window_s", "sync.max_lag_s"))
     results, notes = [], []
+    for channel in channels:
+        reasons = channel_reasons(session, channel)
+        if reasons:
+            notes.append(f"Channel {channel!r}: {'; '.join(reasons)}; its measures are empty.")
+            logger.warning("session %s: %s", session.id, notes[-1])
     total = len(channels) + 2
 
     def step(done: int, label: str) -> None:
@@ -241,8 +250,9 @@ def _episodes(session, config, channels, analysis):
 
 def read_one(path: str | Path, config: AnalysisConfig) -> Session:
     """Read the one session in ``path`` with the ``read`` settings of ``config``."""
-    kwargs = {"partners": config.read.partners} if config.read.partners else {}
-    sessions = read(path, sampling_rate=config.read.sampling_rate, **kwargs)
+    r = config.read
+    sessions = read(path, sampling_rate=r.sampling_rate, partners=r.partners,
+                    resample=r.resample_hz, time_unit=r.time_unit)
     if len(sessions) != 1:
         raise ValueError(f"{path}: expected one session, got {len(sessions)}.")
     return sessions[0]

@@ -19,6 +19,7 @@ from pydantic import (
     PositiveFloat,
     PositiveInt,
     ValidationError,
+    model_validator,
 )
 
 
@@ -38,6 +39,12 @@ class ReadConfig(_Section):
         None, description="Phase file for every session read (CSV, ELAN .eaf, BORIS export)."
     )
     phase_tier: str | None = Field(None, description="Tier (ELAN) or subject (BORIS) of phases.")
+    resample_hz: PositiveFloat | None = Field(
+        None, description="Hz: put irregular clocks on a regular grid (gaps stay missing)."
+    )
+    time_unit: Literal["auto", "s", "ms"] = Field(
+        "auto", description="Unit of a table's time column (auto: from its name)."
+    )
 
 
 class PreprocessConfig(_Section):
@@ -62,6 +69,13 @@ class SyncConfig(_Section):
     step_s: PositiveFloat = Field(1.0, description="Window increment (s); choice.")
     fisher_z: bool = Field(True, description="Fisher z-transform r (rMEA r2Z).")
     absolute: bool = Field(False, description="Absolute values (rMEA ABS).")
+
+    @model_validator(mode="after")
+    def _lag_within_window(self):
+        if self.max_lag_s >= self.window_s:
+            raise ValueError(f"max_lag_s ({self.max_lag_s:g} s) must be shorter than "
+                             f"window_s ({self.window_s:g} s)")
+        return self
 
     def wcc_params(self) -> dict[str, Any]:
         """The keyword arguments of :func:`attunement.wcc` these settings stand for."""

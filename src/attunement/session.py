@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ._check import check_positive
+from ._log import logger
 
 PHASE_COLUMNS = ["onset_s", "duration_s", "label"]
 _META_KEY = b"attunement.session"
@@ -170,6 +171,11 @@ class Session:
                     f"{signals[col].iloc[row]!r} at row {row}."
                 )
             data[col] = values.to_numpy(dtype=float, na_value=np.nan)
+            n_inf = int(np.isinf(data[col]).sum())
+            if n_inf:  # inf is a missing value, counted as one
+                data[col] = np.where(np.isinf(data[col]), np.nan, data[col])
+                logger.warning("session %r: column %s: %d infinite value(s) read as missing.",
+                               self.id, col, n_inf)
         out = pd.DataFrame(data, columns=pd.MultiIndex.from_tuples(list(data)))
         out = out.reindex(columns=partners, level=0)
         out.columns = out.columns.set_names(["partner", "channel"])

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 stdout = Console()
 stderr = Console(stderr=True)
@@ -28,15 +29,18 @@ def set_verbosity(verbose: int, quiet: bool, debug: bool) -> None:
 
 def info(message: str) -> None:
     if state["verbosity"] >= 0:
-        stderr.print(message, highlight=False)
+        stderr.print(Text(message), highlight=False)
 
 
+# Messages quote users' file names and cells: printed as text, never as markup or emoji.
 def warn(message: str) -> None:
-    stderr.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+    stderr.print(Text.assemble(("warning:", "yellow"), " ", message), highlight=False,
+                 soft_wrap=True)
 
 
 def error(message: str) -> None:
-    stderr.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    stderr.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False,
+                 soft_wrap=True)
 
 
 @contextmanager
@@ -47,7 +51,7 @@ def user_errors() -> Iterator[None]:
     except (ValueError, FileNotFoundError, ImportError) as err:
         if state["debug"]:
             raise
-        error(_escape(str(err)))
+        error(str(err))
         raise typer.Exit(1) from None
 
 
@@ -62,9 +66,3 @@ def progress() -> Progress:
         disable=state["verbosity"] < 0,
         transient=True,
     )
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)

@@ -8,6 +8,15 @@ import pandas as pd
 import typer
 
 from . import app
+from ._inputs import (
+    CHANNELS,
+    PARTNERS,
+    RECURSIVE,
+    RESAMPLE,
+    SAMPLING_RATE,
+    TIME_UNIT,
+    split_names,
+)
 from ._term import info, progress, user_errors, warn
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".m4v", ".webm")
@@ -18,7 +27,12 @@ def analyze(
     paths: list[Path] = typer.Argument(..., help="Recordings: files, folders or videos."),
     out: Path = typer.Option(..., "--out", help="Output folder."),
     config: Path = typer.Option(None, "--config", help="Settings file (attune.toml)."),
-    sampling_rate: float = typer.Option(None, "--sampling-rate", help="Hz, for MEA text files."),
+    sampling_rate: float = SAMPLING_RATE,
+    partners: str = PARTNERS,
+    channels: str = CHANNELS,
+    recursive: bool = RECURSIVE,
+    resample: float = RESAMPLE,
+    time_unit: str = TIME_UNIT,
     window: float = typer.Option(None, "--window", help="Window length (s)."),
     lag: float = typer.Option(None, "--lag", help="Largest lag (s)."),
     step: float = typer.Option(None, "--step", help="Window increment (s)."),
@@ -59,16 +73,19 @@ def analyze(
     with user_errors():
         cfg = load_config(
             config,
-            read={"sampling_rate": sampling_rate, "phases": str(phases) if phases else None,
-                  "phase_tier": phase_tier},
+            read={"sampling_rate": sampling_rate, "resample_hz": resample,
+                  "partners": split_names(partners, "--partners", 2),
+                  "channels": split_names(channels, "--channels"),
+                  "time_unit": None if time_unit == "auto" else time_unit,
+                  "phases": str(phases) if phases else None, "phase_tier": phase_tier},
             sync={"window_s": window, "max_lag_s": lag, "step_s": step},
             surrogates={"n": surrogates, "null": null, "seed": seed},
             episodes={"paradigm": paradigm},
             peaks={"method": peak_method},
             video={"layout": layout, "regions": str(regions) if regions else None},
         )
+        sessions = _read_all(paths, cfg, read, recursive)
         out = prepare_out_dir(out, force)
-        sessions = _read_all(paths, cfg, read)
     summaries, episodes, episode_summaries, links, failed = [], [], [], {}, {}
     with progress() as bar:
         task = bar.add_task("sessions", total=len(sessions))
@@ -120,12 +137,14 @@ def analyze(
         raise typer.Exit(1)
 
 
-def _read_all(paths, cfg, read):
+def _read_all(paths, cfg, read, recursive=False):
     sessions = []
     tables = [p for p in paths if p.suffix.lower() not in VIDEO_SUFFIXES]
     if tables:
-        kwargs = {"partners": cfg.read.partners} if cfg.read.partners else {}
-        sessions.extend(read(tables, sampling_rate=cfg.read.sampling_rate, **kwargs))
+        r = cfg.read
+        sessions.extend(read(tables, sampling_rate=r.sampling_rate, partners=r.partners,
+                             resample=r.resample_hz, time_unit=r.time_unit,
+                             recursive=recursive))
     for video in (p for p in paths if p.suffix.lower() in VIDEO_SUFFIXES):
         from ..extract import extract_video
 
@@ -137,10 +156,9 @@ def _read_all(paths, cfg, read):
 
         table = phases_from_file(cfg.read.phases, tier=cfg.read.phase_tier)
         sessions = [s.replace(phases=table) for s in sessions]
-    ids = [s.id for s in sessions]
-    dup = sorted({i for i in ids if ids.count(i) > 1})
-    if dup:
-        raise ValueError(f"session ids must be unique (file names without extension): {dup}.")
+    from ..io.writers import check_unique, safe_name
+
+    check_unique({str(s.meta.get("source", s.id)): safe_name(s.id) for s in sessions})
     return sessions
 
 

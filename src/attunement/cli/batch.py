@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from . import app
-from ._term import info, progress, stdout, user_errors, warn
+from ._term import error, info, progress, user_errors, warn
 
 
 @app.command()
@@ -84,19 +84,28 @@ def query(
     as_json: bool = typer.Option(False, "--json", help="Print JSON records."),
     as_csv: bool = typer.Option(False, "--csv", help="Print CSV."),
 ) -> None:
-    """Run SQL (DuckDB) over a store's tables: summary, wcc, episodes, metadata, ..."""
+    """Run SQL (DuckDB) over a store's tables: summary, wcc, episodes, metadata, ...
+
+    The store is opened read-only with DuckDB's external access disabled: a query reads
+    the store's tables and nothing else (no COPY, ATTACH, INSTALL, LOAD, read_csv).
+    Cells are printed as they are (no terminal markup)."""
     from ..cohort import Store
+    from ..cohort.store import QueryError
 
     with user_errors():
         if not (store / "sessions").is_dir():
             raise ValueError(f"{store}: not a results store (no sessions/ folder).")
-        frame = Store(store).query(sql)
+        try:
+            frame = Store(store).query(sql)
+        except QueryError as err:
+            error(str(err))
+            raise typer.Exit(2) from None
     if as_json:
         typer.echo(json.dumps(json.loads(frame.to_json(orient="records")), indent=2))
     elif as_csv:
         typer.echo(frame.to_csv(index=False), nl=False)
     else:
-        stdout.print(frame.to_string(index=False))
+        typer.echo(frame.to_string(index=False))
 
 
 def _pseudo(project, store, n, seed, executor, workers, scheduler) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
+from ..io.writers import write_figure
 from . import app
 from ._term import info, progress, user_errors
 
@@ -43,7 +44,7 @@ def brain(
     ),
     correction: str = typer.Option("fdr", "--correction", help="fdr, max or none."),
     alpha: float = typer.Option(0.05, "--alpha", help="Significance level."),
-    seed: int = typer.Option(None, "--seed", help="Random seed for the surrogates."),
+    seed: int = typer.Option(0, "--seed", help="Random seed for the surrogates."),
     jobs: int = typer.Option(
         1, "--jobs", help="Threads per matrix (-1: every CPU); pays off for pli, wpli, accorr."
     ),
@@ -149,7 +150,7 @@ def _matrix_figures(result, stem: Path) -> list[Path]:
         for b in result.bands:
             ax = plot_interbrain(result, m, b)
             path = stem.with_name(f"{stem.name}_{m}_{b}.png")
-            ax.figure.savefig(path, dpi=110)
+            write_figure(ax.figure, path)
             plt.close(ax.figure)
             written.append(path)
     return written
@@ -210,6 +211,6 @@ def _wtc_figure(result, path: Path) -> Path:
 
     best = int(np.nanargmax(np.where(result.bad, -np.inf, result.coherence)))
     ax = plot_interbrain_wtc(result, best)
-    ax.figure.savefig(path, dpi=110)
+    write_figure(ax.figure, path)
     pyplot().close(ax.figure)
     return path

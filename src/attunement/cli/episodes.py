@@ -11,10 +11,10 @@ import typer
 
 from ..episodes import detect_episodes, get_paradigm
 from ..episodes.categorical import match_states
-from ..io import read
 from ..io.annotations import codes_from_file
 from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_summary
 from . import app
+from ._inputs import CHANNELS, PARTNERS, RECURSIVE, RESAMPLE, SAMPLING_RATE, TIME_UNIT, read_inputs
 from ._term import error, info, progress, user_errors, warn
 
 CODE_SUFFIXES = (".csv", ".tsv", ".eaf")
@@ -24,9 +24,12 @@ CODE_SUFFIXES = (".csv", ".tsv", ".eaf")
 def episodes(
     paths: list[Path] = typer.Argument(..., help="Session files or folders (MEA .txt too)."),
     out: Path = typer.Option(..., "--out", help="Output folder."),
-    sampling_rate: float = typer.Option(
-        None, "--sampling-rate", help="Hz, for files that do not carry it (MEA text)."
-    ),
+    sampling_rate: float = SAMPLING_RATE,
+    partners: str = PARTNERS,
+    channels: str = CHANNELS,
+    recursive: bool = RECURSIVE,
+    resample: float = RESAMPLE,
+    time_unit: str = TIME_UNIT,
     channel: list[str] = typer.Option(
         None, "--channel", help="Channel to use (repeat for several; default: every channel "
         "both partners have, combined)."
@@ -70,7 +73,9 @@ def episodes(
     """
     with user_errors():
         get_paradigm(paradigm)
-        sources = _sources(paths, sampling_rate, codes, tiers)
+        sources = _sources(paths, codes, lambda: read_inputs(
+            paths, sampling_rate, partners, channels, recursive, resample, time_unit
+        ), tiers)
         out = prepare_out_dir(out, force=force)
     tables, summaries, failed = [], [], {}
     with progress() as bar:
@@ -113,10 +118,10 @@ def _detect(data, codes, channel, paradigm, window, step, lag, long_unrepaired, 
                            n_surrogates=surrogates, seed=seed)
 
 
-def _sources(paths, sampling_rate, codes, tiers=None) -> list[tuple[str, Callable]]:
+def _sources(paths, codes, read_sessions, tiers=None) -> list[tuple[str, Callable]]:
     """(name, loader) per session: coded tables are read lazily, sessions up front."""
     if not codes:
-        return [(s.id, lambda s=s: s) for s in read(paths, sampling_rate=sampling_rate)]
+        return [(s.id, lambda s=s: s) for s in read_sessions()]
     files = []
     for path in paths:
         if path.is_dir():

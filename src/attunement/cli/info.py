@@ -7,23 +7,29 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from ..io import read
 from . import app
+from ._inputs import CHANNELS, PARTNERS, RECURSIVE, RESAMPLE, SAMPLING_RATE, TIME_UNIT, read_inputs
 from ._term import stdout, user_errors
 
 
 @app.command()
 def info(
     paths: list[Path] = typer.Argument(..., help="Files or folders of recordings."),
-    sampling_rate: float = typer.Option(
-        None, "--sampling-rate", help="Hz, for files that do not carry it (MEA text)."
-    ),
+    sampling_rate: float = SAMPLING_RATE,
+    partners: str = PARTNERS,
+    channels: str = CHANNELS,
+    recursive: bool = RECURSIVE,
+    resample: float = RESAMPLE,
+    time_unit: str = TIME_UNIT,
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
 ) -> None:
     """Print, per session: id, partners, channels, duration, sampling rate, % missing."""
     with user_errors():
-        sessions = read(paths, sampling_rate=sampling_rate)
+        sessions = read_inputs(
+            paths, sampling_rate, partners, channels, recursive, resample, time_unit
+        )
     rows = [
         {
             "session": s.id,
@@ -44,7 +50,7 @@ def info(
     for col in ("session", "partners", "channels", "duration", "rate", "missing", "phases"):
         table.add_column(col)
     for r in rows:
-        table.add_row(
+        table.add_row(*map(Text, (  # names from users' files are printed literally
             r["session"],
             " & ".join(r["partners"]),
             ", ".join(r["channels"]),
@@ -52,5 +58,5 @@ def info(
             f"{r['sampling_rate_hz']:g} Hz",
             f"{r['missing_percent']:.2f} %",
             ", ".join(r["phases"]) or "-",
-        )
+        )))
     stdout.print(table)

@@ -9,11 +9,20 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from ..io import read
 from ..io.physio_io import read_movesense, read_movesense_intervals
 from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_summary
 from ..physio import Beats, compare_intervals, hrv_windows, physio_linkage, process_session
 from . import app
+from ._inputs import (
+    CHANNELS,
+    PARTNERS,
+    RECURSIVE,
+    RESAMPLE,
+    SAMPLING_RATE,
+    TIME_UNIT,
+    read_inputs,
+    split_names,
+)
 from ._term import info, progress, user_errors, warn
 
 
@@ -30,12 +39,12 @@ def physio(
         4.0, "--rate", help="Hz of the output heart rate / skin conductance (>= 4 Hz, "
         "Feldman et al. 2011)."
     ),
-    partners: str = typer.Option(
-        None, "--partners", help="Role names for Movesense sensors, e.g. experimenter,subject."
-    ),
-    sampling_rate: float = typer.Option(
-        None, "--sampling-rate", help="Hz, for files that do not carry it."
-    ),
+    partners: str = PARTNERS,
+    sampling_rate: float = SAMPLING_RATE,
+    channels: str = CHANNELS,
+    recursive: bool = RECURSIVE,
+    resample: float = RESAMPLE,
+    time_unit: str = TIME_UNIT,
     behaviour: str = typer.Option(
         None, "--behaviour", help="Behaviour channel whose synchrony episodes split the "
         "heart-rate coupling into inside vs outside (Feldman et al. 2011)."
@@ -45,7 +54,7 @@ def physio(
         "for the same comparison."
     ),
     n_surrogates: int = typer.Option(500, "--n-surrogates", help="Surrogates per measure."),
-    seed: int = typer.Option(None, "--seed", help="Random seed of the surrogates."),
+    seed: int = typer.Option(0, "--seed", help="Random seed of the surrogates."),
     force: bool = typer.Option(False, "--force", help="Write into a non-empty --out."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
@@ -59,8 +68,9 @@ def physio(
               "behaviour": behaviour, "episodes": episodes}
     with user_errors():
         roles = _parse_partners(partners)
+        sources = _sources(paths, roles, lambda path: read_inputs(
+            [path], sampling_rate, partners, channels, recursive, resample, time_unit))
         out = prepare_out_dir(out, force=force)
-        sources = _sources(paths, roles, sampling_rate)
         summaries, linkages, qualities = [], [], []
         with progress() as bar:
             task = bar.add_task("physio", total=len(sources))
@@ -96,7 +106,7 @@ def physio(
     info(f"{len(summary)} session(s) processed; tables in {out}")
 
 
-def _sources(paths, roles, sampling_rate):
+def _sources(paths, roles, read_path):
     """(Session, Movesense folder or None) for every input."""
     sources = []
     for path in paths:
@@ -104,7 +114,7 @@ def _sources(paths, roles, sampling_rate):
                                  for p in path.iterdir()):
             sources.append((read_movesense(path, partners=roles), path))
         else:
-            sources += [(s, None) for s in read(path, sampling_rate=sampling_rate)]
+            sources += [(s, None) for s in read_path(path)]
     return sources
 
 
@@ -155,9 +165,4 @@ def _episodes(session, label):
 
 
 def _parse_partners(text):
-    if text is None:
-        return None
-    roles = [p.strip() for p in text.split(",")]
-    if len(roles) != 2 or not all(roles):
-        raise ValueError(f"--partners: expected two comma-separated names, got {text!r}.")
-    return roles
+    return split_names(text, "--partners", 2)

@@ -35,7 +35,7 @@ def simulate(
     missing_per_min: float = typer.Option(
         0.0, "--missing-per-min", help="Missing stretches per minute, per partner and modality."
     ),
-    seed: int = typer.Option(None, "--seed", help="Random seed (recorded in the session)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (recorded in the session)."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
 ) -> None:

@@ -15,8 +15,15 @@ import pandas as pd
 import typer
 
 from .._check import check_option
-from ..io import read
-from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_summary
+from ..io.quality import channel_reasons, check_window
+from ..io.writers import (
+    check_unique,
+    prepare_out_dir,
+    safe_name,
+    write_csv,
+    write_parquet,
+    write_summary,
+)
 from ..preprocess import SCALE_METHODS, remove_outliers, scale, smooth
 from ..stats import NULLS, compare_real_pseudo, surrogate_test
 from ..sync.lagged import wcc
@@ -30,6 +37,7 @@ from ..sync.registry import (
     measure_parameters,
 )
 from . import app
+from ._inputs import CHANNELS, PARTNERS, RECURSIVE, RESAMPLE, SAMPLING_RATE, TIME_UNIT, read_inputs
 from ._term import info, progress, user_errors, warn
 
 #: Summary columns first in summary.csv, in this order (the WCC's only when it runs).
@@ -103,10 +111,13 @@ def sync(
     peak_alpha: float = typer.Option(
         0.05, "--peak-alpha", help="Surrogate p-value of a clear peak (--peak-method surrogate)."
     ),
-    seed: int = typer.Option(None, "--seed", help="Seed: the same seed, the same numbers."),
-    sampling_rate: float = typer.Option(
-        None, "--sampling-rate", help="Hz, for files that do not carry it (MEA text)."
-    ),
+    seed: int = typer.Option(0, "--seed", help="Seed: the same seed, the same numbers."),
+    sampling_rate: float = SAMPLING_RATE,
+    partners: str = PARTNERS,
+    channels: str = CHANNELS,
+    recursive: bool = RECURSIVE,
+    resample: float = RESAMPLE,
+    time_unit: str = TIME_UNIT,
     force: bool = typer.Option(False, "--force", help="Write into a non-empty --out."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
@@ -144,8 +155,17 @@ def sync(
         names = check_measures(measure, "--measure")
         run = _Run(names, wcc_params, prep, _measure_params(measure_param or [], names),
                    n_surrogates, null, segment_s, seed, peak_method, peak_alpha)
+        sessions = [_preprocess(s, prep) for s in read_inputs(
+            paths, sampling_rate, partners, channels, recursive, resample, time_unit
+        )]
+        for session in sessions if "wcc" in names else []:
+            check_window(session.sampling_rate, window, lag, f"session {session.id!r}: ",
+                         ("--window", "--lag"))
+        check_unique({f"session {s.id!r}, channel {ch!r}": _wcc_name(s.id, ch, len(chs))
+                      for s in sessions
+                      for chs in [[s.resolve_channel(channel)] if channel else s.channels]
+                      for ch in chs}, "output name")
         out = prepare_out_dir(out, force=force)
-        sessions = [_preprocess(s, prep) for s in read(paths, sampling_rate=sampling_rate)]
         seeds = np.random.SeedSequence(seed).spawn(len(sessions) + 1)
         rows, done = [], {}
         with progress() as bar:
@@ -208,11 +228,16 @@ def _literal(text: str):
 def _row(session, ch, n_channels, sessions, run: _Run, seed_seq, out) -> dict:
     """One row of summary.csv: every requested measure of one session and channel."""
     row = {"session": session.id, "channel": ch}
+    reasons = channel_reasons(session, ch)
+    if reasons:
+        warn(f"session {session.id!r}, channel {ch!r}: " + "; ".join(reasons)
+             + ": its measures are empty.")
+    row["reason"] = "; ".join(reasons) or pd.NA
     pool = ([s.pair(ch) for s in sessions if s is not session and ch in s.channels]
             if run.n_surrogates else None)
     if "wcc" in run.names:
         result = wcc(session, channel=ch, **run.wcc_params)
-        name = safe_name(session.id if n_channels == 1 else f"{session.id}_{ch}")
+        name = _wcc_name(session.id, ch, n_channels)
         write_parquet(result.to_wide(), out / f"wcc_{name}.parquet")
         row.update(result.summary())
         peaks = pick_peaks(result, session, channel=ch, method=run.peak_method,
@@ -222,6 +247,7 @@ def _row(session, ch, n_channels, sessions, run: _Run, seed_seq, out) -> dict:
         row["peak_alpha"] = run.peak_alpha if run.peak_method == "surrogate" else math.nan
         info(f"{session.id} [{ch}]: {peaks.leader_text(session.partners)}")
     row.update(run.prep)
+    row["seed"] = run.seed
     if "wcc" in run.names and run.n_surrogates:
         test = surrogate_test(session, channel=ch, null=run.null,
                               n_surrogates=run.n_surrogates,
@@ -236,6 +262,11 @@ def _row(session, ch, n_channels, sessions, run: _Run, seed_seq, out) -> dict:
         row.update({k: v for k, v in cols.items() if k.startswith(f"{name}_") or k not in row})
     row.setdefault("sampling_rate", session.sampling_rate)
     return row
+
+
+def _wcc_name(session_id: str, ch: str, n_channels: int) -> str:
+    """The ``<session>`` part of ``wcc_<session>.parquet`` (with the channel when several)."""
+    return safe_name(session_id if n_channels == 1 else f"{session_id}_{ch}")
 
 
 def _measure_columns(name, pair, run: _Run, seed_seq, pool, where) -> dict:

@@ -52,7 +52,8 @@ def _deferred(func, args):
 
 
 def _pool(func, tasks, n_workers) -> Iterator[Outcome]:
-    with ProcessPoolExecutor(max_workers=min(n_workers, len(tasks))) as pool:
+    with ProcessPoolExecutor(max_workers=min(n_workers, len(tasks)),
+                             initializer=end_with_parent) as pool:
         futures = {pool.submit(func, *args): key for key, args in tasks}
         try:
             for fut in as_completed(futures):
@@ -60,6 +61,26 @@ def _pool(func, tasks, n_workers) -> Iterator[Outcome]:
         finally:
             for fut in futures:
                 fut.cancel()
+
+
+def end_with_parent(poll_s: float = 0.5) -> None:
+    """In a worker process: exit as soon as the process that started it is gone.
+
+    A watcher thread polls the parent's id; when the parent dies (killed, crashed) the
+    worker is handed to another parent and ends itself, so no worker of a killed batch
+    goes on computing.
+    """
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_s)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="attune-parent-watch", daemon=True).start()
 
 
 def _dask(func, tasks, workers, address) -> Iterator[Outcome]:

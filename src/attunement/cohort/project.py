@@ -350,6 +350,12 @@ class Project:
                 f"{full}: session {twice.session!r}, participant {twice.participant!r} has "
                 "more than one row."
             )
+        absent = sorted(set(ids.session) - set(meta.session))
+        if absent:
+            raise ValueError(
+                f"{full}: no row for {len(absent)} session(s) of the project: {absent[:5]}; "
+                "add one row per session (leave unknown cells empty)."
+            )
         return ids.merge(meta, on="session", how="left")
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._log import logger
+from ..io.writers import check_unique, safe_name
 from .executors import run_tasks
 from .project import Project
 from .store import Store
@@ -30,12 +31,16 @@ class BatchResult:
     computed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    dropped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{len(self.computed)} computed, {len(self.skipped)} unchanged, "
             f"{len(self.failed)} failed"
         )
+        if self.dropped:
+            text += f", {len(self.dropped)} no longer in the project dropped"
+        return text
 
 
 def content_hash(path: Path, settings: dict) -> str:
@@ -84,10 +89,25 @@ def run_batch(
         Called with ``(session_id, status)``, status one of 'done', 'skipped', 'failed'.
     """
     store = store if isinstance(store, Store) else Store(store)
+    with store.lock():
+        return _run(project, store, executor, workers, scheduler, analyze, on_progress)
+
+
+def _run(project, store, executor, workers, scheduler, analyze, on_progress) -> BatchResult:
     executor = executor or project.spec.batch.executor
     settings = project.analysis.model_dump(mode="json")
+    ids = {str(path): path.stem for path in project.files}
+    check_unique({f: safe_name(sid) for f, sid in ids.items()})
     store.write_metadata(project.metadata)
     result = BatchResult()
+    listed = set(ids.values())
+    for sid in sorted(set(store.finished()) | set(store.failed())):
+        if sid not in listed:  # removed from the project: its results go too
+            store.drop(sid)
+            result.dropped.append(sid)
+    if result.dropped:
+        logger.warning("dropped %d session(s) no longer in the project: %s",
+                       len(result.dropped), ", ".join(result.dropped))
     todo = []
     for path in project.files:
         sid = path.stem

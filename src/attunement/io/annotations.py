@@ -11,9 +11,10 @@ annotators and controlled vocabularies; overlapping annotations on different tie
 kept as they are). BORIS "Export events" tabular files (CSV/TSV; one row per START, STOP or
 POINT event, column ``Behavior type``, or ``Status`` before BORIS 8) and "Export aggregated
 events" (one row per state with ``Start (s)``/``Stop (s)``), as described in the BORIS user
-guide (github.com/olivierfriard/boris_docs, export_events.rst). CSV: ``onset_s``,
-``offset_s``, ``label`` (``tier``, ``coder`` optional); an ``episodes.csv`` of
-``attune episodes`` reads with its ``kind`` as the label.
+guide (github.com/olivierfriard/boris_docs, export_events.rst). CSV: an onset (``onset_s``,
+``onset``, ``start``), an offset (``offset_s``, ``offset``, ``end``) or a duration, a
+``label`` (``tier``, ``coder`` optional; without a coder column the file name is the coder);
+an ``episodes.csv`` of ``attune episodes`` reads with its ``kind`` as the label.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .._check import check_positive
 from .._log import logger
 from ..session import validate_phases
 from ._files import check_file
+from .phases import _DURATION, _LABEL, _OFFSET, _ONSET, _find
 
 ANNOTATION_COLUMNS = ["onset_s", "offset_s", "label", "tier", "coder"]
 ANNOTATION_SUFFIXES = (".csv", ".tsv", ".txt", ".eaf")
@@ -99,20 +101,36 @@ def _read_text_table(path: Path) -> pd.DataFrame:
 
 def _read_csv(raw: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, str]:
     lower = {str(c).strip().lower(): c for c in raw.columns}
-    label = lower.get("label", lower.get("kind"))
-    missing = [c for c in ("onset_s", "offset_s") if c not in lower]
-    if missing or label is None:
+    onset = _find(lower, _ONSET)
+    label = _find(lower, _LABEL + ("kind",))
+    offset, duration = _find(lower, _OFFSET), _find(lower, _DURATION)
+    if onset is None or label is None or (offset is None and duration is None):
         raise ValueError(
-            f"{path}: an annotation table needs columns onset_s, offset_s and label (or an "
-            f"episodes table's kind), or must be an ELAN .eaf or a BORIS export; got "
-            f"{list(raw.columns)}."
+            f"{path}: an annotation table needs an onset column (one of {_ONSET}), an offset "
+            f"(one of {_OFFSET}) or duration (one of {_DURATION}) column, and a label column "
+            f"(one of {_LABEL + ('kind',)}; an episodes table's kind), or must be an ELAN "
+            f".eaf or a BORIS export; got {list(raw.columns)}."
         )
-    out = pd.DataFrame({"onset_s": raw[lower["onset_s"]], "offset_s": raw[lower["offset_s"]],
-                        "label": raw[label]})
-    for col in ("tier", "coder"):
-        out[col] = raw[lower[col]] if col in lower else pd.NA
-    dropped = [c for c in raw.columns if c not in (lower["onset_s"], lower["offset_s"], label,
-                                                   lower.get("tier"), lower.get("coder"))]
+    on = _seconds(raw[onset], path, onset)
+    off = (_seconds(raw[offset], path, offset) if offset is not None
+           else on + _seconds(raw[duration], path, duration))
+    bad = np.flatnonzero(off < on)
+    if len(bad):
+        raise ValueError(f"{path}: row {int(bad[0]) + 1}: the offset ({off[bad[0]]}) is before "
+                         f"the onset ({on[bad[0]]}); expected offset >= onset.")
+    labels = raw[label].astype("string").str.strip()
+    if labels.isna().any():
+        row = int(np.flatnonzero(labels.isna().to_numpy())[0]) + 1
+        raise ValueError(f"{path}: column {label!r} is empty in row {row}; every coded "
+                         "stretch needs a label.")
+    tier, coder = _find(lower, ("tier",)), _find(lower, ("coder", "observer"))
+    out = pd.DataFrame({"onset_s": on, "offset_s": off, "label": labels})
+    out["tier"] = raw[tier] if tier is not None else pd.NA
+    # Without a coder column the file's name says who coded it (coder_a.csv).
+    out["coder"] = (raw[coder].astype("string").fillna(path.stem) if coder is not None
+                    else path.stem)
+    used = {onset, offset, duration, label, tier, coder}
+    dropped = [c for c in raw.columns if c not in used]
     return out, f"dropped columns: {dropped or 'none'}"
 
 
@@ -207,8 +225,8 @@ def _seconds(values: pd.Series, path: Path, col: str) -> np.ndarray:
     bad = out.isna() | ~np.isfinite(out.to_numpy(dtype=float, na_value=np.nan))
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueError(f"{path}: column {col!r} row {row} is {values.iloc[row]!r}; expected "
-                         "seconds.")
+        raise ValueError(f"{path}: column {col!r} must hold numbers (seconds); row {row + 1} "
+                         f"has {values.iloc[row]!r}.")
     return out.to_numpy(dtype=float)
 
 
@@ -220,13 +238,14 @@ def _clean(table: pd.DataFrame, path: Path) -> pd.DataFrame:
     back = out["offset_s"] < out["onset_s"]
     if back.any():
         row = int(np.flatnonzero(back.to_numpy())[0])
-        raise ValueError(f"{path}: row {row} ends ({out['offset_s'][row]:g} s) before it "
-                         f"starts ({out['onset_s'][row]:g} s).")
+        raise ValueError(f"{path}: row {row + 1}: the offset ({out['offset_s'][row]}) is "
+                         f"before the onset ({out['onset_s'][row]}); expected offset >= onset.")
     for col in ("label", "tier", "coder"):
         out[col] = pd.Series(table[col].to_numpy(dtype=object), dtype="string")
     if out["label"].isna().any():
         row = int(np.flatnonzero(out["label"].isna().to_numpy())[0])
-        raise ValueError(f"{path}: row {row} has no label.")
+        raise ValueError(f"{path}: row {row + 1} has no label; every coded stretch needs "
+                         "a label.")
     return out.sort_values(["onset_s", "offset_s"], kind="stable").reset_index(drop=True)
 
 

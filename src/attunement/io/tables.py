@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -12,9 +13,17 @@ import pandas as pd
 from .._check import check_option, check_positive
 from ..session import _META_KEY, Session, session_from_parquet_header
 from ._files import check_file
+from ._sniff import head_bytes, is_parquet, mea_layout, read_text, table_delimiter
+from ._time import (
+    column_unit,
+    find_time_column,
+    inferred_rate,
+    irregular,
+    regular_grid,
+    times_in_seconds,
+)
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq")
-_TIME_NAMES = ("time_s", "time", "t", "timestamp_s", "seconds")
 _LONG_COLUMNS = ("partner", "channel", "value")
 
 
@@ -27,15 +36,18 @@ def read_table(
     layout: str = "auto",
     id: str | None = None,
     *,
+    time_unit: str = "auto",
+    resample: float | None = None,
     rate_only_if_missing: bool = False,
 ) -> Session:
-    """Read a CSV, TSV or Parquet table as a Session.
+    """Read a delimited text table (CSV, TSV, ``;`` or ``|``, sniffed) or Parquet as a Session.
 
-    Wide layout: an optional time column (``time_s``/``time``, in seconds) and one
-    column per partner and channel, named ``<partner>_<channel>`` (e.g.
-    ``caregiver_smile``) or mapped explicitly with ``columns``. Long layout: columns
-    ``time_s``, ``partner``, ``channel``, ``value``. A Parquet file written by
-    :meth:`Session.to_parquet` comes back whole (phases and meta included).
+    Wide layout: an optional time column and one column per partner and channel, named
+    ``<partner>_<channel>`` (e.g. ``caregiver_smile``), or just the two partners' names
+    (one channel, ``signal``), or mapped explicitly with ``columns``. Long layout:
+    columns ``time_s``, ``partner``, ``channel``, ``value``. A Parquet file written by
+    :meth:`Session.to_parquet` comes back whole (phases and meta included). ``inf`` cells
+    are missing values, counted as such.
 
     Parameters
     ----------
@@ -50,11 +62,18 @@ def read_table(
     columns : mapping, optional
         Explicit ``{column: (partner, channel)}``; other columns are ignored.
     time_col : str, optional
-        Name of the time column (seconds).
+        Name of the time column. By default the first column named ``time``, ``Time``,
+        ``time_s``, ``time_ms``, ``Time (ms)``, ``timestamp``, ``seconds`` or ``t``.
     layout : {'auto', 'wide', 'long'}
         'auto' chooses long when the columns partner, channel and value are present.
     id : str, optional
         Session id; defaults to the file name without extension.
+    time_unit : {'auto', 's', 'ms'}
+        Unit of the time column; 'auto' reads it from the name (``_ms``, ``(ms)``:
+        milliseconds; otherwise seconds, refused when that gives an implausible rate).
+    resample : float, optional
+        Hz: put an irregular clock (jitter, gaps) on a regular grid by linear
+        interpolation; gaps longer than two median steps stay missing and are reported.
     rate_only_if_missing : bool
         Use ``sampling_rate`` only when the file carries no time (as the CLI's
         ``--sampling-rate`` does) instead of checking it against the time column.
@@ -63,10 +82,11 @@ def read_table(
     --------
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "dyad.csv"
-    >>> _ = f.write_text("time_s,mother_smile,infant_smile\\n"
-    ...                  "0,0.1,0.0\\n0.5,0.2,0.1\\n1.0,0.3,0.3\\n")
-    >>> read_table(f)
-    <Session 'dyad': mother & infant, channels ['smile'], 3 samples at 2 Hz (1.5 s)>
+    >>> _ = f.write_text("time_ms,mother_smile,infant_smile\\n"
+    ...                  "0,0.1,0.0\\n500,0.2,inf\\n1000,0.3,0.3\\n")
+    >>> s = read_table(f)
+    >>> s, s.missing_report().n_missing.tolist()
+    (<Session 'dyad': mother & infant, channels ['smile'], 3 samples at 2 Hz (1.5 s)>, [0, 1])
     """
     path = check_file(path)
     check_option(layout, "layout", ["auto", "wide", "long"])
@@ -74,38 +94,93 @@ def read_table(
     table, header = _load(path)
     if header is not None:
         return session_from_parquet_header(table, header)
-    if rate_only_if_missing and _has_time(table, layout, time_col):
-        sampling_rate = None
+    table.columns = [str(c).strip() for c in table.columns]
     if table.empty:
         raise ValueError(f"{path}: the table has no rows.")
     if layout == "long" or (layout == "auto" and set(_LONG_COLUMNS) <= set(table.columns)):
-        table = _long_to_wide(table, path, time_col)
-        time_col = "time_s"
-    time_col = time_col or next((c for c in _TIME_NAMES if c in table.columns), None)
-    if time_col is not None and time_col not in table.columns:
+        named = time_col or find_time_column(table.columns)[0]
+        if time_unit == "auto" and named is not None and column_unit(named) == "ms":
+            time_unit = "ms"
+        table, time_col = _long_to_wide(table, path, time_col), "time_s"
+    elif time_col is None:
+        time_col = find_time_column(table.columns)[0]
+    elif time_col not in table.columns:
         raise ValueError(f"{path}: no column {time_col!r}; columns are {list(table.columns)}.")
+    if rate_only_if_missing and time_col is not None:
+        sampling_rate = None
     mapping = _map_columns(table, path, partners, columns, exclude=time_col)
-    signals = table[list(mapping)].copy()
+    signals = _numeric(table[list(mapping)], path)
     signals.columns = pd.MultiIndex.from_tuples(list(mapping.values()))
-    sr = _sampling_rate(table, path, time_col, sampling_rate)
-    if time_col is not None:
-        signals.index = pd.to_numeric(table[time_col], errors="raise").to_numpy(dtype=float)
-    order = partners or list(dict.fromkeys(p for p, _ in mapping.values()))
+    sr, meta = _clock(table, signals, path, time_col, time_unit, sampling_rate, resample)
+    if "gaps" in meta:
+        signals = meta.pop("frame")
+    elif time_col is not None:
+        signals.index = meta.pop("times")
+    order = partners if partners and set(partners) <= {p for p, _ in mapping.values()} else \
+        list(dict.fromkeys(p for p, _ in mapping.values()))
     try:
-        return Session(signals, sr, partners=order, id=sid, meta={"source": str(path)})
+        return Session(signals, sr, partners=order, id=sid,
+                       meta={"source": str(path), **meta})
     except ValueError as err:
         raise ValueError(f"{path}: {err}") from None
 
 
-def _has_time(table: pd.DataFrame, layout: str, time_col: str | None) -> bool:
-    if time_col is not None:
-        return True
-    return any(c in table.columns for c in _TIME_NAMES)
+def _numeric(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Signal columns as floats; ``inf`` becomes missing (logged, counted)."""
+    out = {}
+    for col in frame.columns:
+        values = pd.to_numeric(frame[col], errors="coerce")
+        bad = values.isna() & frame[col].notna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ValueError(f"{path}: column {col!r} holds a non-numeric value "
+                             f"{frame[col].iloc[row]!r} at row {row}; expected numbers.")
+        out[col] = values.to_numpy(dtype=float, na_value=np.nan)
+    return pd.DataFrame(out, columns=frame.columns, index=frame.index)
+
+
+def _clock(table, signals, path, time_col, time_unit, sampling_rate, resample):
+    """The session's rate and how it was set (``meta``: times, or a resampled frame)."""
+    if time_col is None:
+        if sampling_rate is None:
+            raise ValueError(
+                f"{path}: no time column (looked for names like time, Time, time_s, "
+                "time_ms, timestamp); give 'sampling_rate' (--sampling-rate) in Hz."
+            )
+        rate = check_positive(sampling_rate, "sampling_rate")
+        if resample is not None:
+            times = np.arange(len(signals)) / rate
+            frame = regular_grid(times, signals, resample, path)
+            return float(resample), {"frame": frame, "gaps": frame.attrs["gaps"]}
+        return rate, {}
+    times = times_in_seconds(table[time_col], path, time_col, time_unit)
+    unit = column_unit(time_col) if time_unit == "auto" else time_unit
+    inferred = inferred_rate(times, path, time_col,
+                             "auto" if time_unit == "auto" and unit == "s" else unit)
+    if resample is not None:
+        frame = regular_grid(times, signals, resample, path)
+        return float(resample), {"frame": frame, "gaps": frame.attrs["gaps"],
+                                 "resampled_from_hz": inferred}
+    if irregular(times, inferred):
+        step = np.diff(times)
+        raise ValueError(
+            f"{path}: column {time_col!r} is not a regular clock (steps {step.min():g} to "
+            f"{step.max():g} s, median {np.median(step):g} s); give a rate to resample to "
+            "(resample=HZ, --resample HZ): gaps stay missing and are reported."
+        )
+    if sampling_rate is not None:
+        given = check_positive(sampling_rate, "sampling_rate")
+        if abs(given - inferred) > 1e-3 * given:
+            raise ValueError(
+                f"{path}: 'sampling_rate' is {given:g} Hz but column {time_col!r} is sampled "
+                f"at {inferred:g} Hz."
+            )
+        inferred = given
+    return inferred, {"times": times}
 
 
 def _load(path: Path) -> tuple[pd.DataFrame, dict | None]:
-    suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
+    if is_parquet(head_bytes(path, 4)):
         import pyarrow.parquet as pq
 
         try:
@@ -114,19 +189,28 @@ def _load(path: Path) -> tuple[pd.DataFrame, dict | None]:
             raise ValueError(f"{path}: not a readable Parquet file ({err}).") from None
         meta = (t.schema.metadata or {}).get(_META_KEY)
         return t.to_pandas(), (json.loads(meta) if meta else None)
-    sep = "\t" if suffix in (".tsv", ".tab") else ","
+    text = read_text(path)
+    sep = table_delimiter(text)
+    if sep is None:
+        if mea_layout(text):
+            sep = r"\s+"
+        else:
+            raise ValueError(f"{path}: not a table: no delimiter (',', tab, ';', '|') gives "
+                             "the same number of fields (at least 2) on every row.")
     try:
-        return pd.read_csv(path, sep=sep), None
+        return pd.read_csv(io.StringIO(text), sep=sep), None
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path}: the file has no header or rows.") from None
+    except pd.errors.ParserError as err:
+        raise ValueError(f"{path}: rows have different numbers of fields ({err}).") from None
 
 
 def _long_to_wide(table: pd.DataFrame, path: Path, time_col: str | None) -> pd.DataFrame:
-    time_col = time_col or next((c for c in _TIME_NAMES if c in table.columns), None)
+    time_col = time_col or find_time_column(table.columns)[0]
     missing = [c for c in _LONG_COLUMNS if c not in table.columns]
     if time_col is None or missing:
         raise ValueError(
-            f"{path}: a long table needs a time column (one of {_TIME_NAMES}) and the "
+            f"{path}: a long table needs a time column (time_s, time, ...) and the "
             f"columns {list(_LONG_COLUMNS)}; got {list(table.columns)}."
         )
     dup = table.duplicated([time_col, "partner", "channel"])
@@ -154,6 +238,15 @@ def _map_columns(table, path, partners, columns, exclude) -> dict[str, tuple[str
         return table.attrs["long_map"]
     candidates = [c for c in table.columns if c != exclude]
     mapping: dict[str, tuple[str, str]] = {}
+    if partners is not None and (len(partners) != 2 or partners[0] == partners[1]):
+        raise ValueError(f"{path}: 'partners' must be two distinct names, got {partners!r}.")
+    plain = len(candidates) == 2 and not any("_" in str(c) for c in candidates)
+    if plain and candidates[0] != candidates[1]:
+        # Two columns, one per partner (as R's write.table header "pat" "th"): the
+        # header names the partners, unless 'partners' renames them in order.
+        names = partners if partners is not None and not set(partners) & set(candidates) \
+            else candidates
+        return {c: (str(n), "signal") for c, n in zip(candidates, names, strict=True)}
     if partners is not None:
         for col in candidates:
             for p in partners:
@@ -178,31 +271,3 @@ def _map_columns(table, path, partners, columns, exclude) -> dict[str, tuple[str
             "'columns'."
         )
     return mapping
-
-
-def _sampling_rate(table, path, time_col, sampling_rate) -> float:
-    if time_col is None:
-        if sampling_rate is None:
-            raise ValueError(
-                f"{path}: no time column (looked for {_TIME_NAMES}); give 'sampling_rate' "
-                "(--sampling-rate) in Hz."
-            )
-        return check_positive(sampling_rate, "sampling_rate")
-    times = pd.to_numeric(table[time_col], errors="coerce").to_numpy(dtype=float)
-    if np.isnan(times).any():
-        row = int(np.flatnonzero(np.isnan(times))[0])
-        raise ValueError(f"{path}: column {time_col!r} row {row} is not a number.")
-    if len(times) < 2:
-        raise ValueError(f"{path}: at least two rows are needed to infer the sampling rate.")
-    inferred = 1.0 / float(np.median(np.diff(times)))
-    if sampling_rate is not None:
-        given = check_positive(sampling_rate, "sampling_rate")
-        if abs(given - inferred) > 1e-3 * given:
-            raise ValueError(
-                f"{path}: 'sampling_rate' is {given:g} Hz but column {time_col!r} is sampled "
-                f"at {inferred:g} Hz."
-            )
-        return given
-    if not np.isfinite(inferred) or inferred <= 0:
-        raise ValueError(f"{path}: column {time_col!r} does not increase.")
-    return inferred
