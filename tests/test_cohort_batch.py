@@ -178,3 +178,14 @@ def test_pseudo_dyads_across_the_cohort(project_dir):
     expected = stats.ttest_rel(real.loc[list(means)].to_numpy(), list(means.values()))
     assert paired.p_value[0] == pytest.approx(expected.pvalue)
     assert paired.df[0] == len(means) - 1
+    # the episode detector's negative control travels with every pair (store and page)
+    assert {"matched_proportion", "ruptures_per_min", "paradigm"} <= set(one.columns)
+    assert one.paradigm.eq("infant-face-to-face").all() and one.observed_s.gt(60).all()
+    store.save_cohort_table("pseudo_dyads", one)
+    stored = store.query("SELECT kind, matched_proportion FROM pseudo_dyads")
+    assert len(stored) == 18 and stored.matched_proportion.between(0, 1).all()
+    from attunement.cohort.report import write_cohort_report
+
+    page = write_cohort_report(store, project_dir / "cohort.html").read_text()
+    assert "Episodes in real dyads and pseudo-dyads" in page
+    assert "pseudo_ruptures_per_min" in page

@@ -67,12 +67,42 @@ def test_episode_table_marks_repairs_and_long_breakdowns():
     assert list(tab.columns) == EPISODE_COLUMNS
     assert tab.kind.tolist() == ["attuned", "rupture", "attuned", "rupture"]
     first, last = tab.iloc[1], tab.iloc[3]
-    assert bool(first.repaired) and first.repair_latency_s == 20 and bool(first.long_unrepaired)
+    # repaired and long unrepaired are exclusive: a 20 s rupture that is repaired is not
+    # long unrepaired; the 5 s one cut by the end is neither
+    assert bool(first.repaired) and first.repair_latency_s == 20
+    assert not bool(first.long_unrepaired)
     assert not bool(last.repaired) and np.isnan(last.repair_latency_s)
     assert not bool(last.long_unrepaired)
     # by midpoint: the rupture 10-30 s lies mostly in the reunion
     assert tab.phase.tolist() == ["play", "reunion", "reunion", "reunion"]
     assert tab.repaired.isna().tolist() == [True, False, True, False]
+
+
+def test_a_start_out_of_step_is_not_yet_attuned_and_never_a_rupture():
+    """Definition (Tronick 1989): a rupture is the loss of an attuned state."""
+    state = np.r_[-np.ones(5), np.zeros(25), np.ones(10), np.zeros(20), -np.ones(5),
+                  np.zeros(10), np.ones(10)].astype(int)
+    tab = episode_table(np.arange(85.0), state, 1.0, session="s", long_unrepaired_s=15,
+                        centred=False)
+    # the start (after a gap too) is not yet attuned; once attuned, a loss is a rupture,
+    # also when it continues across a gap
+    assert tab.kind.tolist() == ["not_yet_attuned", "attuned", "rupture", "rupture",
+                                 "attuned"]
+    lost = tab.iloc[2]  # lost at 40 s, not restored before the gap: long unrepaired
+    assert not bool(lost.repaired) and bool(lost.long_unrepaired)
+    assert bool(tab.iloc[3].repaired) and tab.iloc[3].repair_latency_s == 10
+    assert tab.repaired.isna().tolist() == [True, True, False, False, True]
+
+
+def test_episode_kinds_on_the_first_rmea_like_case():
+    """A score that starts at chance and becomes attuned only late (the 101_01 pattern):
+    no rupture at all."""
+    score = _blocks((0, 400), (5, 200))
+    times = 3.0 + 0.5 * np.arange(score.size)
+    res = detect_episodes((times, score))
+    assert res.ruptures.empty
+    assert res.episodes.kind.tolist() == ["not_yet_attuned", "attuned"]
+    assert res.summary()["n_ruptures"] == 0
 
 
 def test_detect_from_a_score_series():
@@ -81,9 +111,10 @@ def test_detect_from_a_score_series():
     res = detect_episodes((times, score), long_unrepaired_s=10)
     rupture = res.ruptures.iloc[0]
     assert len(res.ruptures) == 1 and abs(rupture.onset_s - 62.75) <= 2
-    assert bool(rupture.long_unrepaired) and pd.isna(rupture.repair_initiator)
+    assert bool(rupture.repaired) and not bool(rupture.long_unrepaired)
+    assert pd.isna(rupture.repair_initiator)  # who moved needs the session's signals
     assert list(res.states.columns) == ["time_s", "attuned", "missing", "value", "threshold",
-                                        "p_attuned", "phase"]
+                                        "p_attuned", "run_p_value", "phase"]
 
 
 def test_same_seed_same_result_other_seed_other_null():
@@ -111,14 +142,49 @@ def test_still_face_drops_attunement_and_reunion_recovers():
     assert "still-face" in set(res.episodes.phase)
 
 
-def test_caregiver_leads_repairs_in_the_intrusive_style():
-    """Truth: intrusive coupling is caregiver-led (k_12 = 0.85, k_21 = 0.15)."""
-    led = []
-    for seed in (21, 22):
-        sim = simulate_dyad("intrusive", duration_s=600, sampling_rate=10, seed=seed)
-        res = detect_episodes(sim.session, channel=["movement", "positive_affect"])
-        led += res.ruptures.repair_initiator.dropna().tolist()
-    assert len(led) >= 4 and led.count("caregiver") / len(led) >= 0.75
+def test_still_face_rupture_is_a_repaired_rupture_initiated_by_the_caregiver():
+    """Truth: the still-face sets both couplings to zero and the caregiver's expression flat
+    (simulate_dyad); the caregiver's return ends it. The rule: whoever moves first."""
+    who = []
+    for seed in range(4):
+        sim = simulate_dyad("sensitive", procedure="still-face", phase_s=(120, 90, 120),
+                            sampling_rate=10, seed=seed)
+        res = detect_episodes(sim.session)
+        still = res.ruptures[res.ruptures.phase == "still-face"]
+        assert len(still) == 1
+        row = still.iloc[0]
+        assert abs(row.onset_s - 120) <= 5 and abs(row.offset_s - 210) <= 5
+        assert bool(row.repaired) and not bool(row.long_unrepaired)
+        who.append(row.repair_initiator)
+    assert who == ["caregiver"] * 4
+
+
+def test_initiator_is_whoever_moves_first():
+    """Constructed signals: the partner whose signal departs first from its rupture course
+    towards the other's."""
+    from attunement.episodes.table import initiators
+
+    t = np.arange(0.0, 100.0, 0.1)
+    eps = pd.DataFrame({"kind": ["rupture", "rupture", "attuned"],
+                        "onset_s": [10.0, 10.0, 0.0], "offset_s": [60.0, 60.0, 10.0],
+                        "repaired": [True, False, pd.NA]})
+    rng = np.random.default_rng(1)
+
+    def noisy(level):
+        return level + rng.normal(0, 0.1, t.size)
+
+    a_moves = noisy(np.where(t < 59, 0.0, 1.0))  # from 0 towards b's 2
+    b_still = noisy(np.full(t.size, 2.0))
+    assert initiators(eps, t, a_moves, b_still, ("a", "b"), 4.0) == ["a", None, None]
+    b_moves = noisy(np.where(t < 59, 2.0, 1.0))  # from 2 towards a's 0
+    a_still = noisy(np.zeros(t.size))
+    assert initiators(eps, t, a_still, b_moves, ("a", "b"), 4.0) == ["b", None, None]
+    # a moves first but away from b (0 -> -1); b then moves towards a: b initiates
+    a_away = noisy(np.where(t < 59, 0.0, -1.0))
+    b_later = noisy(np.where(t < 61, 2.0, 1.0))
+    assert initiators(eps, t, a_away, b_later, ("a", "b"), 4.0)[0] == "b"
+    flat = rng.normal(0, 0.1, t.size)
+    assert initiators(eps, t, flat, flat.copy(), ("a", "b"), 4.0)[0] == "unclear"
 
 
 def test_rupture_typing_from_channel_roles():

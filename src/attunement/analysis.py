@@ -238,6 +238,7 @@ def _episodes(session, config, channels, analysis):
         return detect_episodes(
             session,
             channel=channels,
+            paradigm=config.episodes.paradigm,
             long_unrepaired_s=config.episodes.long_unrepaired_s,
             seed=config.surrogates.seed,
         )

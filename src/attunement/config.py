@@ -108,10 +108,16 @@ class SurrogateConfig(_Section):
 
 
 class EpisodeConfig(_Section):
-    """Attuned / rupture segmentation."""
+    """Attuned / rupture segmentation (``attunement.detect_episodes``)."""
 
-    long_unrepaired_s: PositiveFloat = Field(
-        15.0, description="A rupture longer than this is 'long unrepaired'; a choice."
+    paradigm: Literal["infant-face-to-face", "psychotherapy-movement"] = Field(
+        "infant-face-to-face",
+        description="Time-scale preset (attunement.episodes.PARADIGMS): 4 s windows for "
+        "infant face-to-face affect, 30 s windows for movement synchrony in psychotherapy.",
+    )
+    long_unrepaired_s: PositiveFloat | None = Field(
+        None, description="An unrepaired rupture this long is 'long unrepaired' (default: the "
+        "paradigm's; a choice)."
     )
 
 

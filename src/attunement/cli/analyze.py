@@ -37,6 +37,10 @@ def analyze(
     lag: float = typer.Option(None, "--lag", help="Largest lag (s)."),
     step: float = typer.Option(None, "--step", help="Window increment (s)."),
     surrogates: int = typer.Option(None, "--surrogates", help="Number of surrogates."),
+    paradigm: str = typer.Option(
+        None, "--paradigm", help="Episodes' time scale: infant-face-to-face (4 s windows) or "
+        "psychotherapy-movement (30 s windows); see attunement.episodes.PARADIGMS."
+    ),
     null: str = typer.Option(None, "--null", help="shift, segments, iaaft or shuffle."),
     seed: int = typer.Option(None, "--seed", help="Seed for the surrogates."),
     peak_method: str = typer.Option(
@@ -76,6 +80,7 @@ def analyze(
                   "phases": str(phases) if phases else None, "phase_tier": phase_tier},
             sync={"window_s": window, "max_lag_s": lag, "step_s": step},
             surrogates={"n": surrogates, "null": null, "seed": seed},
+            episodes={"paradigm": paradigm},
             peaks={"method": peak_method},
             video={"layout": layout, "regions": str(regions) if regions else None},
         )

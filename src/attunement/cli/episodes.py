@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from ..episodes import detect_episodes
+from ..episodes import detect_episodes, get_paradigm
 from ..episodes.categorical import match_states
 from ..io.annotations import codes_from_file
 from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_summary
@@ -42,12 +42,17 @@ def episodes(
         None, "--tiers", help="--codes from ELAN/BORIS: the two partners' tiers (subjects), "
         "e.g. mother,infant (default: the file's two tiers)."
     ),
-    window: float = typer.Option(4.0, "--window", help="WCC window (s; choice for affect)."),
-    step: float = typer.Option(0.5, "--step", help="Window increment (s)."),
-    lag: float = typer.Option(2.0, "--lag", help="Largest lag (s)."),
+    paradigm: str = typer.Option(
+        "infant-face-to-face", "--paradigm", help="Time-scale preset: infant-face-to-face "
+        "(4 s windows, 0.5 s step, lags 2 s) or psychotherapy-movement (30 s windows, 5 s "
+        "step, lags 5 s); see attunement.episodes.PARADIGMS. Options below override it."
+    ),
+    window: float = typer.Option(None, "--window", help="WCC window (s; default: paradigm)."),
+    step: float = typer.Option(None, "--step", help="Window increment (s; default: paradigm)."),
+    lag: float = typer.Option(None, "--lag", help="Largest lag (s; default: paradigm)."),
     long_unrepaired: float = typer.Option(
-        15.0, "--long-unrepaired", help="Seconds from which a rupture is 'long unrepaired' "
-        "(a choice, not a published value)."
+        None, "--long-unrepaired", help="Seconds from which an unrepaired rupture is 'long "
+        "unrepaired' (default: paradigm; a choice, not a published value)."
     ),
     surrogates: int = typer.Option(19, "--surrogates", help="Circular-shift surrogates."),
     seed: int = typer.Option(0, "--seed", help="Seed of the surrogate shifts."),
@@ -58,12 +63,16 @@ def episodes(
     sessions, one row per episode), episode_summary.csv (one row per session and phase,
     with the parameters) and states_<session>.parquet (per window).
 
-    Defaults suit the short time scales of affect attunement: 4 s windows moved by 0.5 s
-    (Tronick's 1 s coding base), lags to 2 s, pre-whitened series scored against 19
-    circular-shift surrogates. Rupture types are screening aids for human coding, never
+    The default paradigm suits the short time scales of infant affect attunement: 4 s
+    windows moved by 0.5 s (Tronick's 1 s coding base), lags to 2 s; for adult movement
+    synchrony (MEA) use --paradigm psychotherapy-movement. Series are pre-whitened and
+    scored against 19 circular-shift surrogates; attuned states are kept only where they
+    exceed the surrogates' (detect_episodes). A session that starts out of step is 'not yet
+    attuned', not a rupture. Rupture types are screening aids for human coding, never
     diagnoses.
     """
     with user_errors():
+        get_paradigm(paradigm)
         sources = _sources(paths, codes, lambda: read_inputs(
             paths, sampling_rate, partners, channels, recursive, resample, time_unit
         ), tiers)
@@ -74,8 +83,8 @@ def episodes(
         for name, load in sources:
             bar.update(task, description=f"episodes {name}")
             try:
-                result = _detect(load(), codes, channel, window, step, lag, long_unrepaired,
-                                 surrogates, seed)
+                result = _detect(load(), codes, channel, paradigm, window, step, lag,
+                                 long_unrepaired, surrogates, seed)
             except (ValueError, FileNotFoundError) as err:  # one bad session never stops the rest
                 failed[name] = str(err)
                 warn(f"{name}: {err}")
@@ -99,10 +108,12 @@ def episodes(
         raise typer.Exit(1)
 
 
-def _detect(data, codes, channel, window, step, lag, long_unrepaired, surrogates, seed):
+def _detect(data, codes, channel, paradigm, window, step, lag, long_unrepaired, surrogates,
+            seed):
     if codes:
-        return match_states(data, long_unrepaired_s=long_unrepaired)
-    return detect_episodes(data, channel=channel or None, window_s=window, step_s=step,
+        return match_states(data, long_unrepaired_s=long_unrepaired or 15.0)
+    return detect_episodes(data, channel=channel or None, paradigm=paradigm, window_s=window,
+                           step_s=step,
                            max_lag_s=lag, long_unrepaired_s=long_unrepaired,
                            n_surrogates=surrogates, seed=seed)
 

@@ -38,7 +38,29 @@ def pair_statistics(
     frame = pd.DataFrame(pairs, columns=["session_1", "partner_1", "session_2", "partner_2"])
     frame["kind"] = np.where(frame.session_1 == frame.session_2, "real", "pseudo")
     frame["grand_average"] = values
-    return frame
+    rates = [_episode_rates(series[a][pa], series[b][pb], rate, channel, config)
+             for a, pa, b, pb in pairs]
+    return pd.concat([frame, pd.DataFrame(rates, index=frame.index)], axis=1)
+
+
+def _episode_rates(x1, x2, rate, channel, config) -> dict:
+    """The episode detector on one (pseudo or real) pair: its false-positive rates when the
+    pair never met (the detector's negative control, attunement.episodes.pseudo)."""
+    from ..episodes import detect_episodes
+    from ..session import Session
+
+    n = min(len(x1), len(x2))
+    pair = Session.from_arrays(x1[:n], x2[:n], rate, channel=channel)
+    try:
+        res = detect_episodes(pair, paradigm=config.episodes.paradigm,
+                              long_unrepaired_s=config.episodes.long_unrepaired_s,
+                              seed=config.surrogates.seed)
+    except ValueError as err:
+        return {"episodes_note": str(err)}
+    row = res.summary()
+    return {"observed_s": row["observed_s"], "matched_proportion": row["matched_proportion"],
+            "n_ruptures": row["n_ruptures"], "ruptures_per_min": row["ruptures_per_min"],
+            "paradigm": config.episodes.paradigm}
 
 
 def pseudo_dyads(
@@ -55,7 +77,10 @@ def pseudo_dyads(
     """Real dyads and pseudo-dyads of the cohort, their WCC grand averages, one row each.
 
     ``n_pseudo`` pseudo-dyads are drawn without replacement (``None``: all of them), with
-    ``seed``. Rows: ``session_1, partner_1, session_2, partner_2, kind, grand_average``.
+    ``seed``. Rows: ``session_1, partner_1, session_2, partner_2, kind, grand_average``,
+    and the episode detector's rates on the pair (the project's ``[episodes]`` settings):
+    ``observed_s, matched_proportion, n_ruptures, ruptures_per_min, paradigm``; attuned
+    time and ruptures of pseudo-dyads are false positives.
     """
     ids = [f.stem for f in project.files]
     if len(ids) < 2:
@@ -75,6 +100,16 @@ def pseudo_dyads(
         (k, get()) for k, get in run_tasks(pair_statistics, tasks, executor, workers, scheduler)
     )
     return pd.concat([parts[k] for k in sorted(parts)], ignore_index=True)
+
+
+def episode_rates_vs_pseudo(frame: pd.DataFrame) -> pd.DataFrame | None:
+    """Attuned time and ruptures per minute, real against pseudo-dyads (with the tests of
+    :func:`attunement.episodes.pseudo.compare_rates`); None without episode columns."""
+    if "matched_proportion" not in frame or frame.matched_proportion.isna().all():
+        return None
+    from ..episodes.pseudo import compare_rates
+
+    return compare_rates(frame.dropna(subset=["matched_proportion"]))
 
 
 def real_vs_pseudo(frame: pd.DataFrame) -> pd.DataFrame:

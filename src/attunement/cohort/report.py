@@ -208,14 +208,15 @@ def write_cohort_report(
         not models and {model.dyad, model.time} <= set(frame.columns))
     model_sections = _model_sections(store, list(models or []))
     pseudo_file = store.path / "cohort" / "pseudo_dyads.parquet"
-    pseudo = pseudo_paired = None
+    pseudo = pseudo_paired = pseudo_episodes = None
     if pseudo_file.is_file():
-        from .pseudo import real_vs_own_pseudo, real_vs_pseudo
+        from .pseudo import episode_rates_vs_pseudo, real_vs_own_pseudo, real_vs_pseudo
 
         pairs = pd.read_parquet(pseudo_file)
         pseudo = real_vs_pseudo(pairs)
         pseudo_paired, per_dyad = real_vs_own_pseudo(pairs)
         store.save_cohort_table("real_vs_own_pseudo", per_dyad)
+        pseudo_episodes = episode_rates_vs_pseudo(pairs)
     shown = [
         c
         for c in dict.fromkeys(
@@ -240,6 +241,7 @@ def write_cohort_report(
         failures=store.failures(),
         pseudo=pseudo,
         pseudo_paired=pseudo_paired,
+        pseudo_episodes=pseudo_episodes,
         model=growth,
         show_growth=growth.fitted or asked,
         models=model_sections,

@@ -3,12 +3,17 @@
 :func:`detect_episodes` segments a session's time-resolved synchrony; :func:`match_states`
 does the same from coded categorical states (Tronick-style matching). Both return an
 :class:`EpisodeResult`. Modules: :mod:`.synchrony` (the scored series), :mod:`.segment`
-(the two-state HMM), :mod:`.table` (episodes), :mod:`.rupture_types`, :mod:`.summary`,
-:mod:`.categorical`, :mod:`.validate` (scoring against simulator truth).
+(the two-state HMM), :mod:`.gate` (attuned only beyond the surrogates),
+:mod:`.paradigms` (time-scale presets), :mod:`.detectability`, :mod:`.table` (episodes),
+:mod:`.rupture_types`, :mod:`.summary`, :mod:`.categorical`, :mod:`.pseudo` (the pseudo-dyad
+control), :mod:`.validate` (scoring against simulator truth).
 """
 
 from .categorical import SPAFF_CLASSES, SPAFF_RUPTURE_CODES, match_states, read_codes
 from .detect import detect_episodes
+from .detectability import detectability
+from .gate import gate_attuned
+from .paradigms import PARADIGMS, Paradigm, get_paradigm
 from .result import EpisodeResult
 from .rupture_types import channel_roles, type_ruptures
 from .segment import StateFit, segment_states
@@ -19,12 +24,17 @@ __all__ = [
     "SPAFF_CLASSES",
     "SPAFF_RUPTURE_CODES",
     "EpisodeResult",
+    "PARADIGMS",
+    "Paradigm",
     "StateFit",
     "SynchronySeries",
     "TruthScore",
     "channel_roles",
     "combine_series",
     "detect_episodes",
+    "detectability",
+    "gate_attuned",
+    "get_paradigm",
     "match_states",
     "read_codes",
     "score_against_truth",

@@ -9,6 +9,9 @@ import pandas as pd
 
 from .._check import check_positive, spawn_seeds
 from ..session import Session, validate_phases
+from .detectability import detectability
+from .gate import gate_attuned
+from .paradigms import DEFAULT_PARADIGM, resolve
 from .result import EpisodeResult
 from .rupture_types import TYPE_COLUMNS, type_ruptures
 from .segment import segment_states
@@ -19,20 +22,22 @@ from .table import episode_table, initiators, phase_at
 def detect_episodes(
     data,
     *,
+    paradigm: str = DEFAULT_PARADIGM,
     channel: str | Sequence[str] | None = None,
-    window_s: float = 4.0,
-    max_lag_s: float = 2.0,
-    step_s: float = 0.5,
-    prewhiten_s: float | None = 1.0,
+    window_s: float | None = None,
+    max_lag_s: float | None = None,
+    step_s: float | None = None,
+    prewhiten_s: float | None = None,
     n_surrogates: int = 19,
-    min_shift_s: float = 30.0,
-    attuned_dwell_s: float = 30.0,
-    rupture_dwell_s: float = 15.0,
+    min_shift_s: float | None = None,
+    attuned_dwell_s: float | None = None,
+    rupture_dwell_s: float | None = None,
     evidence_s: float | None = None,
     min_effect: float = 1.0,
     rupture_fraction: float = 0.15,
     min_episode_s: float | None = None,
-    long_unrepaired_s: float = 15.0,
+    gate_alpha: float | None = 0.05,
+    long_unrepaired_s: float | None = None,
     initiator_s: float | None = None,
     channel_roles: dict[str, str] | None = None,
     typing_baseline_s: float = 10.0,
@@ -47,25 +52,39 @@ def detect_episodes(
     Pipeline: per channel, a pre-whitened windowed cross-correlation scored against
     circular-shift surrogates (:func:`~attunement.episodes.synchrony_series`); channels
     combined by Stouffer's method; a two-state hidden Markov model anchored to the surrogate
-    null (:func:`~attunement.episodes.segment_states`); runs of states become episodes.
+    null (:func:`~attunement.episodes.segment_states`); each attuned run kept only where its
+    evidence exceeds the largest attuned run the same detector finds in the surrogates
+    (:func:`~attunement.episodes.gate_attuned`), so that attuned states mark synchrony beyond
+    chance; runs of states become episodes (:func:`~attunement.episodes.table.episode_table`:
+    rupture = the loss of an attuned state; a start out of step is ``not_yet_attuned``).
 
     Parameters
     ----------
     data : Session, SynchronySeries or (times_s, score)
         A session, a precomputed series, or window times with a synchrony score in
-        surrogate SDs above chance (regularly spaced; typing and initiators need a Session).
+        surrogate SDs above chance (regularly spaced; typing and initiators need a Session;
+        without surrogate scores the gate is skipped).
+    paradigm : str
+        The time-scale preset (:data:`~attunement.episodes.PARADIGMS`):
+        ``'infant-face-to-face'`` (default; 4 s windows) or ``'psychotherapy-movement'``
+        (30 s windows). Parameters given explicitly override it.
     channel : str or list of str, optional
         Channel(s) both partners have; default all of them, combined.
     window_s, max_lag_s, step_s, prewhiten_s, n_surrogates, min_shift_s
-        The synchrony series (4 s, 2 s, 0.5 s, 1 s, 19, 30 s; all choices for the short
-        time scales of affect attunement, see :func:`~attunement.episodes.synchrony_series`).
+        The synchrony series (default: the paradigm's; 19 surrogates, see
+        :func:`~attunement.episodes.synchrony_series`).
     attuned_dwell_s, rupture_dwell_s, evidence_s, min_effect, rupture_fraction, min_episode_s
-        The segmentation (see :func:`~attunement.episodes.segment_states`).
-    long_unrepaired_s : float
-        A rupture lasting at least this long is ``long_unrepaired`` (15 s: a choice, not a
-        published value; SCIENCE.md).
+        The segmentation (dwell times from the paradigm; see
+        :func:`~attunement.episodes.segment_states`).
+    gate_alpha : float or None
+        Largest permutation p-value of an attuned run against the surrogates' largest
+        (0.05, choice; None: no gate).
+    long_unrepaired_s : float, optional
+        An unrepaired rupture lasting at least this long is ``long_unrepaired`` (from the
+        paradigm: a choice, not a published value; SCIENCE.md).
     initiator_s : float, optional
-        Windows centred this long after a repair decide who led it (default ``window_s``).
+        Windows centred within this time of a repair decide who moved first towards the
+        other (default ``window_s``; :func:`~attunement.episodes.table.initiators`).
     channel_roles : dict, optional
         ``{channel: 'activity' | 'positive' | 'negative' | 'arousal'}`` for rupture typing;
         default from channel names (:func:`~attunement.episodes.channel_roles`).
@@ -81,6 +100,9 @@ def detect_episodes(
     Returns
     -------
     EpisodeResult
+        ``params`` records the paradigm, every parameter, the session-level test of
+        synchrony against the surrogates (``session_p_value``) and whether episodes are
+        meaningful here (``detectable``, with the reason in ``detectability``).
 
     Examples
     --------
@@ -91,14 +113,19 @@ def detect_episodes(
     >>> truth.onset_s.round().tolist(), res.ruptures.onset_s.round().tolist()
     ([35.0, 100.0, 227.0], [34.0, 99.0, 226.0])
     """
+    p = resolve(paradigm, window_s=window_s, max_lag_s=max_lag_s, step_s=step_s,
+                prewhiten_s=prewhiten_s, min_shift_s=min_shift_s,
+                attuned_dwell_s=attuned_dwell_s, rupture_dwell_s=rupture_dwell_s,
+                long_unrepaired_s=long_unrepaired_s)
     if isinstance(data, Session):
         session = data
         names = _channels(session, channel)
         seeds = spawn_seeds(seed, len(names))
         series = combine_series([
-            synchrony_series(*session.pair(name), session.sampling_rate, window_s=window_s,
-                             max_lag_s=max_lag_s, step_s=step_s, prewhiten_s=prewhiten_s,
-                             n_surrogates=n_surrogates, min_shift_s=min_shift_s,
+            synchrony_series(*session.pair(name), session.sampling_rate,
+                             window_s=p["window_s"], max_lag_s=p["max_lag_s"],
+                             step_s=p["step_s"], prewhiten_s=p["prewhiten_s"],
+                             n_surrogates=n_surrogates, min_shift_s=p["min_shift_s"],
                              channel=name, seed=rng)
             for name, rng in zip(names, seeds)
         ])
@@ -106,36 +133,56 @@ def detect_episodes(
         phases = session.phases if phases is None else phases
     else:
         session = None
-        series = _as_series(data, window_s)
+        series = _as_series(data, p["window_s"])
     phases = validate_phases(phases)
-    step = float(series.params.get("step_s", step_s))
-    window = float(series.params.get("window_s", window_s))
-    fit = segment_states(series.score, step, window_s=window, attuned_dwell_s=attuned_dwell_s,
-                         rupture_dwell_s=rupture_dwell_s, evidence_s=evidence_s,
-                         min_effect=min_effect, rupture_fraction=rupture_fraction,
-                         min_episode_s=min_episode_s)
-    long_s = check_positive(long_unrepaired_s, "long_unrepaired_s")
-    episodes = episode_table(series.times_s, fit.attuned.astype(int), step, session=session_id,
+    step = float(series.params.get("step_s", p["step_s"]))
+    window = float(series.params.get("window_s", p["window_s"]))
+    seg = dict(window_s=window, attuned_dwell_s=p["attuned_dwell_s"],
+               rupture_dwell_s=p["rupture_dwell_s"], evidence_s=evidence_s,
+               min_effect=min_effect, rupture_fraction=rupture_fraction,
+               min_episode_s=min_episode_s)
+    fit = segment_states(series.score, step, **seg)
+    attuned, run_p, gate = fit.attuned, np.full(fit.attuned.shape, np.nan), {}
+    if gate_alpha is not None and series.null_score is not None:
+        attuned, run_p, null_max = gate_attuned(
+            fit.attuned, series.score, series.null_score,
+            lambda s: segment_states(s, step, **seg).attuned,
+            step_s=step, evidence_s=fit.params["evidence_s"], alpha=gate_alpha)
+        gate = dict(gate_alpha=float(gate_alpha), gate_null_max=float(np.max(null_max)))
+    long_s = check_positive(p["long_unrepaired_s"], "long_unrepaired_s")
+    episodes = episode_table(series.times_s, attuned.astype(int), step, session=session_id,
                              long_unrepaired_s=long_s, centred=True, phases=phases)
     look = window if initiator_s is None else check_positive(initiator_s, "initiator_s")
-    episodes["repair_initiator"] = initiators(episodes, series.times_s, series.lag_z,
-                                              series.lags_s, tuple(partners), look)
+    if session is not None:
+        names = list(series.channels)
+        x1 = np.column_stack([session.signal(partners[0], c) for c in names])
+        x2 = np.column_stack([session.signal(partners[1], c) for c in names])
+        who = initiators(episodes, session.times, x1, x2, tuple(partners), look,
+                         smooth_s=min(step, look))
+    else:
+        who = [None] * len(episodes)
+    episodes["repair_initiator"] = pd.array(who, dtype="string")
     if session is not None and len(episodes):
         episodes[TYPE_COLUMNS] = type_ruptures(session, episodes, roles=channel_roles,
                                                baseline_s=typing_baseline_s,
                                                threshold=typing_threshold)
     states = pd.DataFrame({
         "time_s": series.times_s,
-        "attuned": fit.attuned,
+        "attuned": attuned,
         "missing": ~np.isfinite(series.score),
         "value": series.score,
         "threshold": fit.threshold,
         "p_attuned": fit.p_attuned,
+        "run_p_value": run_p,
         "phase": phase_at(series.times_s, phases),
     })
-    params = dict(series.params, channels=list(series.channels), **fit.params,
-                  long_unrepaired_s=long_s, initiator_s=look,
-                  seed=seed if isinstance(seed, (int, np.integer)) else None)
+    check = detectability(series, dwell_s=p["attuned_dwell_s"] + p["rupture_dwell_s"],
+                          step_s=step, any_attuned=bool(attuned.any()),
+                          separation=fit.emissions["attuned_mean"] - fit.emissions["rupture_mean"],
+                          alpha=0.05 if gate_alpha is None else gate_alpha)
+    params = dict(series.params, paradigm=paradigm, channels=list(series.channels),
+                  **fit.params, **gate, long_unrepaired_s=long_s, initiator_s=look,
+                  seed=seed if isinstance(seed, (int, np.integer)) else None, **check)
     return EpisodeResult(episodes=episodes, states=states, session=session_id,
                          partners=tuple(partners), step_s=step, phases=phases, params=params,
                          series=series, fit=fit)

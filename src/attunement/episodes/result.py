@@ -18,15 +18,18 @@ class EpisodeResult:
     Attributes
     ----------
     episodes : DataFrame
-        One row per episode: ``session, onset_s, offset_s, kind`` ('attuned' or 'rupture'),
-        ``duration_s``; rupture rows also ``repaired``, ``repair_latency_s``,
-        ``long_unrepaired``, ``repair_initiator``, ``rupture_type``, ``withdrawal_score``,
+        One row per episode: ``session, onset_s, offset_s, kind`` ('attuned', 'rupture' or
+        'not_yet_attuned': out of step before any attuned state), ``duration_s``; rupture
+        rows also ``repaired``, ``repair_latency_s``, ``long_unrepaired``,
+        ``repair_initiator``, ``rupture_type``, ``withdrawal_score``,
         ``confrontation_score``; and ``phase``. Rupture types are screening aids for human
         coding, never diagnoses.
     states : DataFrame
         One row per window (or coded sample): ``time_s``, ``attuned``, ``missing``,
         ``value`` (synchrony in surrogate SDs above chance; 1/0 for coded matching),
-        ``threshold``, ``p_attuned`` and ``phase``.
+        ``threshold``, ``p_attuned``, ``run_p_value`` (the attuned run's p-value against
+        the surrogates' largest run, :func:`~attunement.episodes.gate_attuned`) and
+        ``phase``.
     session : str
         Session id.
     partners : pair of str
@@ -36,7 +39,9 @@ class EpisodeResult:
     phases : DataFrame
         The session's phases (``onset_s, duration_s, label``), possibly empty.
     params : dict
-        Every parameter used (recorded in the summary).
+        Every parameter used (recorded in the summary), the ``paradigm``, and the verdict
+        ``detectable`` with its reason ``detectability`` (too short or too weakly coupled
+        for episodes to be meaningful; :mod:`attunement.episodes.detectability`).
     series : object, optional
         The :class:`~attunement.episodes.SynchronySeries` segmented (None for coded states).
     fit : object, optional

@@ -45,13 +45,22 @@ class SynchronySeries:
         ``(value - null_mean) / null_sd``: evidence of synchrony above chance, in surrogate
         SDs (NaN where the window is missing).
     lag_z : ndarray, shape (n_windows, n_lags)
-        Fisher z of the real pair (for who leads at a repair).
+        Fisher z of the real pair.
     lags_s : ndarray
         The lags (s); positive: partner 2 follows partner 1 (rMEA).
     channels : list of str
         The channel(s) combined into this series.
     params : dict
         Every parameter used.
+    null_score : ndarray, shape (n_surrogates, n_windows)
+        Each surrogate's statistic in the same units as ``score``, against the other
+        surrogates (leave-one-out): the null that gates attuned states
+        (:func:`~attunement.episodes.gate_attuned`).
+    follow_score : ndarray, shape (n_windows, 2)
+        Evidence that partner 2 follows partner 1 (column 0: the largest z over positive
+        lags) and that partner 1 follows partner 2 (column 1: negative lags), each in
+        surrogate SDs above the surrogates' same statistic (who moves towards whom at a
+        repair).
     """
 
     times_s: np.ndarray
@@ -63,6 +72,8 @@ class SynchronySeries:
     lags_s: np.ndarray
     channels: list[str] = field(default_factory=list)
     params: dict = field(default_factory=dict)
+    null_score: np.ndarray | None = None
+    follow_score: np.ndarray | None = None
 
     @property
     def best_lag_s(self) -> np.ndarray:
@@ -143,7 +154,7 @@ def synchrony_series(
     >>> b = np.r_[np.zeros(10), a[:-10]] + rng.normal(size=1200)  # follows 1 s later
     >>> s = synchrony_series(a, b, 10, seed=1)
     >>> s.score.shape, bool(np.nanmean(s.score) > 2)
-    ((229,), True)
+    ((227,), True)
     """
     fs = check_positive(sampling_rate, "sampling_rate")
     a, b = as_series(x1, "x1"), as_series(x2, "x2")
@@ -157,22 +168,25 @@ def synchrony_series(
         raise ValueError(
             f"Invalid value for 'n_surrogates': expected an integer >= 2, got {n_surrogates!r}."
         )
+    start = 0
     if prewhiten_s is not None:
         order = max(1, int(round(check_positive(prewhiten_s, "prewhiten_s") * fs)))
         a, b = prewhiten(a, order), prewhiten(b, order)
+        # the AR warm-up is NaN by construction: start after it (the same for every channel),
+        # so that the WCC takes its fast path where the data have no gaps
+        if len(a) > 2 * order:
+            start = order
+            a, b = a[order:], b[order:]
     min_shift = min(check_positive(min_shift_s, "min_shift_s") * fs, len(b) // 4)
     _, shifted = circular_shift(a, b, n_surr, min_shift, seed=check_random_state(seed))
     kw = dict(window_s=window_s, max_lag_s=max_lag_s, step_s=step_s, fisher_z=True)
     real = wcc(a, b, fs, **kw)
     z = wcc_batch(np.broadcast_to(a, (n_surr + 1, len(a))), np.vstack([b, shifted]), fs, **kw)
     value = _profile_weighted(z)
-    null = value[1:]
-    null_mean = _nanmean(null, 0)
-    var = _nanvar(null, 0)
-    # shrink each window's SD towards the pooled one: 19 surrogates give a noisy SD
-    null_sd = np.sqrt(0.5 * var + 0.5 * np.nanmean(var))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        score = (value[0] - null_mean) / null_sd
+    score, null_mean, null_sd, null_score = _standardise(value)
+    lags = real.lags_s
+    follow = np.stack([_standardise(_nanmax(z[..., side], 2))[0]
+                       for side in (lags > 0, lags < 0)], axis=1)
     params = dict(
         window_s=float(window_s), max_lag_s=float(max_lag_s), step_s=float(step_s),
         prewhiten_s=None if prewhiten_s is None else float(prewhiten_s),
@@ -180,7 +194,7 @@ def synchrony_series(
         sampling_rate=fs,
     )
     return SynchronySeries(
-        times_s=real.times_s + (window_s + max_lag_s) / 2,
+        times_s=real.times_s + start / fs + (window_s + max_lag_s) / 2,
         value=value[0],
         null_mean=null_mean,
         null_sd=null_sd,
@@ -189,7 +203,35 @@ def synchrony_series(
         lags_s=real.lags_s,
         channels=[channel],
         params=params,
+        null_score=null_score,
+        follow_score=follow,
     )
+
+
+def _standardise(value: np.ndarray):
+    """Real (row 0) and surrogate rows in surrogate SDs above the surrogate mean.
+
+    Each window's SD is shrunk halfway towards the pooled one (19 surrogates give a noisy
+    SD); each surrogate is scored against the others (leave-one-out), so that the null
+    scores are as spread as the real one would be under the null.
+    """
+    null = value[1:]
+    n = np.isfinite(null).sum(0)
+    null_mean = _nanmean(null, 0)
+    var = _nanvar(null, 0)
+    null_sd = np.sqrt(0.5 * var + 0.5 * np.nanmean(var))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = (value[0] - null_mean) / null_sd
+        loo_mean = (null_mean * n - null) / (n - 1)
+        null_score = (null - loo_mean) / null_sd * (np.sqrt((n + 1) * (n - 1)) / n)
+    return score, null_mean, null_sd, null_score
+
+
+def _nanmax(a: np.ndarray, axis) -> np.ndarray:
+    if a.shape[axis] == 0:
+        return np.full(a.shape[:axis] + a.shape[axis + 1:], np.nan)
+    out = np.where(np.isfinite(a), a, -np.inf).max(axis=axis)
+    return np.where(np.isfinite(out), out, np.nan)
 
 
 def combine_series(series: Sequence[SynchronySeries]) -> SynchronySeries:
@@ -218,10 +260,12 @@ def combine_series(series: Sequence[SynchronySeries]) -> SynchronySeries:
                 f"Invalid value for 'series': channel {s.channels} has other window times than "
                 f"{first.channels}; compute them with the same rate and window parameters."
             )
-    scores = np.stack([s.score for s in series])
-    count = np.isfinite(scores).sum(0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(count > 0, np.nansum(scores, 0) / np.sqrt(count), np.nan)
+    score = _stouffer(np.stack([s.score for s in series]))
+    null_score = follow = None
+    if all(s.null_score is not None for s in series):
+        k = min(s.null_score.shape[0] for s in series)
+        null_score = _stouffer(np.stack([s.null_score[:k] for s in series]))
+        follow = _stouffer(np.stack([s.follow_score for s in series]))
     lag_z = np.nansum(np.stack([s.lag_z for s in series]), 0)
     lag_z[np.isnan(np.stack([s.lag_z for s in series])).all(0)] = np.nan
     return SynchronySeries(
@@ -234,7 +278,16 @@ def combine_series(series: Sequence[SynchronySeries]) -> SynchronySeries:
         lags_s=first.lags_s,
         channels=[c for s in series for c in s.channels],
         params=dict(first.params, combined="stouffer"),
+        null_score=null_score,
+        follow_score=follow,
     )
+
+
+def _stouffer(scores: np.ndarray) -> np.ndarray:
+    """Sum over the first axis / sqrt(number of finite values); NaN where none is."""
+    count = np.isfinite(scores).sum(0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, np.nansum(scores, 0) / np.sqrt(count), np.nan)
 
 
 def prewhiten(x: np.ndarray, order: int) -> np.ndarray:

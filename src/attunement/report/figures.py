@@ -141,13 +141,16 @@ def plot_timeline(states, episodes, phases=None, ax=None):
     """Synchrony over time with attuned stretches, ruptures and phase bands.
 
     ``states``: ``time_s``, ``value`` (and ``threshold``); ``episodes``: ``onset_s``,
-    ``offset_s``, ``kind`` ('attuned' / 'rupture') and ``repaired``.
+    ``offset_s``, ``kind`` ('attuned' / 'rupture' / 'not_yet_attuned', grey) and
+    ``repaired``.
     """
     ax = new_axes(ax, figsize=(9.0, 2.8))
     shade_phases(ax, phases)
     for row in episodes.itertuples(index=False):
         if row.kind == "attuned":
             ax.axvspan(row.onset_s, row.offset_s, ymin=0, ymax=0.06, color="#3a9d5d", lw=0)
+        elif row.kind == "not_yet_attuned":
+            ax.axvspan(row.onset_s, row.offset_s, ymin=0, ymax=0.06, color="#b8b8b8", lw=0)
         elif row.kind == "rupture":
             hatch = None if bool(getattr(row, "repaired", True)) else "///"
             ax.axvspan(row.onset_s, row.offset_s, color="#d1495b", alpha=0.25, lw=0, hatch=hatch)

@@ -145,7 +145,20 @@ def _episode_context(analysis) -> dict:
     ep = analysis.episodes
     if ep is None:
         reason = "; ".join(analysis.notes) or "Episodes were not computed."
-        return {"available": False, "reason": reason}
+        return {"available": False, "reason": reason, "paradigm": None}
+    from ..episodes import get_paradigm
+
+    name = ep.params.get("paradigm")
+    scale = {
+        "paradigm": name,
+        "paradigm_why": get_paradigm(name).why if name else "",
+        "paradigm_source": "set in the configuration [episodes] paradigm, or --paradigm",
+        "session_p_value": ep.params.get("session_p_value"),
+    }
+    if not ep.params.get("detectable", True):
+        reason = (f"Episodes are not drawn for this session: {ep.params.get('detectability')}. "
+                  "Its attuned share and ruptures would not be meaningful.")
+        return {"available": False, "reason": reason, **scale}
     summary = ep.summary()
     table = ep.episodes
     ruptures = table[table["kind"] == "rupture"].drop(columns=["session"], errors="ignore")
@@ -153,6 +166,7 @@ def _episode_context(analysis) -> dict:
     at = f"at {start:.0f} s" if isinstance(start, float) and np.isfinite(start) else "–"
     return {
         "available": True,
+        **scale,
         "kpis": {
             "matched_proportion": summary.get("matched_proportion"),
             "ruptures_per_min": summary.get("ruptures_per_min"),
