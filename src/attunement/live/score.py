@@ -74,6 +74,7 @@ class OnlineScore:
         n_series, n_lags = self.roll.n_series, len(self.roll.lags)
         self._z_sum = np.zeros((n_series, n_lags))
         self._z_count = np.zeros((n_series, n_lags))
+        self.min_null = int(n_surrogates)  # every surrogate, as offline
         self._var_sum = 0.0
         self._var_count = 0
 
@@ -129,7 +130,7 @@ class OnlineScore:
             value = (np.where(ok, z, 0.0) * weights).sum(1) / (ok * weights).sum(1)
         value[~ok.any(1)] = np.nan
         null = value[1:][np.isfinite(value[1:])]
-        if null.size < 2 or not np.isfinite(value[0]):
+        if null.size < self.min_null or not np.isfinite(value[0]):
             return np.nan
         var = float(null.var(ddof=1))
         self._var_sum += var

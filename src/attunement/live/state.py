@@ -122,6 +122,8 @@ class ForwardState:
 
     def _confirm(self, time_s: float, score: float, p: float) -> StateUpdate:
         candidate = p > 0.5
+        if not np.isfinite(score):  # no evidence: the state and the pending run carry over
+            return StateUpdate(time_s, score, p, self.attuned)
         if candidate == self.attuned:
             self._run_len = 0
             return StateUpdate(time_s, score, p, self.attuned)
