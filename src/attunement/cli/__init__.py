@@ -23,7 +23,8 @@ app = typer.Typer(
 
 #: Command modules, in the order shown by ``attune --help``.
 COMMANDS = (
-    "info", "simulate", "extract", "batch", "brain", "physio", "sync", "analyze", "episodes"
+    "info", "simulate", "extract", "batch", "brain", "physio", "sync", "analyze", "episodes",
+    "live",
 )
 
 

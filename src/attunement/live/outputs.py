@@ -24,8 +24,9 @@ SAMPLE_COLUMNS = ["stream", "partner", "channel", "lsl_time_s", "value"]
 class Recorder:
     """Record every sample received and every update computed, written as they come.
 
-    ``samples.parquet`` (long: one row per sample and channel, LSL time stamps) and
-    ``states.parquet`` (one row per step) are appended in row groups every ``flush_s`` of
+    ``live/samples.parquet`` (long: one row per sample and channel, LSL time stamps) and
+    ``live/states.parquet`` (one row per step; in a subfolder, so that ``attune analyze OUT``
+    reads only the sessions) are appended in row groups every ``flush_s`` of
     samples, so a crash loses at most that much. On close, the samples become one Session
     file per sampling rate (``<session_id>.parquet``, or ``<session_id>_<rate>hz.parquet``
     when the streams differ in rate) on the grid the live loop used, which ``attune analyze``
@@ -37,10 +38,12 @@ class Recorder:
         self.pq = soft_import("pyarrow.parquet", "Recording")
         self.pa = soft_import("pyarrow", "Recording")
         self.out = Path(out_dir)
-        self.out.mkdir(parents=True, exist_ok=True)
-        for name in ("samples.parquet", "states.parquet", "summary.json"):
-            if (self.out / name).exists() and not force:
-                raise ValueError(f"{self.out / name} exists; pass --force to overwrite it.")
+        self.tables = self.out / "live"
+        for path in (self.tables / "samples.parquet", self.tables / "states.parquet",
+                     self.out / "summary.json"):
+            if path.exists() and not force:
+                raise ValueError(f"{path} exists; pass --force to overwrite it.")
+        self.tables.mkdir(parents=True, exist_ok=True)
         self.session_id = session_id
         self.partners = partners
         self.flush_rows = int(flush_rows)
@@ -78,7 +81,7 @@ class Recorder:
     def _write(self, name: str, frame: pd.DataFrame) -> None:
         table = self.pa.Table.from_pandas(frame, preserve_index=False)
         if name not in self._writers:
-            self._writers[name] = self.pq.ParquetWriter(self.out / name, table.schema)
+            self._writers[name] = self.pq.ParquetWriter(self.tables / name, table.schema)
         self._writers[name].write_table(table.cast(self._writers[name].schema))
 
     def _flush_samples(self) -> None:
@@ -99,7 +102,7 @@ class Recorder:
 
     def _sessions(self, summary: dict) -> list[Path]:
         """The recorded samples on the live loop's grid, one Session per sampling rate."""
-        path = self.out / "samples.parquet"
+        path = self.tables / "samples.parquet"
         if not path.exists() or summary.get("t0") is None:
             return []
         samples = pd.read_parquet(path)
