@@ -185,4 +185,4 @@ class OscSender:
             self.client.send_message("/attune/event", [record["event"], float(record["onset_s"])])
 
     def close(self, summary: dict) -> None:
-        pass
+        self.client._sock.close()  # python-osc offers no public close
