@@ -133,7 +133,7 @@ def resolve_streams(partners, mapping: list[StreamSpec] | None = None, *,
     deadline = time.monotonic() + check_positive(timeout_s, "timeout_s")
     found: dict[str, tuple] = {}
     while True:
-        for info in pylsl.resolve_streams(wait_time=0.5):
+        for info in pylsl.resolve_streams(wait_time=1.0):
             name = info.name()
             spec = by_name.get(name)
             if spec is None and not by_name and partner_of(name, partners):

@@ -5,10 +5,12 @@ window ``i`` starts at sample ``round(i * step_s * sampling_rate)`` and spans ``
 max_lag_s``; at lag ``k >= 0`` partner 1's first ``window_s`` pair with partner 2 ``k``
 later; Pearson r over complete pairs; NaN where more than half of either series' span is
 missing, where fewer than 2 complete pairs differ, or where a series is constant), computed
-from running sums: each new sample adds the products of the pair that enters every lag's
-window and subtracts the pair that leaves it, so an update costs one row of lags, never a
-recomputation of the window. Partner 2 may also be read with fixed delays (``delays_s``):
-each delayed copy is a causal stand-in for the offline circular-shift surrogates.
+from running sums: when a window on the step grid completes, the products of the pairs that
+entered every lag's window since the last one are added and those of the pairs that left are
+subtracted (one step of samples against sliding views of the partner, as matrix products),
+so an update costs one step's pairs, never a recomputation of the window. Partner 2 may also
+be read with fixed delays (``delays_s``): each delayed copy is a causal stand-in for the
+offline circular-shift surrogates.
 
 Each series is shifted by its first finite value before its sums are taken, which keeps the
 running sums of squares free of cancellation when a signal sits far from zero.
@@ -17,6 +19,7 @@ running sums of squares free of cancellation when a signal sits far from zero.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from .._check import check_positive
 from ..sync._wcc_sums import EPS, samples
@@ -77,8 +80,7 @@ class RollingWCC:
         self._ref = [np.nan, np.nan]
         shape = (7, n_series, n_lags)  # count, sum p, sum q, sum pp, sum qq, sum pq, differ
         self._sums = np.zeros(shape)
-        self._miss_x = 0
-        self._miss_y = np.zeros(n_series, dtype=np.int64)
+        self._prev = None  # start of the last window on the grid
         self._next = 0  # index of the next window on the step grid
         self._pos = self.lags >= 0
         self._abs = np.abs(self.lags)
@@ -103,20 +105,18 @@ class RollingWCC:
         s = t + 1 - self.span  # start of the span that ends with this sample
         if s < 0:
             return None
-        if s == 0:  # the first span: every pair and sample in it
-            for m in range(self.win):
-                self._add(m, +1.0)
-            for i in range(self.span):
-                self._count_missing(i, +1)
-        else:
-            self._add(s + self.win - 1, +1.0)
-            self._add(s - 1, -1.0)
-            self._count_missing(t, +1)
-            self._count_missing(s - 1, -1)
         if s != samples(self._next * self.step_f):
             return None
         self._next += 1
-        return s / self.sampling_rate, self._values()
+        # the window at s from the one before: add the pairs that entered, drop those that left
+        prev = self._prev
+        if prev is None:
+            self._sums += self._block(0, self.win)
+        else:
+            self._sums += self._block(prev + self.win, s + self.win)
+            self._sums -= self._block(prev, s)
+        self._prev = s
+        return s / self.sampling_rate, self._values(s)
 
     def _store(self, t: int, x: float, y: float) -> None:
         i = t + self._pad
@@ -128,30 +128,47 @@ class RollingWCC:
                 self._ref[k] = v
         self._x[i], self._y[i] = x, y
 
+    def _block(self, m0: int, m1: int) -> np.ndarray:
+        """Sums over pair positions ``m0 <= m < m1`` for every (series, lag): (7, series,
+        lags), as products of the block with sliding views of the partner (BLAS)."""
+        out = np.zeros_like(self._sums)
+        if m1 <= m0:
+            return out
+        L, pad = self.lag, self._pad
+        x = self._x[pad + m0: pad + m1 + L]
+        rows = pad + m0 - self.delays[:, None] + np.arange(m1 - m0 + L)
+        y = self._y[rows]  # (series, block + lag): partner 2 as each series reads it
+        nb = m1 - m0
+        # lags >= 0: p = x[m], q = y_j[m + a];  lags < 0: p = y_j[m], q = x[m + |a|]
+        pos = self._sums_of(x[None, :nb], y, self._ref[0], self._ref[1])
+        neg = self._sums_of(y[:, :nb], np.broadcast_to(x, y.shape), self._ref[1], self._ref[0])
+        out[:, :, L:] = pos
+        out[:, :, :L] = neg[:, :, 1:][:, :, ::-1]
+        return out
+
+    def _sums_of(self, p, q, ref_p, ref_q) -> np.ndarray:
+        """Sums over the block of p[m] with q[m + k], k = 0..lag: (7, series, lag + 1)."""
+        nb = p.shape[-1]
+        ok_p = np.isfinite(p)
+        pc = np.where(ok_p, p - ref_p, 0.0)
+        a = np.stack([ok_p.astype(float), pc, pc * pc], axis=-2)  # (.., 3, block)
+        a = np.broadcast_to(a, (q.shape[0], 3, nb))
+        ok_q = np.isfinite(q)
+        qc = np.where(ok_q, q - ref_q, 0.0)
+        view = lambda v: sliding_window_view(v, self.lag + 1, axis=-1)[:, :nb]  # noqa: E731
+        ok_v, q_v = view(ok_q.astype(float)), view(qc)
+        with_ok = a @ ok_v  # count, sum p, sum pp over complete pairs
+        with_q = a[:, :2] @ q_v  # sum q, sum pq
+        sqq = a[:, 0][:, None, :] @ view(qc * qc)
+        equal = (np.broadcast_to(p, (q.shape[0], nb))[:, :, None] == view(q)).sum(axis=1)
+        return np.stack([with_ok[:, 0], with_ok[:, 1], with_q[:, 0], with_ok[:, 2],
+                         sqq[:, 0], with_q[:, 1], with_ok[:, 0] - equal])
+
     def _y_at(self, index) -> np.ndarray:
         """Partner 2 as each series reads it: y[index - delay] (NaN before the start)."""
         return self._y[self._pad + index - self.delays[:, None]]
 
-    def _pairs(self, m: int):
-        """The pair at position ``m`` of every (series, lag): p = first, q = second."""
-        x = self._x[self._pad + m + np.where(self._pos, 0, self._abs)]
-        y = self._y_at(m + np.where(self._pos, self._abs, 0))
-        p = np.where(self._pos, x, y)
-        q = np.where(self._pos, y, x)
-        return p, q
-
-    def _add(self, m: int, sign: float) -> None:
-        p, q = self._pairs(m)
-        ok = np.isfinite(p) & np.isfinite(q)
-        pc = np.where(ok, p - np.where(self._pos, self._ref[0], self._ref[1]), 0.0)
-        qc = np.where(ok, q - np.where(self._pos, self._ref[1], self._ref[0]), 0.0)
-        self._sums += sign * np.stack([ok, pc, qc, pc * pc, qc * qc, pc * qc, ok & (p != q)])
-
-    def _count_missing(self, i: int, sign: int) -> None:
-        self._miss_x += sign * int(np.isnan(self._x[self._pad + i]))
-        self._miss_y += sign * np.isnan(self._y_at(np.array([i]))[:, 0]).astype(np.int64)
-
-    def _values(self) -> np.ndarray:
+    def _values(self, s: int) -> np.ndarray:
         n, sp, sq, spp, sqq, spq, differ = self._sums
         n = np.round(n)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -163,5 +180,8 @@ class RollingWCC:
         bad = (n < 2) | (np.round(differ) < 2) | (vp <= tiny * spp) | (vq <= tiny * sqq)
         r = np.clip(r, -1.0, 1.0)
         r[bad] = np.nan
-        r[np.maximum(self._miss_x, self._miss_y) > self.span / 2] = np.nan
+        span = np.arange(s, s + self.span)
+        miss_x = np.isnan(self._x[self._pad + span]).sum()
+        miss_y = np.isnan(self._y_at(span)).sum(axis=1)
+        r[np.maximum(miss_x, miss_y) > self.span / 2] = np.nan
         return transform(r, self.fisher_z, False)
