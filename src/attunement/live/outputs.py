@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .._check import soft_import
+from ..io.writers import safe_name
 from ..session import Session
 from .lsl import import_pylsl
 
@@ -28,7 +29,8 @@ class Recorder:
     ``live/states.parquet`` (one row per step; in a subfolder, so that ``attune analyze OUT``
     reads only the sessions) are appended in row groups every ``flush_s`` of
     samples, so a crash loses at most that much. On close, the samples become one Session
-    file per sampling rate (``<session_id>.parquet``, or ``<session_id>_<rate>hz.parquet``
+    file per sampling rate (``<id>.parquet``, or ``<id>_<rate>hz.parquet``, with the session
+    id made file-name safe,
     when the streams differ in rate) on the grid the live loop used, which ``attune analyze``
     reads, and ``summary.json`` keeps the counts of received, dropped and late samples.
     """
@@ -39,8 +41,9 @@ class Recorder:
         self.pa = soft_import("pyarrow", "Recording")
         self.out = Path(out_dir)
         self.tables = self.out / "live"
+        self.file_stem = safe_name(session_id)  # the id may come from a user's file
         for path in (self.tables / "samples.parquet", self.tables / "states.parquet",
-                     self.out / "summary.json"):
+                     self.out / "summary.json", *self.out.glob(f"{self.file_stem}*.parquet")):
             if path.exists() and not force:
                 raise ValueError(f"{path} exists; pass --force to overwrite it.")
         self.tables.mkdir(parents=True, exist_ok=True)
@@ -119,11 +122,10 @@ class Recorder:
             wide = wide.reindex(full)
             wide.index = full / rate
             partners = self.partners or tuple(dict.fromkeys(group["partner"]))
-            name = self.session_id if samples["rate"].nunique() == 1 else (
-                f"{self.session_id}_{rate:g}hz")
-            session = Session(wide, float(rate), partners=partners, id=name,
+            tag = "" if samples["rate"].nunique() == 1 else f"_{rate:g}hz"
+            session = Session(wide, float(rate), partners=partners, id=self.session_id + tag,
                               meta=dict(source="attune live", lsl_t0=summary["t0"]))
-            paths.append(session.to_parquet(self.out / f"{name}.parquet"))
+            paths.append(session.to_parquet(self.out / f"{self.file_stem}{tag}.parquet"))
         return paths
 
 
