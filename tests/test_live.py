@@ -3,8 +3,8 @@ through LSL outlets on this machine and read back as live streams.
 
 References: the simulator's ground truth and the offline detector
 (:func:`attunement.detect_episodes`, Viterbi on the whole session) on the same data; the
-direct, LSL-free computation (:class:`OnlineScore` + :class:`ForwardState` fed sample by
-sample) for the transport; the replayed session itself for the recording.
+direct, LSL-free computation (:func:`attunement.live.run.live_states`, fed sample by sample)
+for the transport; the replayed session itself for the recording.
 """
 
 import json
@@ -23,9 +23,7 @@ pytest.importorskip("pylsl")
 
 from attunement.live.lsl import partner_of, read_mapping  # noqa: E402
 from attunement.live.outputs import OscSender  # noqa: E402
-from attunement.live.run import run_live  # noqa: E402
-from attunement.live.score import OnlineScore  # noqa: E402
-from attunement.live.state import ForwardState  # noqa: E402
+from attunement.live.run import live_states, run_live  # noqa: E402
 
 CHANNELS = ["movement", "positive_affect"]
 SPEED = 20.0
@@ -61,21 +59,7 @@ def _session(seed):
 
 def _direct_events(session):
     """The same computation without LSL: every sample pushed in order."""
-    scorers = {c: OnlineScore(session.sampling_rate) for c in CHANNELS}
-    state, pending, events = ForwardState(), {}, []
-    pairs = {c: session.pair(c) for c in CHANNELS}
-    for i in range(session.n_samples):
-        for c in CHANNELS:
-            for t, s, _ in scorers[c].push(pairs[c][0][i], pairs[c][1][i]):
-                pending.setdefault(round(t, 6), {})[c] = s
-        for t in sorted(k for k, v in pending.items() if len(v) == len(CHANNELS)):
-            step = pending.pop(t)
-            scores = np.array([step[c] for c in sorted(CHANNELS)])
-            finite = scores[np.isfinite(scores)]
-            up = state.update(t, finite.sum() / np.sqrt(finite.size) if finite.size else np.nan)
-            if up.event:
-                events.append((up.event, up.onset_s, up.time_s))
-    return events
+    return [(u.event, u.onset_s, u.time_s) for u in live_states(session, CHANNELS) if u.event]
 
 
 @pytest.fixture(scope="module", params=[3, 5])

@@ -6,6 +6,8 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from ..session import Session
 from .dashboard import Dashboard
 from .engine import LiveEngine
@@ -115,3 +117,45 @@ def run_live(
         if dashboard is not None:
             dashboard.shutdown()
     return dict(summary, out=str(out))
+
+
+def live_states(session: Session, channels: Sequence[str] | None = None, *,
+                score_params: dict | None = None, state_params: dict | None = None):
+    """The live computation on a recorded session, without LSL: every sample in order.
+
+    What ``attune live`` reports for the same session over LSL when no sample is dropped
+    (tests/test_live.py checks it); for validation on many recordings (pseudo-dyads).
+
+    Returns
+    -------
+    list of StateUpdate
+        One per step, as :class:`~attunement.live.state.ForwardState` gives them.
+
+    Examples
+    --------
+    >>> from attunement import simulate_dyad
+    >>> sim = simulate_dyad("intrusive", duration_s=120, sampling_rate=10, seed=3)
+    >>> ups = live_states(sim.session, ["movement"])
+    >>> len(ups), [u.event for u in ups if u.event][:2]
+    (229, ['attuned', 'rupture'])
+    """
+    from .score import OnlineScore
+    from .state import ForwardState
+
+    names = sorted(session.resolve_channel(c) for c in (channels or session.channels))
+    scorers = {c: OnlineScore(session.sampling_rate, **(score_params or {})) for c in names}
+    state = ForwardState(**(state_params or {}))
+    pairs = {c: session.pair(c) for c in names}
+    pending: dict[float, dict] = {}
+    updates = []
+    for i in range(session.n_samples):
+        for c in names:
+            for t, s, _ in scorers[c].push(pairs[c][0][i], pairs[c][1][i]):
+                pending.setdefault(round(t, 6), {})[c] = s
+        for t in sorted(k for k, v in pending.items() if len(v) == len(names)):
+            step = pending.pop(t)
+            scores = np.array([step[c] for c in names])
+            finite = scores[np.isfinite(scores)]
+            combined = finite.sum() / np.sqrt(finite.size) if finite.size else np.nan
+            updates.append(state.update(t, combined))
+    return updates

@@ -54,6 +54,10 @@ class ForwardState:
         Seconds between refits of the emissions (10 s, choice).
     min_refit : int
         Finite scores needed before the first refit (40: 20 s at 0.5 s, choice).
+    confidence : float
+        Forward probability a state must reach to be a candidate (0.5: the more probable
+        state; higher values add hysteresis: leaving attunement needs P(attuned) below
+        ``1 - confidence``).
 
     Examples
     --------
@@ -69,7 +73,7 @@ class ForwardState:
                  attuned_dwell_s: float = 30.0, rupture_dwell_s: float = 15.0,
                  evidence_s: float | None = None, min_effect: float = 1.0,
                  rupture_fraction: float = 0.15, min_episode_s: float | None = None,
-                 refit_s: float = 10.0, min_refit: int = 40):
+                 refit_s: float = 10.0, min_refit: int = 40, confidence: float = 0.5):
         self.step_s = check_positive(step_s, "step_s")
         window = check_positive(window_s, "window_s")
         evidence = window / 2 if evidence_s is None else check_positive(evidence_s, "evidence_s")
@@ -90,6 +94,11 @@ class ForwardState:
                               attuned_mean=float(min_effect) + 1.0, attuned_sd=1.0)
         self.every = max(1, int(round(check_positive(refit_s, "refit_s") / self.step_s)))
         self.min_refit = int(min_refit)
+        if not 0.5 <= float(confidence) < 1:
+            raise ValueError(
+                f"Invalid value for 'confidence': expected 0.5 <= value < 1, got {confidence!r}."
+            )
+        self.confidence = float(confidence)
         self.scores: list[float] = []
         self.attuned = False
         self.ever_attuned = False
@@ -121,7 +130,10 @@ class ForwardState:
         return self.weight * (-0.5 * ((x - mu) / sd) ** 2 - math.log(sd))
 
     def _confirm(self, time_s: float, score: float, p: float) -> StateUpdate:
-        candidate = p > 0.5
+        if self.attuned:
+            candidate = p >= 1 - self.confidence
+        else:
+            candidate = p > self.confidence
         if not np.isfinite(score):  # no evidence: the state and the pending run carry over
             return StateUpdate(time_s, score, p, self.attuned)
         if candidate == self.attuned:
