@@ -29,10 +29,11 @@ CHANNELS = ["movement", "positive_affect"]
 SPEED = 20.0
 #: Largest |live onset - offline onset| (s) for a rupture to count as the same: the forward
 #: filter weighs evidence only from the past, so it switches a few steps after Viterbi does;
-#: 5 s is a window plus two steps (measured: 0.5-3.5 s on seeds 3 and 5).
+#: 5 s is a window plus two steps (measured: 2.0-4.5 s on seeds 3 and 5).
 ONSET_TOL_S = 5.0
-#: Largest delay (s) from a rupture's onset to its report: half the span a window reads
-#: (3 s), the hold of one window (4 s) and the filter's own lag (measured 6.6-7.1 s).
+#: Largest delay (s) from a rupture's onset to its report, in stream time: half the span a
+#: window reads (3 s), the hold of one window (4 s) and the filter's own lag, less the
+#: part of the hold that the onset backdates (measured 6.75 s on seeds 3 and 5).
 REPORT_DELAY_S = 10.0
 
 
@@ -97,8 +98,9 @@ def test_live_ruptures_match_offline_within_the_stated_delay(replayed):
     for onset in after_attuned.onset_s:
         near = np.abs(onsets - onset) <= ONSET_TOL_S
         assert near.sum() == 1, (onset, onsets)
-    # each report comes within the stated delay of its onset
-    assert all(u["time_s"] - u["onset_s"] <= REPORT_DELAY_S for u in live)
+    # each report comes within the stated delay of its onset, in stream time: the window
+    # centred at time_s ends (window_s + max_lag_s) / 2 = 3 s later
+    assert all(u["time_s"] + 3.0 - u["onset_s"] <= REPORT_DELAY_S for u in live)
     # ...and of the truth too (the simulator's change points)
     truth = sim.episodes.query("kind == 'rupture'").onset_s
     for onset in truth:
