@@ -188,3 +188,44 @@ def test_dashboard_binds_the_loopback_only():
         if host != "127.0.0.1" and not host.startswith("127."):
             with pytest.raises(OSError):
                 socket.create_connection((host, dash.server.server_address[1]), timeout=1)
+
+
+def test_streams_mapped_by_toml_with_a_gap_counted_as_dropped(tmp_path):
+    """Stream names outside the convention, mapped by TOML; 10 samples never sent by one
+    partner are counted as dropped and recorded as missing, the rest arrive."""
+    import time
+
+    from attunement.live.engine import LiveEngine
+    from attunement.live.lsl import import_pylsl, resolve_streams
+
+    pylsl = import_pylsl()
+    fs, n, speed = 10.0, 400, 20.0
+    rng = np.random.default_rng(0)
+    data = rng.normal(size=(2, n))
+    outlets = []
+    for name in ("Cam A", "Cam B"):
+        info = pylsl.StreamInfo(name, "motion", 1, fs, "double64", f"test-{name}")
+        outlets.append(pylsl.StreamOutlet(info))
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[[stream]]\nname = "Cam A"\npartner = "caregiver"\nchannels = ["move"]\n'
+                       '[[stream]]\nname = "Cam B"\npartner = "infant"\nchannels = ["move"]\n')
+    specs = read_mapping(mapping, ("caregiver", "infant"))
+    streams = resolve_streams(("caregiver", "infant"), specs, timeout_s=10)
+    collect = Collect()
+    engine = LiveEngine(streams, ("caregiver", "infant"), sinks=[collect], speed=speed)
+    engine.open()
+    t0 = pylsl.local_clock() + 0.3
+    for i in range(n):
+        stamp = t0 + i / (fs * speed)
+        while pylsl.local_clock() < stamp:
+            time.sleep(0.001)
+        outlets[0].push_sample([data[0, i]], stamp)
+        if not 100 <= i < 110:
+            outlets[1].push_sample([data[1, i]], stamp)
+        engine.poll()
+    summary = engine.run(idle_s=1.0)
+    a, b = summary["streams"]["Cam A"], summary["streams"]["Cam B"]
+    assert (a["received"], a["dropped"], a["late"]) == (n, 0, 0)
+    assert (b["received"], b["dropped"], b["late"]) == (n - 10, 10, 0)
+    assert [p.channel for p in engine.pairs] == ["move"]
+    assert collect.updates and collect.updates[-1]["time_s"] > 30

@@ -187,10 +187,10 @@ class LiveEngine:
         inp.buffer[k] = (row, stamp)
         inp.frontier = max(inp.frontier, k)
 
-    def _feed(self, until: int | None = None) -> None:
+    def _feed(self, tail: bool = False) -> None:
         for pair in self.pairs:
             a, b = pair.inputs
-            top = min(a.frontier, b.frontier) if until is None else max(a.frontier, b.frontier)
+            top = max(a.frontier, b.frontier) if tail else min(a.frontier, b.frontier)
             while pair.next <= top:
                 k = pair.next
                 va, vb = a.buffer.get(k), b.buffer.get(k)
@@ -235,7 +235,7 @@ class LiveEngine:
     def flush(self) -> None:
         """Feed what is left (the slower stream's missing tail as missing samples)."""
         if self.t0 is not None:
-            self._feed(until=0)
+            self._feed(tail=True)
 
     def summary(self) -> dict:
         """Per stream: samples received, dropped and late; the number of state updates."""
