@@ -90,12 +90,13 @@ def run_live(
             f"Invalid value for 'partners': expected two names, got {partners!r}."
         )
     specs = read_mapping(mapping, partners) if mapping is not None else None
+    # the outputs that validate user input first, so that a bad one leaves no files behind
+    osc = (OscSender(osc_port, osc_host, allow_remote=osc_allow_remote)
+           if osc_port is not None else None)
     recorder = Recorder(out, session_id=session_id, partners=tuple(partners), force=force)
-    outputs = [recorder, *sinks]
+    outputs = [recorder, *sinks, *([osc] if osc else [])]
     if markers:
         outputs.append(MarkerOutlet())
-    if osc_port is not None:
-        outputs.append(OscSender(osc_port, osc_host, allow_remote=osc_allow_remote))
     dashboard = None
     if dashboard_port is not None:
         dashboard = Dashboard(port=dashboard_port, title=f"attune live: {session_id}")
