@@ -30,6 +30,8 @@ EXTRAS = {
     "mediapipe": "video",
     "av": "video",
     "ai_edge_litert": "video",
+    "pylsl": "live",
+    "pythonosc": "live",
 }
 
 

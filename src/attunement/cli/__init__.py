@@ -24,7 +24,7 @@ app = typer.Typer(
 #: Command modules, in the order shown by ``attune --help``.
 COMMANDS = (
     "info", "simulate", "extract", "batch", "brain", "physio", "sync", "analyze", "episodes",
-    "view", "agree",
+    "view", "agree", "live",
 )
 
 
