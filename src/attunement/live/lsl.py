@@ -186,8 +186,11 @@ class Replay:
         return self
 
     def stop(self) -> None:
+        """Stop pushing and close the outlets (they leave the network)."""
         self._stop.set()
-        self.thread.join(timeout=5)
+        if self.thread.is_alive():
+            self.thread.join(timeout=5)
+        self.outlets.clear()
 
     def _run(self) -> None:
         n, rate = self.session.n_samples, self.session.sampling_rate * self.speed

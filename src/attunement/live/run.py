@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import numpy as np
 from ..session import Session
 from .dashboard import Dashboard
 from .engine import LiveEngine
-from .lsl import Replay, read_mapping, resolve_streams
+from .lsl import Replay, StreamSpec, read_mapping, resolve_streams
 from .outputs import MarkerOutlet, OscSender, Recorder
 
 logger = logging.getLogger("attunement")
@@ -74,7 +75,7 @@ def run_live(
     dict
         The engine's summary (per stream: received, dropped, late; updates) and ``out``.
     """
-    replayer = None
+    replayer, specs = None, None
     if replay is not None:
         session = replay
         if channels:
@@ -84,12 +85,19 @@ def run_live(
                                                 if c[1] in keep]])
         partners = session.partners
         session_id = session.id if session_id == "live" else session_id
-        replayer = Replay(session, speed=speed)
+        # A name of its own, so that streams left by an earlier replay on this machine
+        # are never read in its place.
+        # (with a mapping, the mapped names are used as they are).
+        suffix = "" if mapping is not None else f"-replay-{uuid.uuid4().hex[:8]}"
+        replayer = Replay(session, speed=speed, suffix=suffix)
+        if mapping is None:
+            specs = [StreamSpec(f"{p}{suffix}", p) for p in partners]
     elif partners is None or len(partners) != 2:
         raise ValueError(
             f"Invalid value for 'partners': expected two names, got {partners!r}."
         )
-    specs = read_mapping(mapping, partners) if mapping is not None else None
+    if mapping is not None:
+        specs = read_mapping(mapping, partners)
     # the outputs that validate user input first, so that a bad one leaves no files behind
     osc = (OscSender(osc_port, osc_host, allow_remote=osc_allow_remote)
            if osc_port is not None else None)
