@@ -59,6 +59,31 @@ def test_a_partner_with_nothing_to_correlate_has_a_reason(tmp_path, values, reas
     assert np.isnan(row.grand_average)
 
 
+def test_episode_summary_names_why_a_session_has_no_episodes(tmp_path):
+    # Closed form: a constant or all-missing partner has no correlation; 30 samples at
+    # 10 Hz cannot hold a 4 s window + 2 s lags + 1 s pre-whitening (70 samples).
+    (tmp_path / "in").mkdir()
+    _wide(tmp_path / "in" / "ok.csv", n=1200)
+    _wide(tmp_path / "in" / "const.csv", n=1200, b=np.full(1200, 3.0))
+    _wide(tmp_path / "in" / "miss.csv", n=1200, b=np.full(1200, np.nan))
+    _wide(tmp_path / "in" / "short.csv", n=30)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["episodes", str(tmp_path / "in"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "session 'short': too few samples" in " ".join(result.output.split())
+    table = pd.read_csv(out / "episode_summary.csv").query("phase == 'all'").set_index(
+        "session")
+    reasons = table.reason.astype("string")
+    assert pd.isna(reasons["ok"]) and np.isfinite(table.mean_synchrony["ok"])
+    assert reasons["const"] == "i x constant (every value 3)"
+    assert reasons["miss"] == "i x all missing"
+    assert pd.Series([reasons["short"]]).str.match(
+        r"too few samples \(30 at 10 Hz; a 4 s window with lags of 2 s after 1 s of "
+        r"pre-whitening needs 70\)").all()
+    assert table.loc[["const", "miss", "short"], "mean_synchrony"].isna().all()
+    assert set(pd.read_csv(out / "episodes.csv").session) == {"ok"}
+
+
 def test_window_of_fewer_than_ten_samples_is_refused(tmp_path):
     (tmp_path / "in").mkdir()
     _wide(tmp_path / "in" / "d.csv", rate=2)
