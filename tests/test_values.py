@@ -106,6 +106,26 @@ def test_lag_as_long_as_the_window_is_refused(tmp_path):
         load_config(sync={"window_s": 10, "max_lag_s": 10})
 
 
+def test_wcc_api_refuses_a_short_window_and_a_lag_as_long_as_the_window():
+    # Closed form: 4 s at 2 Hz is 8 samples (< 10); a 4 s lag fills a 4 s window.
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(2, 300))
+    with pytest.raises(ValueError, match=r"Invalid value for 'window_s': 4 s holds 8 samples "
+                                         r"at 2 Hz; expected at least 10"):
+        att.wcc(x, y, 2, window_s=4, max_lag_s=1, step_s=2)
+    with pytest.raises(ValueError, match=r"Invalid value for 'max_lag_s': 4 s is as long as "
+                                         r"the window \(4 s\)"):
+        att.wcc(x, y, 10, window_s=4, max_lag_s=4, step_s=2)
+    session = att.Session.from_arrays(x, y, sampling_rate=2, channel="x")
+    with pytest.raises(ValueError, match="'window_s': 4 s holds 8 samples"):
+        att.wcc(session, window_s=4, max_lag_s=1, step_s=2)
+    # The documented way to reproduce a reference on tiny windows; never below 2 samples.
+    res = att.wcc(x, y, 2, window_s=4, max_lag_s=1, step_s=2, min_window_samples=8)
+    assert res.values.shape[1] == 5
+    with pytest.raises(ValueError, match=r"'min_window_samples': 1; expected at least 2"):
+        att.wcc(x, y, 2, window_s=4, max_lag_s=1, step_s=2, min_window_samples=1)
+
+
 def test_milliseconds_labelled_seconds_are_refused(tmp_path):
     f = _wide(tmp_path / "d.csv", rate=25, scale=1000)  # 0, 40, 80, ... in a time_s column
     with pytest.raises(ValueError, match=r"d.csv: column 'time_s' steps by 40 s .* 0.025 Hz, "
