@@ -64,7 +64,15 @@ def test_user_errors(tmp_path):
     assert result.exit_code == 1 and "use --force" in result.stderr
     result = runner.invoke(app, ["episodes", str(tmp_path / "a.txt"), "--sampling-rate", "10",
                                  "--out", str(tmp_path / "o2")])
-    assert result.exit_code == 1 and "a: " in result.stderr and "1 session(s) failed" in (
+    # Two samples: not a failure but an empty summary row with its reason (issue 19).
+    assert result.exit_code == 0 and "session 'a': too few samples (2 at 10 Hz" in (
+        " ".join(result.stderr.split()))
+    assert pd.read_csv(tmp_path / "o2" / "episode_summary.csv").reason.str.startswith(
+        "too few samples").all()
+    (tmp_path / "b.txt").write_text("1 2\n3 4\n")
+    result = runner.invoke(app, ["episodes", str(tmp_path / "b.txt"), "--sampling-rate", "10",
+                                 "--channel", "nope", "--out", str(tmp_path / "o3")])
+    assert result.exit_code == 1 and "b: " in result.stderr and "1 session(s) failed" in (
         result.stderr)
 
 

@@ -163,7 +163,7 @@ def slow(path):
 if __name__ == "__main__":
     folder = sys.argv[1]
     tasks = [(k, (f"{folder}/w{k}",)) for k in range(2)]
-    for _ in run_tasks(slow, tasks, workers=2):
+    for _ in run_tasks(slow, tasks, executor=sys.argv[2], workers=2):
         pass
 """
 
@@ -177,16 +177,21 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_workers_end_when_the_batch_is_killed(tmp_path):
+@pytest.mark.parametrize("executor", ["local", "dask"])
+def test_workers_end_when_the_batch_is_killed(tmp_path, executor):
+    # Local pool: end_with_parent's watcher; Dask LocalCluster: distributed's nanny-spawned
+    # workers exit when their parent-alive pipe closes (distributed/process.py).
+    if executor == "dask":
+        pytest.importorskip("distributed")
     script = tmp_path / "run.py"
     script.write_text(WORKERS)
-    main = subprocess.Popen([sys.executable, str(script), str(tmp_path)])
+    main = subprocess.Popen([sys.executable, str(script), str(tmp_path), executor])
     try:
         deadline = time.monotonic() + 60
         while len(list(tmp_path.glob("w*"))) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         pids = [int(f.read_text() or 0) for f in tmp_path.glob("w*")]
-        assert len(pids) == 2 and all(_alive(p) for p in pids)
+        assert len(pids) == 2 and all(_alive(p) for p in pids) and main.pid not in pids
         main.send_signal(signal.SIGKILL)
         main.wait()
         deadline = time.monotonic() + 15

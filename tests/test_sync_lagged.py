@@ -159,11 +159,20 @@ def test_every_cell_equals_corrcoef(step_s):
 def test_step_of_one_sample_with_any_window(window_s):
     """The scan over sub-blocks (unit of one sample) with windows of 53 samples (no divisor
     fits: a partial sub-block), 7 (sub-blocks of one sample) and 2 (a single whole
-    sub-block inside a window: the "2 differing values" rule counted at every offset)."""
+    sub-block inside a window: the "2 differing values" rule counted at every offset).
+
+    The 7- and 2-sample windows (lags of 10) are refused by ``att.wcc`` (check_window:
+    under 10 samples, lag as long as the window), so they test the engine itself
+    (``_wcc_core.lagged_r``), which wcc calls once the window passes."""
     x, y = gappy_pair(4)
-    res = att.wcc(x, y, 10, window_s=window_s, max_lag_s=1, step_s=0.1)
     win = round(window_s * 10)
-    assert_same(res.values, naive_wcc(x, y, win, 10, np.arange(res.n_windows)), atol=1e-12)
+    if win >= 10:
+        values = att.wcc(x, y, 10, window_s=window_s, max_lag_s=1, step_s=0.1).values
+    else:
+        values = _wcc_core.lagged_r(x, y, _wcc_core.make_layout(len(x), 10, window_s, 1, 0.1))[0]
+        with pytest.raises(ValueError, match="Invalid value for 'window_s'"):
+            att.wcc(x, y, 10, window_s=window_s, max_lag_s=1, step_s=0.1)
+    assert_same(values, naive_wcc(x, y, win, 10, np.arange(len(values))), atol=1e-12)
 
 
 def test_fewer_than_2_differing_values_at_step_of_one_sample():

@@ -59,6 +59,31 @@ def test_a_partner_with_nothing_to_correlate_has_a_reason(tmp_path, values, reas
     assert np.isnan(row.grand_average)
 
 
+def test_episode_summary_names_why_a_session_has_no_episodes(tmp_path):
+    # Closed form: a constant or all-missing partner has no correlation; 30 samples at
+    # 10 Hz cannot hold a 4 s window + 2 s lags + 1 s pre-whitening (70 samples).
+    (tmp_path / "in").mkdir()
+    _wide(tmp_path / "in" / "ok.csv", n=1200)
+    _wide(tmp_path / "in" / "const.csv", n=1200, b=np.full(1200, 3.0))
+    _wide(tmp_path / "in" / "miss.csv", n=1200, b=np.full(1200, np.nan))
+    _wide(tmp_path / "in" / "short.csv", n=30)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["episodes", str(tmp_path / "in"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "session 'short': too few samples" in " ".join(result.output.split())
+    table = pd.read_csv(out / "episode_summary.csv").query("phase == 'all'").set_index(
+        "session")
+    reasons = table.reason.astype("string")
+    assert pd.isna(reasons["ok"]) and np.isfinite(table.mean_synchrony["ok"])
+    assert reasons["const"] == "i x constant (every value 3)"
+    assert reasons["miss"] == "i x all missing"
+    assert pd.Series([reasons["short"]]).str.match(
+        r"too few samples \(30 at 10 Hz; a 4 s window with lags of 2 s after 1 s of "
+        r"pre-whitening needs 70\)").all()
+    assert table.loc[["const", "miss", "short"], "mean_synchrony"].isna().all()
+    assert set(pd.read_csv(out / "episodes.csv").session) == {"ok"}
+
+
 def test_window_of_fewer_than_ten_samples_is_refused(tmp_path):
     (tmp_path / "in").mkdir()
     _wide(tmp_path / "in" / "d.csv", rate=2)
@@ -79,6 +104,26 @@ def test_lag_as_long_as_the_window_is_refused(tmp_path):
         result.output.split())
     with pytest.raises(ValueError, match=r"max_lag_s \(10 s\) must be shorter than window_s"):
         load_config(sync={"window_s": 10, "max_lag_s": 10})
+
+
+def test_wcc_api_refuses_a_short_window_and_a_lag_as_long_as_the_window():
+    # Closed form: 4 s at 2 Hz is 8 samples (< 10); a 4 s lag fills a 4 s window.
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(2, 300))
+    with pytest.raises(ValueError, match=r"Invalid value for 'window_s': 4 s holds 8 samples "
+                                         r"at 2 Hz; expected at least 10"):
+        att.wcc(x, y, 2, window_s=4, max_lag_s=1, step_s=2)
+    with pytest.raises(ValueError, match=r"Invalid value for 'max_lag_s': 4 s is as long as "
+                                         r"the window \(4 s\)"):
+        att.wcc(x, y, 10, window_s=4, max_lag_s=4, step_s=2)
+    session = att.Session.from_arrays(x, y, sampling_rate=2, channel="x")
+    with pytest.raises(ValueError, match="'window_s': 4 s holds 8 samples"):
+        att.wcc(session, window_s=4, max_lag_s=1, step_s=2)
+    # The documented way to reproduce a reference on tiny windows; never below 2 samples.
+    res = att.wcc(x, y, 2, window_s=4, max_lag_s=1, step_s=2, min_window_samples=8)
+    assert res.values.shape[1] == 5
+    with pytest.raises(ValueError, match=r"'min_window_samples': 1; expected at least 2"):
+        att.wcc(x, y, 2, window_s=4, max_lag_s=1, step_s=2, min_window_samples=1)
 
 
 def test_milliseconds_labelled_seconds_are_refused(tmp_path):

@@ -11,8 +11,11 @@ import typer
 
 from ..episodes import detect_episodes, get_paradigm
 from ..episodes.categorical import match_states
+from ..episodes.paradigms import resolve
 from ..io.annotations import codes_from_file
+from ..io.quality import channel_reasons
 from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_summary
+from ..sync._wcc_sums import samples
 from . import app
 from ._inputs import CHANNELS, PARTNERS, RECURSIVE, RESAMPLE, SAMPLING_RATE, TIME_UNIT, read_inputs
 from ._term import error, info, progress, user_errors, warn
@@ -83,7 +86,15 @@ def episodes(
         for name, load in sources:
             bar.update(task, description=f"episodes {name}")
             try:
-                result = _detect(load(), codes, channel, paradigm, window, step, lag,
+                data = load()
+                reasons = [] if codes else _reasons(data, channel, paradigm, window, lag)
+                if reasons:  # an empty row with its reason, as in summary.csv (sync, analyze)
+                    warn(f"session {name!r}: " + "; ".join(reasons) + ": no episodes.")
+                    summaries.append(pd.DataFrame([{"session": data.id, "phase": "all",
+                                                    "reason": "; ".join(reasons)}]))
+                    bar.advance(task)
+                    continue
+                result = _detect(data, codes, channel, paradigm, window, step, lag,
                                  long_unrepaired, surrogates, seed)
             except (ValueError, FileNotFoundError) as err:  # one bad session never stops the rest
                 failed[name] = str(err)
@@ -92,20 +103,40 @@ def episodes(
                 continue
             write_parquet(result.states, out / f"states_{safe_name(result.session)}.parquet")
             tables.append(result.episodes)
-            summaries.append(result.summary_frame())
+            summaries.append(result.summary_frame().assign(reason=pd.NA))
             bar.advance(task)
     if tables:
         write_csv(pd.concat(tables, ignore_index=True), out / "episodes.csv")
+    if summaries:
         summary = pd.concat(summaries, ignore_index=True)
         write_summary(summary, out / "episode_summary.csv")
         if as_json:
             rows = summary[summary.phase == "all"].to_dict(orient="records")
             typer.echo(json.dumps(rows, indent=2, default=str))
         else:
-            info(f"{len(tables)} session(s): episodes.csv and episode_summary.csv in {out}")
+            written = "episodes.csv and " if tables else ""
+            info(f"{len(summaries)} session(s) ({len(tables)} with episodes): {written}"
+                 f"episode_summary.csv in {out}")
     if failed:
         error(f"{len(failed)} session(s) failed: {', '.join(failed)}")
         raise typer.Exit(1)
+
+
+def _reasons(session, channel, paradigm, window, lag) -> list[str]:
+    """Why a session yields no episodes: a partner's channel all missing or constant, or
+    too few samples for one window with its lags (after pre-whitening)."""
+    names = session.channels if not channel else [session.resolve_channel(c) for c in channel]
+    reasons = [r for name in names for r in channel_reasons(session, name)]
+    p = resolve(paradigm, window_s=window, max_lag_s=lag)
+    rate = session.sampling_rate
+    need = sum(samples(p[k] * rate) for k in ("window_s", "max_lag_s", "prewhiten_s"))
+    if session.n_samples < need:
+        reasons.append(
+            f"too few samples ({session.n_samples} at {rate:g} Hz; a {p['window_s']:g} s "
+            f"window with lags of {p['max_lag_s']:g} s after {p['prewhiten_s']:g} s of "
+            f"pre-whitening needs {need})"
+        )
+    return reasons
 
 
 def _detect(data, codes, channel, paradigm, window, step, lag, long_unrepaired, surrogates,

@@ -38,9 +38,11 @@ def channel_reasons(session: Session, channel: str) -> list[str]:
 
 
 def check_window(sampling_rate: float, window_s: float, max_lag_s: float,
-                 where: str = "", options: tuple[str, str] = ("window_s", "max_lag_s")) -> None:
-    """Refuse a window of fewer than :data:`MIN_WINDOW_SAMPLES` samples at the data's rate,
-    and a lag as long as the window.
+                 where: str = "", options: tuple[str, str] = ("window_s", "max_lag_s"),
+                 minimum: int = MIN_WINDOW_SAMPLES) -> None:
+    """Refuse a window of fewer than ``minimum`` samples at the data's rate (default
+    :data:`MIN_WINDOW_SAMPLES`; never below 2, the fewest a correlation needs), and a lag
+    as long as the window.
 
     Examples
     --------
@@ -49,11 +51,14 @@ def check_window(sampling_rate: float, window_s: float, max_lag_s: float,
     ...
     ValueError: d.csv: Invalid value for '--window': 60 s holds 2 samples at 0.025 Hz; ...
     """
+    if int(minimum) < 2:
+        raise ValueError(f"Invalid value for 'min_window_samples': {minimum}; expected at "
+                         "least 2 (a correlation needs two samples).")
     n = int(np.floor(window_s * sampling_rate + 0.5))
-    if n < MIN_WINDOW_SAMPLES:
+    if n < minimum:
         raise ValueError(
             f"{where}Invalid value for {options[0]!r}: {window_s:g} s holds {n} samples at "
-            f"{sampling_rate:g} Hz; expected at least {MIN_WINDOW_SAMPLES} (a longer window, "
+            f"{sampling_rate:g} Hz; expected at least {minimum} (a longer window, "
             "or check the sampling rate and the time column's unit)."
         )
     if max_lag_s >= window_s:

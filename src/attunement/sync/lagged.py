@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_positive
+from ..io.quality import MIN_WINDOW_SAMPLES, check_window
 from . import _wcc_core, _wcc_kernel
 from ._pairs import read_pair
 from ._wcc_core import Layout, lagged_r, make_layout
@@ -169,6 +170,7 @@ def wcc(
     step_s: float = 30.0,
     fisher_z: bool = False,
     absolute: bool = False,
+    min_window_samples: int = MIN_WINDOW_SAMPLES,
 ) -> WCCResult:
     """Windowed lagged cross-correlation of two series, with rMEA's semantics.
 
@@ -187,10 +189,22 @@ def wcc(
     fisher_z, absolute : bool
         Fisher z (capped at +-10) and absolute values, rMEA's ``r2Z`` and ``ABS`` (rMEA's
         own defaults are both True; here plain r, as Boker et al. 2002).
+    min_window_samples : int
+        Fewest samples a window may hold at the data's rate (default
+        :data:`~attunement.io.quality.MIN_WINDOW_SAMPLES`, 10; fewer give correlations
+        that are mostly noise). Lower it only to reproduce a reference computed on tiny
+        windows (rMEA parity tests); it is never below 2. ``max_lag_s`` must be shorter
+        than ``window_s`` whatever this is.
 
     Returns
     -------
     WCCResult
+
+    Raises
+    ------
+    ValueError
+        A window under ``min_window_samples`` samples, or a lag as long as the window
+        (:func:`~attunement.io.quality.check_window`).
 
     Examples
     --------
@@ -205,6 +219,7 @@ def wcc(
     for name, value in (("window_s", window_s), ("step_s", step_s)):
         check_positive(value, name)
     check_positive(max_lag_s, "max_lag_s", allow_zero=True)
+    check_window(rate, window_s, max_lag_s, minimum=min_window_samples)
     lay = make_layout(len(a), rate, window_s, max_lag_s, step_s)
     values = transform(lagged_r(a, b, lay)[0], fisher_z, absolute)
     return _result(values, lay, rate, missing, dict(
