@@ -1,5 +1,8 @@
 """``attune analyze`` on a video: it extracts motion energy first (issue #9 item 6)."""
 
+import json
+import re
+
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -8,7 +11,10 @@ from attunement.cli import app
 
 
 def test_analyze_accepts_a_video(tmp_path):
+    """It also writes viewer_dyad.html beside the report, with the video converted for the
+    browser (AVI MJPEG is not playable there), linked both ways."""
     pytest.importorskip("cv2")
+    pytest.importorskip("av")
     from attunement.extract import write_synthetic_dyad
 
     video = tmp_path / "dyad.avi"
@@ -37,6 +43,15 @@ def test_analyze_accepts_a_video(tmp_path):
     # Ground truth of the synthetic video: partner 2 copies partner 1 six frames (0.2 s) later.
     assert motion.best_lag_s == pytest.approx(0.2)
     assert (out / "report_dyad.html").is_file()
+    html = (out / "viewer_dyad.html").read_text()
+    block = re.search(r'id="viewer-data">(.*?)</script>', html, re.S)
+    videos = json.loads(block.group(1))["videos"]
+    assert videos == [
+        {"src": "viewer_dyad_video0.mp4", "label": "viewer_dyad_video0.mp4", "converted": True}
+    ]
+    assert (out / "viewer_dyad_video0.mp4").stat().st_size > 0
+    assert 'href="viewer_dyad.html"' in (out / "report_dyad.html").read_text()
+    assert 'href="report_dyad.html"' in html
 
 
 def test_analyze_reports_progress_and_notes(data_dir):
