@@ -33,9 +33,9 @@ from pathlib import Path
 import numpy as np
 
 from attunement._check import check_n_jobs
-from attunement.sync.brain import nanmean
-from attunement.sync.brain_measures import MODES, interbrain_matrix
-from attunement.sync.brain_signal import EEG_BANDS, band_analytic
+from attunement.brain.eeg import nanmean
+from attunement.brain.measures import MODES, interbrain_matrix
+from attunement.brain.signal import EEG_BANDS, band_analytic
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 RATE = 500.0

@@ -29,7 +29,7 @@ import numpy as np
 from _history import append
 
 import attunement as att
-from attunement.sync import _wcc_core
+from attunement.lagcorr import _wcc_core
 
 RATE, LAG_S, WINDOW_S = 25, 5, 30
 PEERS = Path(__file__).resolve().parent / "results" / "peer_r.csv"

@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import attunement.sync.brain_measures as bm
+import attunement.brain.measures as bm
 from attunement import interbrain, interbrain_test, read_hyperscanning
-from attunement.sync.brain_measures import MODES, interbrain_matrix
-from attunement.sync.brain_pvalues import bh_fdr, compare_to_null, derangements, pair_adjacency
-from attunement.sync.brain_signal import EEG_BANDS, band_analytic, check_bands
+from attunement.brain.measures import MODES, interbrain_matrix
+from attunement.brain.pvalues import bh_fdr, compare_to_null, derangements, pair_adjacency
+from attunement.brain.signal import EEG_BANDS, band_analytic, check_bands
 
 mne = pytest.importorskip("mne")
 RATE = 100.0

@@ -105,7 +105,7 @@ def test_killed_batch_resumes_without_recomputing(project_dir):
 
 
 def test_cohort_report(project_dir):
-    from attunement.cohort.report import write_cohort_report
+    from attunement.report.cohort_report import write_cohort_report
 
     store = Store(project_dir / "store")
     run_batch(load_project(project_dir / "project.toml"), store, workers=1)
@@ -184,7 +184,7 @@ def test_pseudo_dyads_across_the_cohort(project_dir):
     store.save_cohort_table("pseudo_dyads", one)
     stored = store.query("SELECT kind, matched_proportion FROM pseudo_dyads")
     assert len(stored) == 18 and stored.matched_proportion.between(0, 1).all()
-    from attunement.cohort.report import write_cohort_report
+    from attunement.report.cohort_report import write_cohort_report
 
     page = write_cohort_report(store, project_dir / "cohort.html").read_text()
     assert "Episodes in real dyads and pseudo-dyads" in page

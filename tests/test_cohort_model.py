@@ -39,9 +39,9 @@ import pytest
 from scipy import stats
 
 from attunement.cohort import Store, load_project
-from attunement.cohort.growth import growth_model
 from attunement.cohort.longitudinal import dyad_trends
-from attunement.cohort.report import cohort_model, write_cohort_report
+from attunement.report.cohort_report import cohort_model, write_cohort_report
+from attunement.stats.growth import growth_model
 
 pytest.importorskip("statsmodels")
 
@@ -925,7 +925,7 @@ def test_t_tests_keep_the_interaction_calibrated_with_few_dyads():
 def test_missing_satterthwaite_df_is_said(monkeypatch):
     # Reference: none needed; where the df cannot be had the table falls back to z and a
     # note must say so (nothing silently different).
-    import attunement.cohort.growth as growth
+    import attunement.stats.growth as growth
 
     frame = simulate_arms(seed=2)
     monkeypatch.setattr(growth, "finite_df", lambda df: np.full(len(df), np.inf))

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from attunement.cohort import Store, load_project
-from attunement.cohort.report import write_cohort_report
+from attunement.report.cohort_report import write_cohort_report
 
 REF = Path(__file__).parent / "reference"
 

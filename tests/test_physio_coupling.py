@@ -1,5 +1,5 @@
 """Heart-rate coupling by windowed lagged cross-correlation and inside vs outside
-behavioural-synchrony episodes (attunement.physio.coupling).
+behavioural-synchrony episodes (attunement.linkage.coupling).
 
 Ground truth: the coupled AR model of tests/test_physio_linkage.py with coupling that
 switches on in known episodes, and the project simulator (``simulate_dyad``), whose
@@ -15,8 +15,8 @@ import pytest
 from test_physio_linkage import SR, ar1, hr_pair
 
 from attunement import simulate_dyad
+from attunement.linkage.coupling import coupling_by_episode, hr_coupling, synchrony_episodes
 from attunement.physio._segments import runs
-from attunement.physio.coupling import coupling_by_episode, hr_coupling, synchrony_episodes
 
 EPISODES = pd.DataFrame({"onset_s": [20.0, 130.0, 250.0, 330.0, 470.0],
                          "duration_s": [60.0, 40.0, 45.0, 80.0, 50.0]})

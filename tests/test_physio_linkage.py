@@ -1,4 +1,4 @@
-"""Physiological linkage measures (attunement.physio.linkage) on simulated dyads.
+"""Physiological linkage measures (attunement.linkage.measures) on simulated dyads.
 
 Ground truth: a small coupled AR model of heart rate at 4 Hz written here (the structure
 of the project simulator's ``simulate.dynamics``): each partner's own AR(1) process with
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy.signal import lfilter
 
-from attunement.physio import (
+from attunement.linkage import (
     actor_partner,
     interval_correlation,
     interval_means,
@@ -142,7 +142,7 @@ def test_bad_input_messages():
 def test_surrogate_p_values_follow_the_shared_definition():
     # (1 + #as extreme) / (1 + n), as attunement.stats.permutation_p; two-sided measures
     # count surrogates at least as far from zero (no linkage); a missing value has no p.
-    from attunement.physio.linkage import _result
+    from attunement.linkage.measures import _result
 
     null = np.array([-0.5, 0.1, 0.2, 0.6])
     assert _result("r", 0.3, "circular_shift", null, 10, {}).p_value == pytest.approx(2 / 5)

@@ -25,7 +25,7 @@ NO_EEG = [c for c in CHANNELS if c != "eeg_uv"]
 def mean_ccf(x1, x2, sampling_rate, window_s=30.0, max_lag_s=4.0, step_s=15.0):
     """Windowed cross-correlation averaged over windows (Fisher z), per lag.
 
-    A small stand-in for attunement.sync.lagged.wcc, which is being written in
+    A small stand-in for attunement.lagcorr.lagged.wcc, which is being written in
     parallel; positive lag = x2 follows x1 (rMEA). Swap it in once it exists.
     """
     w, n_lag, step = (int(round(v * sampling_rate)) for v in (window_s, max_lag_s, step_s))

@@ -186,7 +186,7 @@ def test_growth_model_is_one_case_of_the_engine_and_equals_lmertest():
     # Reference: R's "slopes" case (lmer run to convergence): the cohort growth model with
     # a random slope and a time x group interaction is that model, fitted by the engine
     # with time centred and scaled and the numbers taken back.
-    from attunement.cohort.growth import growth_model
+    from attunement.stats.growth import growth_model
 
     frame = pd.read_csv(REF / "lmm_slopes.csv")
     result = growth_model(frame, "grand_average", terms=["group"], time_interactions=["group"],

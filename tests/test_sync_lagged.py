@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 import attunement as att
-from attunement.sync import _wcc_core, _wcc_sums
-from attunement.sync.lagged import lag_names
+from attunement.lagcorr import _wcc_core, _wcc_sums
+from attunement.lagcorr.lagged import lag_names
 
 RMEA = "reference/rmea"
 
@@ -341,7 +341,7 @@ def test_all_missing_window_summaries_are_nan_without_warnings():
 
 def test_batch_equals_single_pairs_and_checks_shapes():
     """``wcc_batch`` row by row against ``wcc`` (the reference is the single-pair path)."""
-    from attunement.sync.lagged import wcc_batch
+    from attunement.lagcorr.lagged import wcc_batch
 
     rng = np.random.default_rng(13)
     x, y = rng.normal(size=(2, 5, 900))

@@ -15,7 +15,7 @@ import pytest
 from scipy.ndimage import gaussian_filter1d
 
 import attunement as att
-from attunement.sync.peaks import loess_rows
+from attunement.lagcorr.peaks import loess_rows
 
 
 def delayed_pair(delay, n=6000, rate=10, seed=0, noise=0.05):

@@ -5,6 +5,9 @@ The public API lives here; import from ``attunement`` only.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .brain.eeg import InterBrainResult, interbrain
+from .brain.fnirs import InterBrainWTC, InterBrainWTCTest, interbrain_wtc, interbrain_wtc_test
+from .brain.stats import InterBrainTest, interbrain_test
 from .episodes import EpisodeResult, detect_episodes
 from .episodes.categorical import match_states, read_codes
 from .extract import extract_video
@@ -14,11 +17,13 @@ from .io.annotations import read_annotations
 from .io.face_exports import read_face_export
 from .io.mne_io import read_hyperscanning, read_participant, to_haemoglobin
 from .io.physio_io import read_movesense, read_movesense_intervals, read_physio_pair
+from .lagcorr.lagged import WCCResult, wcc
+from .lagcorr.peaks import PEAK_METHODS, PeakResult, pick_peaks
+from .linkage import physio_linkage
 from .physio import (
     compare_intervals,
     heart_rate,
     hrv_windows,
-    physio_linkage,
     process_ecg,
     process_eda,
     process_ppg,
@@ -29,9 +34,6 @@ from .session import Session
 from .simulate import STYLES, ChannelModel, DyadStyle, SimulatedDyad, simulate_dyad
 from .stats import GroupComparison, SurrogateTest, compare_real_pseudo, lmer, surrogate_test
 from .stats.agreement import agreement, alpha_coders, event_agreement
-from .sync.brain import InterBrainResult, interbrain
-from .sync.brain_fnirs import InterBrainWTC, InterBrainWTCTest, interbrain_wtc, interbrain_wtc_test
-from .sync.brain_stats import InterBrainTest, interbrain_test
 from .sync.coherence import coherence, wavelet_coherence
 from .sync.contingency import contingency, contingency_band
 from .sync.direction import granger, transfer_entropy
@@ -44,8 +46,6 @@ from .sync.group import (
     symbolic_entropy,
     team_coherence,
 )
-from .sync.lagged import WCCResult, wcc
-from .sync.peaks import PEAK_METHODS, PeakResult, pick_peaks
 from .sync.phase import hilbert_phase, phase_sync
 from .sync.recurrence import crqa, crqa_windows, recurrence_profile
 

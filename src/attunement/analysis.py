@@ -128,8 +128,8 @@ def analyze(
     ``progress``, if given, is called as ``progress(done, total, step)`` after each step
     (each channel's measures and surrogates, the episodes, the heart-rate linkage).
     """
-    from .sync.lagged import wcc
-    from .sync.peaks import pick_peaks
+    from .lagcorr.lagged import wcc
+    from .lagcorr.peaks import pick_peaks
 
     config = config or AnalysisConfig()
     session = preprocess_session(session, config)
@@ -192,7 +192,7 @@ def _physio(session, config, analysis) -> pd.DataFrame | None:
     phys = config.physio
     if not phys.enabled or phys.channel not in session.channels or config.surrogates.n == 0:
         return None
-    from .physio import physio_linkage
+    from .linkage import physio_linkage
 
     episodes = None
     if analysis.episodes is not None:

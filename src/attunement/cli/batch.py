@@ -60,7 +60,7 @@ def batch(
             _pseudo(project, store, pseudo_dyads, seed, executor, workers, scheduler)
         report = None
         if store.finished():
-            from ..cohort.report import write_cohort_report
+            from ..report.cohort_report import write_cohort_report
 
             report = write_cohort_report(
                 store, out / "cohort.html", title=project.name, model=project.spec.mixed_model,

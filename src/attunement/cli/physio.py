@@ -11,7 +11,8 @@ import typer
 
 from ..io.physio_io import read_movesense, read_movesense_intervals
 from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_summary
-from ..physio import Beats, compare_intervals, hrv_windows, physio_linkage, process_session
+from ..linkage import physio_linkage
+from ..physio import Beats, compare_intervals, hrv_windows, process_session
 from . import app
 from ._inputs import (
     CHANNELS,

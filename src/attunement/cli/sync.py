@@ -24,10 +24,10 @@ from ..io.writers import (
     write_parquet,
     write_summary,
 )
+from ..lagcorr.lagged import wcc
+from ..lagcorr.peaks import PEAK_METHODS, pick_peaks
 from ..preprocess import SCALE_METHODS, remove_outliers, scale, smooth
 from ..stats import NULLS, compare_real_pseudo, surrogate_test
-from ..sync.lagged import wcc
-from ..sync.peaks import PEAK_METHODS, pick_peaks
 from ..sync.registry import (
     HEADLINES,
     MEASURES,

@@ -43,7 +43,7 @@ Each model's response is any column of the session summaries or the metadata; se
 :mod:`attunement.cohort.models` for the store tables they give.
 
 The cohort report fits ``measure ~ 1 + time + terms + time:time_interactions + (1 + time | dyad)``
-(REML; see :func:`attunement.cohort.growth.growth_model`): each dyad has its own
+(REML; see :func:`attunement.stats.growth.growth_model`): each dyad has its own
 intercept and its own slope of time, their correlation estimated. ``random_slope = "auto"``
 keeps the random slope where at least 3 dyads have sessions at three or more distinct
 times and its fit converges and is not singular, else fits ``(1 | dyad)`` with a note
@@ -82,7 +82,7 @@ from pydantic import (
 
 from ..config import AnalysisConfig, _describe
 from ..io.dispatch import session_files
-from .growth import _PLAIN, DEFAULT_TERMS, check_column, check_interactions, time_values
+from ..stats.growth import _PLAIN, DEFAULT_TERMS, check_column, check_interactions, time_values
 
 
 class _Section(BaseModel):
@@ -127,7 +127,7 @@ class MixedModelSpec(_Section):
     them. ``time_interactions`` (default none) adds a time x term effect for each term
     named, which must be among the terms. Names set here must be plain column names of
     the metadata. ``random_slope`` (``"auto"``, ``True`` or ``False``) sets the random
-    slope of time per dyad (see :func:`~attunement.cohort.growth.growth_model`).
+    slope of time per dyad (see :func:`~attunement.stats.growth.growth_model`).
 
     Examples
     --------

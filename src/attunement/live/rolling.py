@@ -22,8 +22,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .._check import check_positive
-from ..sync._wcc_sums import EPS, samples
-from ..sync.lagged import transform
+from ..lagcorr._wcc_sums import EPS, samples
+from ..lagcorr.lagged import transform
 
 
 class RollingWCC:

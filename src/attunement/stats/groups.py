@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from .._check import check_option, check_random_state
-from ..sync.lagged import _inputs
+from ..lagcorr.lagged import _inputs
 from .testing import STATISTICS, _batched_wcc
 
 

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_option, check_random_state
-from ..sync._wcc_core import lagged_r, make_layout
-from ..sync.lagged import _inputs, transform, wcc
+from ..lagcorr._wcc_core import lagged_r, make_layout
+from ..lagcorr.lagged import _inputs, transform, wcc
 from .surrogates import NULLS, default_segment_s, make_surrogates
 from .surrogates import _count as check_count
 

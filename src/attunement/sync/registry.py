@@ -37,7 +37,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._check import check_option
-from ..physio.summary import linkage_summary
+from ..lagcorr.lagged import wcc
+from ..linkage.summary import linkage_summary
 from ..session import Session
 from .coherence import coherence, wavelet_coherence
 from .contingency import contingency
@@ -51,7 +52,6 @@ from .group import (
     symbolic_entropy,
     team_coherence,
 )
-from .lagged import wcc
 from .phase import phase_sync
 from .recurrence import crqa, crqa_windows, recurrence_profile
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .agreement import IntervalAgreement
-from .dyad import PhysioResult
-from .linkage import LinkageResult
+from ..linkage.measures import LinkageResult
+from ..physio.agreement import IntervalAgreement
+from ..physio.dyad import PhysioResult
 
 
 def _axes(ax, figsize=(8, 3)):
@@ -84,7 +84,7 @@ def plot_null(result: LinkageResult, ax=None):
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from attunement.physio import interval_correlation
+    >>> from attunement.linkage import interval_correlation
     >>> rng = np.random.default_rng(0)
     >>> x = rng.normal(size=2400)
     >>> ax = plot_null(interval_correlation(x, x + rng.normal(size=2400), 4,

@@ -7,10 +7,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..cohort.longitudinal import compare_groups, dyad_trends
+from ..cohort.models import fit_models, save_models, session_level
+from ..cohort.project import MixedModelSpec, ModelSpec
+from ..cohort.store import Store
 from ..io.writers import write_text
-from ..report._mpl import new_axes, to_data_uri
-from ..report.html import render
-from .growth import (
+from ..stats.growth import (
     MixedModelResult,
     check_column,
     check_interactions,
@@ -18,10 +20,8 @@ from .growth import (
     model_formula,
     time_values,
 )
-from .longitudinal import compare_groups, dyad_trends
-from .models import fit_models, save_models, session_level
-from .project import MixedModelSpec, ModelSpec
-from .store import Store
+from ._mpl import new_axes, to_data_uri
+from .html import render
 
 
 def cohort_table(store: Store, measure: str = "grand_average") -> pd.DataFrame:
@@ -210,7 +210,7 @@ def write_cohort_report(
     pseudo_file = store.path / "cohort" / "pseudo_dyads.parquet"
     pseudo = pseudo_paired = pseudo_episodes = None
     if pseudo_file.is_file():
-        from .pseudo import episode_rates_vs_pseudo, real_vs_own_pseudo, real_vs_pseudo
+        from ..cohort.pseudo import episode_rates_vs_pseudo, real_vs_own_pseudo, real_vs_pseudo
 
         pairs = pd.read_parquet(pseudo_file)
         pseudo = real_vs_pseudo(pairs)

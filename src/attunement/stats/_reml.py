@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..stats import _lmm
+from . import _lmm
 
 #: lme4's ``isSingular`` tolerance: a diagonal element of the random effects' relative
 #: Cholesky factor (random-effect SD over residual SD) below this is a fit at the

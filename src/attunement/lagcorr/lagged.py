@@ -22,8 +22,8 @@ import pandas as pd
 
 from .._check import check_positive
 from ..io.quality import MIN_WINDOW_SAMPLES, check_window
+from ..sync._pairs import read_pair
 from . import _wcc_core, _wcc_kernel
-from ._pairs import read_pair
 from ._wcc_core import Layout, lagged_r, make_layout
 
 #: rMEA's cap on Fisher's z (``fisher.r2z``).

@@ -8,7 +8,7 @@ import pandas as pd
 
 from .._check import spawn_seeds
 from ..session import Session
-from . import linkage
+from . import measures as linkage
 from .coupling import MIN_HR_RATE_HZ, coupling_by_episode, hr_coupling, synchrony_episodes
 
 

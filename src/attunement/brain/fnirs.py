@@ -23,9 +23,7 @@ import pandas as pd
 from .._check import check_option, check_positive, check_random_state
 from .._log import logger
 from ..io.mne_io import MneData, check_pair, is_mne, mne_arrays
-from .brain_pvalues import ALTERNATIVES, compare_to_null, derangements
-from .brain_stats import _as_dyads
-from .wavelet import (
+from ..sync.wavelet import (
     DJ,
     OMEGA0,
     auto_spectrum,
@@ -35,6 +33,8 @@ from .wavelet import (
     period_grid,
     wtc,
 )
+from .pvalues import ALTERNATIVES, compare_to_null, derangements
+from .stats import _as_dyads
 
 PAIRINGS = ("matched", "all")
 FNIRS_NULLS = ("time_shift", "pseudo_pair")

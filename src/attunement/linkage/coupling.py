@@ -1,7 +1,7 @@
 """Heart-rate coupling by windowed lagged cross-correlation, over the session and inside
 vs outside behavioural-synchrony episodes (Feldman et al. 2011, Infant Behav Dev 34:569).
 
-The cross-correlation is the project's :func:`attunement.sync.lagged.wcc` (positive lag:
+The cross-correlation is the project's :func:`attunement.lagcorr.lagged.wcc` (positive lag:
 partner 2 follows partner 1). Each window's coupling is its peak r over the lags searched;
 Feldman et al. found mother and infant heart rhythms coupled within lags under 1 s, so
 lags are searched to at least +-1 s on heart rate sampled at >= 4 Hz.
@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_positive, check_random_state
+from ..lagcorr.lagged import WCCResult, wcc
+from ..physio._segments import runs
 from ..session import validate_phases
 from ..stats.surrogates import shift_offsets
-from ..sync.lagged import WCCResult, wcc
-from ._segments import runs
-from .linkage import LinkageResult, _result
+from .measures import LinkageResult, _result
 
 #: Feldman et al. (2011): heart-rate coupling at >= 4 Hz, lags to at least +-1 s.
 MIN_HR_RATE_HZ = 4.0
@@ -206,7 +206,7 @@ def synchrony_episodes(
 ) -> pd.DataFrame:
     """Behavioural-synchrony episodes: where the partners' behaviour channel correlates.
 
-    Windows whose peak lagged r (:func:`attunement.sync.lagged.wcc`) reaches
+    Windows whose peak lagged r (:func:`attunement.lagcorr.lagged.wcc`) reaches
     ``threshold_r`` are marked, and overlapping marked windows merge into one episode.
     Every value is a choice (Feldman 2007 codes synchrony by hand on a 1 s base; this is
     a stand-in where no coding exists). The peak over lags of short windows exceeds a

@@ -10,7 +10,7 @@ estimate (Zimmermann et al. 2024): observed values mean little without a null. T
 - ``epoch_shuffle``: within each dyad, participant 2's epochs re-ordered (no epoch keeps its
   partner epoch); tests synchrony specific to simultaneous epochs.
 
-p-values and their corrections over channel pairs: :mod:`~attunement.sync.brain_pvalues`.
+p-values and their corrections over channel pairs: :mod:`~attunement.brain.pvalues`.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ import pandas as pd
 from .._check import check_option, check_random_state, soft_import
 from .._log import logger
 from ..io.mne_io import is_mne
-from .brain import Prepared, nanmean, prepare
-from .brain_measures import check_modes, interbrain_matrix
-from .brain_pvalues import compare_to_null, derangements, pair_adjacency
+from .eeg import Prepared, nanmean, prepare
+from .measures import check_modes, interbrain_matrix
+from .pvalues import compare_to_null, derangements, pair_adjacency
 
 NULLS = ("pseudo_pair", "epoch_shuffle")
 
@@ -192,7 +192,7 @@ def interbrain_test(
         Same seed, same surrogates.
     on_progress : callable(done, total), optional
     n_jobs : int or None
-        Threads per matrix (see :func:`~attunement.sync.brain_measures.interbrain_matrix`).
+        Threads per matrix (see :func:`~attunement.brain.measures.interbrain_matrix`).
 
     Returns
     -------

@@ -2,8 +2,8 @@
 
 :func:`interbrain` takes two MNE ``Epochs`` or ``Raw`` objects (or plain arrays with a
 ``sampling_rate``), computes band-limited analytic signals as HyPyP does
-(:func:`~attunement.sync.brain_signal.band_analytic`) and the inter-brain measures
-(:mod:`~attunement.sync.brain_measures`), and returns an :class:`InterBrainResult`.
+(:func:`~attunement.brain.signal.band_analytic`) and the inter-brain measures
+(:mod:`~attunement.brain.measures`), and returns an :class:`InterBrainResult`.
 Continuous recordings are filtered whole and then cut into (sliding) windows.
 """
 
@@ -19,8 +19,8 @@ import pandas as pd
 from .._check import check_positive
 from .._log import logger
 from ..io.mne_io import MneData, check_pair, is_mne, mne_arrays
-from .brain_measures import check_modes, interbrain_matrix
-from .brain_signal import band_analytic, check_bands
+from .measures import check_modes, interbrain_matrix
+from .signal import band_analytic, check_bands
 
 PARTNERS = ("participant_1", "participant_2")
 
@@ -245,10 +245,10 @@ def interbrain(
     modes : str or list of str
         Measures, HyPyP's names: ``plv``, ``ccorr``, ``accorr``, ``coh``, ``imaginary_coh``,
         ``pli``, ``wpli``, ``envelope_corr``, ``pow_corr``
-        (:data:`~attunement.sync.brain_measures.MODES`); a comma-separated string works too.
+        (:data:`~attunement.brain.measures.MODES`); a comma-separated string works too.
     bands : mapping, list of names or None
         ``{name: (fmin, fmax)}`` in Hz, or names from
-        :data:`~attunement.sync.brain_signal.EEG_BANDS` (the default, all five adult bands).
+        :data:`~attunement.brain.signal.EEG_BANDS` (the default, all five adult bands).
     sampling_rate : float, optional
         Hz; required for arrays, taken from MNE objects.
     epochs_average : bool

@@ -301,7 +301,7 @@ def growth_model(
     out. Time is reported as given (dates: days since the dyad's first session), so the
     intercept and its variance are at time 0: the random-slope model is fitted with time
     centred and scaled, for numerical stability, and every number is transformed back
-    exactly (see :func:`~attunement.cohort._reml.fit_random_slope`).
+    exactly (see :func:`~attunement.stats._reml.fit_random_slope`).
 
     ``random_slope``: ``"auto"`` fits the random slope when at least ``min_dyads`` dyads
     have sessions at three or more distinct times and there are more sessions than
