@@ -21,7 +21,7 @@ MAX_LINES = 400
 # below, never above. The data model (``session``) is at the bottom because every stage
 # creates or consumes Sessions; the data still flows io -> Session -> preprocess -> ...
 LAYERS: dict[str, tuple[str, ...]] = {
-    "core": ("_check", "_log", "_pairs", "provenance", "config", "session", "clock"),
+    "core": ("_check", "_log", "_pairs", "provenance", "config", "session", "clock", "vocabulary"),
     "inputs": ("io", "extract", "physio", "simulate"),
     "preprocess": ("preprocess",),
     "measures": ("lagcorr", "sync", "brain", "linkage"),
