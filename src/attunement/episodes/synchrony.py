@@ -23,9 +23,9 @@ from scipy.linalg import solve_toeplitz
 from scipy.signal import lfilter
 
 from .._check import check_positive, check_random_state
+from .._pairs import as_series
 from ..lagcorr.lagged import wcc, wcc_batch
 from ..stats.surrogates import circular_shift
-from ..sync._pairs import as_series
 
 
 @dataclass
