@@ -62,7 +62,8 @@ def main() -> None:
     out = Path(tempfile.mkdtemp())
     start = time.perf_counter()
     sim = simulate_dyad("sensitive", duration_s=args.minutes * 60, sampling_rate=30, seed=0)
-    analysis = analyze(sim.session, AnalysisConfig.model_validate({"surrogates": {"n": 0}}))
+    analysis = analyze(sim.session,
+                       AnalysisConfig.model_validate({"surrogates": {"n_surrogates": 0}}))
     print(
         f"simulate + analyze: {time.perf_counter() - start:.1f} s "
         f"({sim.session.n_samples} samples, channels {analysis.session.channels})"

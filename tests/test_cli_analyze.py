@@ -33,7 +33,7 @@ def test_analyze_accepts_a_video(tmp_path):
             "0.5",
             "--step",
             "0.5",
-            "--surrogates",
+            "--n-surrogates",
             "0",
         ],
     )
@@ -63,7 +63,7 @@ def test_analyze_reports_progress_and_notes(data_dir):
 
     session = att.read_mea(data_dir / "applied_project_mea" / "MEA_video101.txt", 25)
     seen = []
-    cfg = load_config(surrogates={"null": "pseudo-dyads", "n": 10},
+    cfg = load_config(surrogates={"null": "pseudo-dyads", "n_surrogates": 10},
                       sync={"window_s": 30, "step_s": 10})
     result = analyze(session.crop(0, 240), cfg, progress=lambda d, t, s: seen.append((d, t)))
     assert seen == [(1, 3), (2, 3), (3, 3)]

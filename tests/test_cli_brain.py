@@ -65,7 +65,7 @@ def test_threads_give_the_same_tables(tmp_path, pair):
 def test_surrogates_add_p_values_and_follow_the_seed(tmp_path, pair):
     def run(name, seed):
         out = tmp_path / name
-        args = ["brain", *pair, "--mode", "plv", "--bands", "alpha_low", "--surrogates", "9",
+        args = ["brain", *pair, "--mode", "plv", "--bands", "alpha_low", "--n-surrogates", "9",
                 "--seed", str(seed), "--no-figure", "--json", "--out", str(out)]
         result = runner.invoke(app, args)
         assert result.exit_code == 0, result.output
@@ -83,7 +83,7 @@ def test_several_dyads_use_pseudo_pairs(tmp_path):
     files = [str(write_epochs(tmp_path / f"d{k}-epo.fif", k)) for k in range(6)]
     out = tmp_path / "out"
     result = runner.invoke(app, ["brain", *files, "--mode", "plv", "--bands", "alpha_low",
-                                 "--surrogates", "5", "--no-figure", "--out", str(out)])
+                                 "--n-surrogates", "5", "--no-figure", "--out", str(out)])
     assert result.exit_code == 0, result.output
     summary = pd.read_csv(out / "summary.csv")
     assert len(summary) == 4  # three dyads and the group test
@@ -121,7 +121,7 @@ def test_fnirs_parent_child_wtc(tmp_path, shared_dir):
     folder = shared_dir / "data/fnirs_parent_child"
     out = tmp_path / "out"
     result = runner.invoke(app, ["brain", str(folder / "parent"), str(folder / "child"),
-                                 "--mode", "wtc", "--surrogates", "5", "--seed", "0",
+                                 "--mode", "wtc", "--n-surrogates", "5", "--seed", "0",
                                  "--out", str(out)])
     assert result.exit_code == 0, result.output
     (row,) = pd.read_csv(out / "summary.csv").to_dict("records")

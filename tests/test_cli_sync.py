@@ -86,7 +86,7 @@ def test_mea_needs_sampling_rate(data_dir, tmp_path):
 
 def test_surrogate_columns_group_tables_and_seed(data_dir, tmp_path):
     folder = data_dir / "applied_project_mea"
-    extra = ["--surrogates", "19", "--null", "shift", "--seed", "1"]
+    extra = ["--n-surrogates", "19", "--null", "shift", "--seed", "1"]
     first = run(folder, *ARGS, *extra, "--out", tmp_path / "a")
     second = run(folder, *ARGS, *extra, "--out", tmp_path / "b")
     assert first.exit_code == 0 and second.exit_code == 0, first.output
@@ -101,14 +101,14 @@ def test_surrogate_columns_group_tables_and_seed(data_dir, tmp_path):
     pseudo = pd.read_csv(tmp_path / "a" / "pseudo_dyads.csv")
     assert group.n_real.iloc[0] == 2 and group.n_pseudo.iloc[0] == 4 and len(pseudo) == 6
     assert group.real_mean.iloc[0] == pytest.approx(a.grand_average.mean())
-    other = run(folder, *ARGS, "--surrogates", "19", "--seed", "2", "--out", tmp_path / "c")
+    other = run(folder, *ARGS, "--n-surrogates", "19", "--seed", "2", "--out", tmp_path / "c")
     assert other.exit_code == 0
     assert not np.allclose(pd.read_csv(tmp_path / "c" / "summary.csv").surrogate_mean,
                            a.surrogate_mean)
 
 
 def test_pseudo_dyad_null_uses_the_other_sessions(data_dir, tmp_path):
-    result = run(data_dir / "applied_project_mea", *ARGS, "--surrogates", "50", "--null",
+    result = run(data_dir / "applied_project_mea", *ARGS, "--n-surrogates", "50", "--null",
                  "pseudo-dyads", "--out", tmp_path, "--json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
@@ -116,7 +116,7 @@ def test_pseudo_dyad_null_uses_the_other_sessions(data_dir, tmp_path):
 
 
 def test_bad_null_is_a_user_error(data_dir, tmp_path):
-    result = run(data_dir / "applied_project_mea", *ARGS, "--surrogates", "5", "--null",
+    result = run(data_dir / "applied_project_mea", *ARGS, "--n-surrogates", "5", "--null",
                  "phase", "--out", tmp_path)
     assert result.exit_code == 1 and "'--null' parameter" in result.stderr
 
@@ -155,7 +155,7 @@ def test_every_measure_adds_its_prefixed_columns(dyad, tmp_path):
 
 
 def test_measure_surrogates_same_seed_same_numbers(dyad, tmp_path):
-    extra = ["--measure", ",".join(ISSUE_MEASURES), "--surrogates", "19", "--seed", "7"]
+    extra = ["--measure", ",".join(ISSUE_MEASURES), "--n-surrogates", "19", "--seed", "7"]
     first, second = (run(dyad, *SIM, *extra, "--out", tmp_path / d) for d in "ab")
     assert first.exit_code == 0 and second.exit_code == 0, first.output
     a, b = (pd.read_csv(tmp_path / d / "summary.csv") for d in "ab")
@@ -168,10 +168,10 @@ def test_measure_surrogates_same_seed_same_numbers(dyad, tmp_path):
         assert np.isfinite(a[f"{name}_effect_size"][0])
     assert a.dtw_alternative[0] == "less" and a.granger_alternative[0] == "two-sided"
     # the WCC's own test does not change when measures are added (same surrogate pairs)
-    alone = run(dyad, *SIM, "--surrogates", "19", "--seed", "7", "--out", tmp_path / "c")
+    alone = run(dyad, *SIM, "--n-surrogates", "19", "--seed", "7", "--out", tmp_path / "c")
     wcc_only = pd.read_csv(tmp_path / "c" / "summary.csv")
     pd.testing.assert_frame_equal(a[wcc_only.columns], wcc_only)
-    other = run(dyad, *SIM, "--measure", "phase", "--surrogates", "19", "--seed", "8",
+    other = run(dyad, *SIM, "--measure", "phase", "--n-surrogates", "19", "--seed", "8",
                 "--out", tmp_path / "d")
     assert alone.exit_code == 0 and other.exit_code == 0
     assert pd.read_csv(tmp_path / "d" / "summary.csv").phase_surrogate_mean[0] != pytest.approx(
@@ -180,7 +180,7 @@ def test_measure_surrogates_same_seed_same_numbers(dyad, tmp_path):
 
 def test_measures_without_wcc_and_measure_params(dyad, tmp_path):
     result = run(dyad, "--channel", "hr_bpm", "--measure", "physio,crqa", "--measure-param",
-                 "crqa.radius=0.3", "--measure-param", "crqa.delay_s=None", "--surrogates",
+                 "crqa.radius=0.3", "--measure-param", "crqa.delay_s=None", "--n-surrogates",
                  "9", "--seed", "1", "--out", tmp_path, "--json")
     assert result.exit_code == 0, result.output
     row = json.loads(result.stdout)[0]
@@ -194,7 +194,7 @@ def test_measures_without_wcc_and_measure_params(dyad, tmp_path):
 
 def test_measures_against_pseudo_dyads(data_dir, tmp_path):
     result = run(data_dir / "applied_project_mea", *ARGS, "--measure", "wcc,phase",
-                 "--surrogates", "50", "--null", "pseudo-dyads", "--out", tmp_path, "--json")
+                 "--n-surrogates", "50", "--null", "pseudo-dyads", "--out", tmp_path, "--json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert [r["n_surrogates"] for r in rows] == [2, 2]
@@ -203,7 +203,7 @@ def test_measures_against_pseudo_dyads(data_dir, tmp_path):
 
 def test_slow_surrogate_tests_are_announced(dyad, tmp_path, monkeypatch):
     monkeypatch.setattr("attunement.cli.sync.SLOW_TEST_S", 0.0)
-    result = run(dyad, *SIM, "--measure", "phase", "--surrogates", "3", "--out", tmp_path)
+    result = run(dyad, *SIM, "--measure", "phase", "--n-surrogates", "3", "--out", tmp_path)
     assert result.exit_code == 0
     assert "measure 'phase': 3 surrogates will take about" in result.stderr
 

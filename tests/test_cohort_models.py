@@ -152,7 +152,7 @@ window_s = 30
 max_lag_s = 3
 step_s = 10
 [analysis.surrogates]
-n = 0
+n_surrogates = 0
 [[models]]
 name = "dropout"
 formula = "grand_average ~ outcome + part + (1 | dyad)"

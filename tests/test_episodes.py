@@ -244,8 +244,8 @@ def test_bad_input_messages():
         detect_episodes((np.arange(3.0), np.zeros(4)))
     with pytest.raises(ValueError, match="'long_unrepaired_s': expected a finite number > 0"):
         detect_episodes(sim.session, channel="movement", long_unrepaired_s=0)
-    with pytest.raises(ValueError, match="'n_surrogates': expected an integer >= 2, got 1"):
-        synchrony_series(np.zeros(600), np.zeros(600), 10, n_surrogates=1)
+    with pytest.raises(ValueError, match="'n_gate_surrogates': expected an integer >= 2, got 1"):
+        synchrony_series(np.zeros(600), np.zeros(600), 10, n_gate_surrogates=1)
     with pytest.raises(ValueError, match="'x1' has 600 samples and 'x2' has 500"):
         synchrony_series(np.zeros(600), np.zeros(500), 10)
     with pytest.raises(ValueError, match="'score': expected a 1-D series with at least one"):

@@ -54,7 +54,7 @@ def test_unrelated_partners_are_not_attuned():
 
 
 def test_gate_needs_enough_surrogates():
-    with pytest.raises(ValueError, match="'n_surrogates': the gate at alpha = 0.01 needs at "
+    with pytest.raises(ValueError, match="'n_gate_surrogates': the gate at alpha = 0.01 needs at "
                                          "least 99 surrogates, got 19"):
         gate_attuned(np.ones(5, bool), np.ones(5), np.zeros((19, 5)), lambda s: s > 0,
                      step_s=1, evidence_s=1, alpha=0.01)

@@ -173,7 +173,7 @@ def test_analyze_runs_from_an_openface_pair_and_an_elan_phase_file(tmp_path):
         "analyze", str(a), str(b), "--phases", str(eaf), "--phase-tier", "phase",
         "--config", str(cfg),
         "--out", str(out), "--window", "4", "--lag", "0.5", "--step", "0.5",
-        "--surrogates", "0"])
+        "--n-surrogates", "0"])
     assert result.exit_code == 0, result.output
     summary = pd.read_csv(out / "summary.csv")
     smile = summary[summary.channel == "smile"].iloc[0]

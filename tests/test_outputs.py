@@ -102,7 +102,7 @@ def _project(tmp_path, names):
         max_lag_s = 1
         step_s = 2
         [analysis.surrogates]
-        n = 0
+        n_surrogates = 0
     """))
     return tmp_path / "p.toml"
 

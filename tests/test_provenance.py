@@ -25,7 +25,7 @@ def test_analyze_records_versions_in_summary_parquet_and_report(tmp_path, data_d
     out = tmp_path / "out"
     _run(["-q", "analyze", str(data_dir / "applied_project_mea" / "MEA_video101.txt"),
           "--sampling-rate", "25", "--window", "30", "--step", "30", "--lag", "2",
-          "--surrogates", "0", "--out", str(out)])
+          "--n-surrogates", "0", "--out", str(out)])
     summary = pd.read_csv(out / "summary.csv")
     text = summary.versions.iloc[0]
     for name in ("attunement", "numpy", "pandas", "scipy"):

@@ -37,7 +37,7 @@ def demo_out(tmp_path_factory, data_dir):
     config = root / "attune.toml"
     config.write_text(
         '[read]\nchannels = ["movement", "motion"]\n'
-        "[surrogates]\nn = 49\nseed = 1\n[sync]\nwindow_s = 20\nstep_s = 2\n"
+        "[surrogates]\nn_surrogates = 49\nseed = 1\n[sync]\nwindow_s = 20\nstep_s = 2\n"
     )
     out = root / "out"
     result = CliRunner().invoke(

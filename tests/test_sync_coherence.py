@@ -15,7 +15,7 @@ from attunement.sync.wavelet import fourier_factor
 def test_welch_coherence_is_scipys_with_band_summaries():
     rng = np.random.default_rng(0)
     x1, x2 = rng.normal(size=(2, 4000))
-    res = coherence(x1, x2, 20, segment_s=10, bands={"low": (0, 2), "high": (5, 10)})
+    res = coherence(x1, x2, 20, welch_segment_s=10, bands={"low": (0, 2), "high": (5, 10)})
     freq, coh = sps.coherence(x1, x2, fs=20, nperseg=200)
     np.testing.assert_array_equal(res.coherence, coh)
     low = (freq >= 0) & (freq <= 2)
@@ -34,7 +34,7 @@ def test_welch_coherence_finds_the_shared_rhythm():
 
 def test_welch_coherence_calibrated_and_sensitive():
     def measure(a, b):
-        return coherence(a, b, 10, segment_s=10).summary()["coherence_mean_all"]
+        return coherence(a, b, 10, welch_segment_s=10).summary()["coherence_mean_all"]
 
     null = [circular_shift_p(measure, *coupled_ar1(1200, phi=0.9, seed=s), seed=s)
             for s in range(20)]
@@ -84,8 +84,8 @@ def test_session_wrapper_and_bad_inputs():
     x = np.random.default_rng(4).normal(size=(2, 600))
     session = Session.from_arrays(x[0], x[1], sampling_rate=10)
     assert coherence(session).summary() == coherence(x[0], x[1], 10).summary()
-    with pytest.raises(ValueError, match="'segment_s': 100 s is longer than the series"):
-        coherence(x[0], x[1], 10, segment_s=100)
+    with pytest.raises(ValueError, match="'welch_segment_s': 100 s is longer than the series"):
+        coherence(x[0], x[1], 10, welch_segment_s=100)
     with pytest.raises(ValueError, match=r"'bands\['a'\]': expected 0 <= low < high"):
         coherence(x[0], x[1], 10, bands={"a": (2, 1)})
     with pytest.raises(ValueError, match="'bands': expected a mapping"):

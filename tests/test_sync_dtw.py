@@ -32,7 +32,7 @@ def test_distance_equals_the_full_matrix_recursion(seed):
     rng = np.random.default_rng(seed)
     n, w = int(rng.integers(5, 60)), int(rng.integers(1, 8))
     a, b = rng.normal(size=(2, n))
-    res = dtw(a, b, 1, window_s=w, normalize="none")
+    res = dtw(a, b, 1, max_lag_s=w, normalize="none")
     assert res.distance == pytest.approx(full_matrix_dtw(a, b, min(w, n - 1)), rel=1e-12)
     assert res.normalized_distance == pytest.approx(res.distance / (2 * n))
 
@@ -40,7 +40,7 @@ def test_distance_equals_the_full_matrix_recursion(seed):
 def test_path_is_monotone_within_the_window_and_costs_the_distance():
     rng = np.random.default_rng(1)
     a, b = np.cumsum(rng.normal(size=(2, 300)), axis=1)
-    res = dtw(a, b, 10, window_s=2, normalize="none")
+    res = dtw(a, b, 10, max_lag_s=2, normalize="none")
     p1, p2 = res.path_1, res.path_2
     assert (p1[0], p2[0], p1[-1], p2[-1]) == (0, 0, 299, 299)
     steps = np.column_stack([np.diff(p1), np.diff(p2)])
@@ -55,16 +55,16 @@ def test_recovers_who_leads_and_by_how_much():
     rng = np.random.default_rng(2)
     base = np.convolve(rng.normal(size=3100), np.ones(10) / 10, mode="same")
     x1, x2 = base[100:], base[80:-20]  # partner 2 shows partner 1's movement 2 s later
-    s = dtw(x1, x2, 10, window_s=5).summary()
+    s = dtw(x1, x2, 10, max_lag_s=5).summary()
     assert s["dtw_median_lag_s"] == pytest.approx(2.0)
     assert s["dtw_partner1_leads_proportion"] > 0.9
-    flipped = dtw(x2, x1, 10, window_s=5).summary()
+    flipped = dtw(x2, x1, 10, max_lag_s=5).summary()
     assert flipped["dtw_median_lag_s"] == pytest.approx(-2.0)
 
 
 def test_coupled_pairs_beat_circular_shifts_and_independent_ones_do_not():
     def closeness(a, b):
-        return -dtw(a, b, 10, window_s=2).normalized_distance
+        return -dtw(a, b, 10, max_lag_s=2).normalized_distance
 
     rng = np.random.default_rng(3)
     smooth = np.ones(10) / 10
@@ -80,10 +80,10 @@ def test_coupled_pairs_beat_circular_shifts_and_independent_ones_do_not():
 def test_session_wrapper_tidy_path_and_bad_inputs():
     x = np.random.default_rng(4).normal(size=(2, 200))
     session = Session.from_arrays(x[0], x[1], sampling_rate=10)
-    res = dtw(session, window_s=1)
-    assert res.summary() == dtw(x[0], x[1], 10, window_s=1).summary()
+    res = dtw(session, max_lag_s=1)
+    assert res.summary() == dtw(x[0], x[1], 10, max_lag_s=1).summary()
     assert list(res.to_frame().columns) == ["time_1_s", "time_2_s", "lag_s"]
-    with pytest.raises(ValueError, match="'window_s': 0.01 s is 0.1 samples"):
-        dtw(x[0], x[1], 10, window_s=0.01)
+    with pytest.raises(ValueError, match="'max_lag_s': 0.01 s is 0.1 samples"):
+        dtw(x[0], x[1], 10, max_lag_s=0.01)
     with pytest.raises(ValueError, match="'normalize' parameter. Allowed values are 'zscore'"):
         dtw(x[0], x[1], 10, normalize="minmax")

@@ -47,15 +47,15 @@ def assert_scalars_equal_multisyncpy(z, ref):
     assert cluster_phase(z, SAMPLING_RATE).value == pytest.approx(ref["rho_group"], rel=1e-9)
 
 
-@pytest.mark.parametrize(("n_times", "segment_s"), [(700, None), (3000, None), (3000, 5.1)])
-def test_shared_spectra_equal_scipy_per_pair(n_times, segment_s):
+@pytest.mark.parametrize(("n_times", "welch_segment_s"), [(700, None), (3000, None), (3000, 5.1)])
+def test_shared_spectra_equal_scipy_per_pair(n_times, welch_segment_s):
     """Reference: scipy.signal.coherence and csd on each pair (what multiSyncPy calls),
     with an odd segment (no Nyquist bin), the N // 4 rule and the default of 256."""
     rng = np.random.default_rng(3)
     x = rng.normal(size=(4, n_times)).cumsum(-1) + rng.normal(size=(1, n_times))
-    nper = {None: 256 if n_times >= 1024 else n_times // 4, 5.1: 51}[segment_s]
-    coh = team_coherence(x, 10, segment_s=segment_s).to_frame()
-    snc = sum_normalized_csd(x, 10, segment_s=segment_s).to_frame()
+    nper = {None: 256 if n_times >= 1024 else n_times // 4, 5.1: 51}[welch_segment_s]
+    coh = team_coherence(x, 10, welch_segment_s=welch_segment_s).to_frame()
+    snc = sum_normalized_csd(x, 10, welch_segment_s=welch_segment_s).to_frame()
     k = 0
     for i in range(4):
         for j in range(i + 1, 4):
@@ -186,5 +186,5 @@ def test_bad_inputs_are_named():
         symbolic_entropy(np.ones((2, 10)))
     with pytest.raises(ValueError, match="a signal is constant"):
         mdrqa(np.vstack([np.ones(10), np.arange(10.0)]), 1)
-    with pytest.raises(ValueError, match="'segment_s'"):
-        team_coherence(np.random.default_rng(0).normal(size=(2, 100)), 10, segment_s=0.1)
+    with pytest.raises(ValueError, match="'welch_segment_s'"):
+        team_coherence(np.random.default_rng(0).normal(size=(2, 100)), 10, welch_segment_s=0.1)

@@ -117,8 +117,8 @@ def test_bad_arguments():
         att.pick_peaks(res, x, y, 10, alpha=1.5)
     with pytest.raises(ValueError, match="'x': the pair gives .* pass the pair the WCC came"):
         att.pick_peaks(res, x[:80], y[:80], 10)
-    with pytest.raises(ValueError, match="'n_surrogates': expected an integer >= 1, got 0"):
-        att.pick_peaks(res, x, y, 10, n_surrogates=0)
+    with pytest.raises(ValueError, match="'n_peak_surrogates': expected an integer >= 1, got 0"):
+        att.pick_peaks(res, x, y, 10, n_peak_surrogates=0)
 
 
 # --- clear peaks against surrogates ------------------------------------------------------
@@ -217,16 +217,16 @@ def test_real_pseudo_dyads_show_clear_peaks_near_the_nominal_rate(data_dir):
 def test_surrogate_peaks_repeat_with_a_seed_and_keep_the_largest_peak():
     p1, p2 = lead_dyad(1.5, 0.6, 10, seed=5)
     res = att.wcc(p1, p2, 10, window_s=30, max_lag_s=5, step_s=15)
-    one = att.pick_peaks(res, p1, p2, 10, seed=7, n_surrogates=19)
-    two = att.pick_peaks(res, p1, p2, 10, seed=7, n_surrogates=19)
+    one = att.pick_peaks(res, p1, p2, 10, seed=7, n_peak_surrogates=19)
+    two = att.pick_peaks(res, p1, p2, 10, seed=7, n_peak_surrogates=19)
     np.testing.assert_array_equal(one.p_value, two.p_value)
-    assert one.params["n_surrogates"] == 19 and one.params["method"] == "surrogate"
+    assert one.params["n_peak_surrogates"] == 19 and one.params["method"] == "surrogate"
     assert np.nanmin(one.p_value) == pytest.approx(1 / 20)
     # the largest smoothed local maximum: the row's largest hump, not the nearest one
     lags = np.round(np.arange(-50, 51) / 10, 10)
     row = np.exp(-((lags - 0.8) ** 2) / 0.5) + 1.5 * np.exp(-((lags + 2) ** 2) / 0.5)
     fake = att.WCCResult(np.vstack([row] * len(res.times_s)), res.times_s, lags, res.params)
-    largest = att.pick_peaks(fake, p1, p2, 10, n_surrogates=19)
+    largest = att.pick_peaks(fake, p1, p2, 10, n_peak_surrogates=19)
     np.testing.assert_allclose(largest.lag_s, -2.0)
 
 

@@ -24,10 +24,10 @@ from attunement.sync.registry import (
 PARAMS = {
     "wcc": {"window_s": 20, "max_lag_s": 2, "step_s": 10},
     "phase": {"window_s": 20},
-    "coherence": {"segment_s": 10},
+    "coherence": {"welch_segment_s": 10},
     "crqa_windows": {"window_s": 20},
     "drp": {"max_lag_s": 2},
-    "dtw": {"window_s": 2},
+    "dtw": {"max_lag_s": 2},
     "granger": {"max_lag_s": 1},
 }
 
@@ -114,7 +114,8 @@ def test_group_summary_takes_several_channels_per_partner():
 
 
 def test_coherence_headline_follows_the_bands(pair):
-    out = MEASURES["coherence"](*pair, 10, segment_s=10, bands={"slow": (0, 1), "fast": (1, 5)})
+    out = MEASURES["coherence"](*pair, 10, welch_segment_s=10,
+                                bands={"slow": (0, 1), "fast": (1, 5)})
     assert headline_column("coherence", out) == "coherence_mean_slow"
 
 
@@ -144,7 +145,7 @@ def test_parameters_come_from_the_functions_signature():
                                              "lag_s": None}
     assert "channel" not in measure_parameters("crqa")
     assert measure_parameters("physio") == {"interval_s": 15.0, "lag_s": 1.0}
-    assert check_params("dtw", {"window_s": 1}) == {"window_s": 1}
+    assert check_params("dtw", {"max_lag_s": 1}) == {"max_lag_s": 1}
     with pytest.raises(ValueError, match="Invalid parameter 'radiuss' for measure 'crqa': "
                                          "expected one of 'dimension', .*got 'radiuss'"):
         check_params("crqa", {"radiuss": 0.5})

@@ -163,7 +163,7 @@ def test_sync_without_seed_gives_the_same_p_values_and_records_seed_0(tmp_path):
     for k in range(2):
         _wide(tmp_path / "in" / f"d{k}.csv", seed=k)
     args = ["sync", str(tmp_path / "in"), "--window", "4", "--lag", "1", "--step", "2",
-            "--surrogates", "19", "--measure", "wcc,dtw"]
+            "--n-surrogates", "19", "--measure", "wcc,dtw"]
     frames = []
     for run in ("a", "b"):
         result = runner.invoke(app, [*args, "--out", str(tmp_path / run)])

@@ -20,7 +20,8 @@ from attunement.cli import app
 from attunement.config import AnalysisConfig
 from attunement.report.viewer import encode_signal, viewer_data, write_viewer
 
-CFG = AnalysisConfig.model_validate({"read": {"channels": ["movement"]}, "surrogates": {"n": 0}})
+CFG = AnalysisConfig.model_validate({"read": {"channels": ["movement"]},
+                                     "surrogates": {"n_surrogates": 0}})
 EVIL = 'x</script><img src=x onerror="alert(1)">&'
 
 

@@ -34,7 +34,7 @@ ARGS = [
 DURATION_S, RATE_HZ, SEED, VIDEO_FPS = 300, 10, 14, 5
 #: Files the browser test downloaded and the rows they must hold (for the read-back test).
 _EXPORTS: dict = {}
-CONFIG = '[read]\nchannels = ["movement"]\n[surrogates]\nn = 0\n'
+CONFIG = '[read]\nchannels = ["movement"]\n[surrogates]\nn_surrogates = 0\n'
 
 pytestmark = [
     pytest.mark.browser,

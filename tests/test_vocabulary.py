@@ -10,9 +10,11 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 import typing
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import attunement
@@ -97,7 +99,7 @@ def test_the_config_accepts_exactly_the_session_nulls():
 @pytest.mark.parametrize("retired, canonical", sorted(RETIRED_VALUES.items()))
 def test_a_retired_null_is_rejected_naming_the_canonical_one(retired, canonical):
     with pytest.raises(ValueError, match=f"'{retired}' is now called '{canonical}'"):
-        check_option(retired, "null")
+        check_option(retired, "null", NULLS)
 
 
 def test_measures_reject_retired_nulls_naming_the_canonical_one():
@@ -149,3 +151,66 @@ def test_every_vocabulary_entry_documents_itself():
         if param.allowed:
             assert param.default in param.allowed or param.required
     assert vocabulary.cli_flag("max_lag_s") == "--max-lag-s"
+
+
+def test_rates_lags_and_times_carry_no_float_noise(tmp_path):
+    # time stamps summed in floating point step at 1 / 0.039999999999999... s; the reference
+    # is the sample grid itself: k / 25 for integer k (issue 18: best_lag_s -9.44, not
+    # -9.439999999999799; sampling_rate 25.0, not 25.000000000000533)
+    t = np.cumsum(np.full(3000, 0.04)) - 0.04
+    assert 1 / np.median(np.diff(t)) != 25.0
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=3000)
+    path = tmp_path / "d.csv"
+    pd.DataFrame({"time_s": t, "caregiver_motion": x,
+                  "infant_motion": np.roll(x, -236) + rng.normal(size=3000)}).to_csv(path,
+                                                                                     index=False)
+    session = attunement.read_table(path)
+    assert session.sampling_rate == 25.0
+    res = attunement.wcc(session, window_s=60, max_lag_s=10, step_s=30)
+    assert res.summary()["best_lag_s"] == -236 / 25 == -9.44
+    assert res.lags_s.tolist() == (np.arange(-250, 251) / 25).tolist()
+    assert res.times_s.tolist() == [0.0, 30.0]  # windows of 60 s, 10 s lags each side
+
+
+#: Positional partner tokens that no written table may carry (issue 18: p1/p2 in
+#: summary.csv, s1/s2 in the report, 1to2 in contingency, 100_01:p1 in pseudo-dyads).
+POSITIONAL = re.compile(r"(?<![A-Za-z0-9])(p1|p2|s1|s2|1to2|2to1|1_to_2|2_to_1)(?![A-Za-z0-9])")
+
+
+def test_command_tables_name_partners_as_the_session_does(tmp_path, data_dir):
+    # the partners named on the command line (the bundled MEA sample has no header)
+    from typer.testing import CliRunner
+
+    from attunement.cli import app
+
+    mea = data_dir / "applied_project_mea"
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, [
+        "sync", str(mea / "MEA_video101.txt"), str(mea / "MEA_video1000.txt"),
+        "--sampling-rate", "25", "--partners", "patient,therapist",
+        "--window", "30", "--lag", "3", "--step", "30",
+        "--measure", "wcc,contingency,granger", "--n-surrogates", "3", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = pd.read_csv(out / "summary.csv")
+    assert {"patient_leads_mean", "therapist_leads_share",
+            "contingency_interactive_patient_to_therapist",
+            "granger_gc_therapist_to_patient"} <= set(summary.columns)
+    pseudo = pd.read_csv(out / "pseudo_dyads.csv")
+    assert {"MEA_video101:patient", "MEA_video1000:therapist"} <= set(pseudo.partner_1) | set(
+        pseudo.partner_2)
+    for name in ("summary.csv", "pseudo_dyads.csv", "group.csv"):
+        table = pd.read_csv(out / name)
+        cells = [str(v) for c in table.columns if table[c].dtype == object for v in table[c]]
+        bad = [t for t in [*table.columns, *cells] if POSITIONAL.search(t)]
+        assert not bad, f"{name}: {bad}"
+
+
+def test_name_partners_leaves_other_tokens_alone():
+    from attunement.vocabulary import name_partners, name_partners_row
+
+    pair = ("caregiver", "infant")
+    assert name_partners("partner_effect_1_to_2", pair) == "partner_effect_caregiver_to_infant"
+    assert name_partners("hp1_band_p10", pair) == "hp1_band_p10"
+    assert name_partners_row({"session": "p1", "direction": "2to1"}, pair) == {
+        "session": "p1", "direction": "infant->caregiver"}

@@ -21,6 +21,7 @@ from .lagcorr.window import check_window
 from .preprocess import remove_outliers, scale, smooth
 from .provenance import version_rows, versions_text
 from .session import Session
+from .vocabulary import name_partners, name_partners_row
 
 
 @dataclass
@@ -63,7 +64,7 @@ class SessionAnalysis:
                 row.update(_prefixed(self.episodes.summary(), "episodes_"))
             row.update(self.config.flat())
             row["versions"] = versions_text()
-            rows.append(row)
+            rows.append(name_partners_row(row, self.session.partners))
         return pd.DataFrame(rows)
 
     @property
@@ -94,7 +95,10 @@ class SessionAnalysis:
             if ch.test is not None:
                 null_rows.append(ch.test.to_frame().assign(session=sid, channel=ch.channel))
             if ch.contingency is not None:
-                cont_rows.append(ch.contingency.to_frame().assign(session=sid, channel=ch.channel))
+                cont = ch.contingency.to_frame().assign(session=sid, channel=ch.channel)
+                cont["direction"] = [name_partners(d, self.session.partners, value=True)
+                                     for d in cont["direction"]]
+                cont_rows.append(cont)
         out["wcc"] = _front(pd.concat(wcc_rows, ignore_index=True))
         out["peaks"] = _front(pd.concat(peak_rows, ignore_index=True))
         if null_rows:
@@ -150,7 +154,7 @@ def analyze(
         if progress is not None:
             progress(done, total, label)
 
-    if nul.n > 0 and nul.null == "pseudo-dyads":
+    if nul.n_surrogates > 0 and nul.null == "pseudo-dyads":
         notes.append(
             "Pseudo-dyads need other sessions: no per-session surrogate test was run "
             "(use attune batch --pseudo-dyads, or another null)."
@@ -161,10 +165,10 @@ def analyze(
         params = sync.wcc_params()
         result = wcc(x1, x2, session.sampling_rate, **params)
         peaks = pick_peaks(result, x1, x2, session.sampling_rate, method=config.peaks.method,
-                           alpha=config.peaks.alpha, n_surrogates=config.peaks.n_surrogates,
-                           seed=nul.seed)
+                           alpha=config.peaks.alpha,
+                           n_peak_surrogates=config.peaks.n_peak_surrogates, seed=nul.seed)
         test = None
-        if nul.n > 0 and nul.null != "pseudo-dyads":
+        if nul.n_surrogates > 0 and nul.null != "pseudo-dyads":
             from .stats import surrogate_test
 
             test = surrogate_test(
@@ -172,13 +176,13 @@ def analyze(
                 x2,
                 session.sampling_rate,
                 null=nul.null,
-                n_surrogates=nul.n,
+                n_surrogates=nul.n_surrogates,
                 seed=nul.seed,
                 **params,
             )
         cont = _contingency(x1, x2, session, config, notes)
         results.append(ChannelAnalysis(channel, result, peaks, test, cont))
-        step(k + 1, f"{channel}: synchrony and {nul.n} surrogates")
+        step(k + 1, f"{channel}: synchrony and {nul.n_surrogates} surrogates")
     analysis = SessionAnalysis(session, config, results, notes=notes)
     analysis.episodes = _episodes(session, config, channels, analysis)
     step(len(channels) + 1, "episodes")
@@ -191,7 +195,8 @@ def _physio(session, config, analysis) -> pd.DataFrame | None:
     """Heart-rate linkage (Palumbo et al. 2017 families), inside vs outside the attuned
     episodes (Feldman et al. 2011), when the session records the configured channel."""
     phys = config.physio
-    if not phys.enabled or phys.channel not in session.channels or config.surrogates.n == 0:
+    if (not phys.enabled or phys.channel not in session.channels
+            or config.surrogates.n_surrogates == 0):
         return None
     from .linkage import physio_linkage
 
@@ -203,7 +208,7 @@ def _physio(session, config, analysis) -> pd.DataFrame | None:
         return physio_linkage(
             session,
             channel=phys.channel,
-            n_surrogates=config.surrogates.n,
+            n_surrogates=config.surrogates.n_surrogates,
             seed=config.surrogates.seed,
             episodes=episodes,
         )

@@ -22,6 +22,13 @@ from pydantic import (
     model_validator,
 )
 
+from .vocabulary import PARAMS, SESSION_NULLS
+
+
+def _field(name: str, **kwargs):
+    """A setting declared by the vocabulary: its default and its text."""
+    return Field(PARAMS[name].default, description=PARAMS[name].text, **kwargs)
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -64,11 +71,11 @@ class PreprocessConfig(_Section):
 class SyncConfig(_Section):
     """Windowed lagged cross-correlation."""
 
-    window_s: PositiveFloat = Field(30.0, description="Window length (s); choice.")
-    max_lag_s: PositiveFloat = Field(5.0, description="Largest lag (s); published +-5 s (rMEA).")
-    step_s: PositiveFloat = Field(1.0, description="Window increment (s); choice.")
-    fisher_z: bool = Field(True, description="Fisher z-transform r (rMEA r2Z).")
-    absolute: bool = Field(False, description="Absolute values (rMEA ABS).")
+    window_s: PositiveFloat = _field("window_s")
+    max_lag_s: PositiveFloat = _field("max_lag_s")
+    step_s: PositiveFloat = _field("step_s")
+    fisher_z: bool = _field("fisher_z")
+    absolute: bool = _field("absolute")
 
     @model_validator(mode="after")
     def _lag_within_window(self):
@@ -94,17 +101,18 @@ class PeakConfig(_Section):
         0.05, gt=0, lt=1,
         description="Share of windows with a peak when the partners are not coupled; choice.",
     )
-    n_surrogates: PositiveInt = Field(99, description="Surrogates for method 'surrogate'.")
+    n_peak_surrogates: PositiveInt = Field(
+        99, description="Circular shifts per window for method 'surrogate' (a per-window "
+        "threshold, not a session's surrogate test: attunement.pick_peaks)."
+    )
 
 
 class SurrogateConfig(_Section):
     """The null that synchrony is tested against."""
 
-    n: NonNegativeInt = Field(200, description="Number of surrogates (0: no surrogate test).")
-    null: Literal["shift", "segments", "iaaft", "pseudo-dyads", "shuffle"] = Field(
-        "shift", description="Surrogate null; circular shift is calibrated (SCIENCE.md)."
-    )
-    seed: int = Field(0, description="Seed: the same seed gives the same numbers.")
+    n_surrogates: NonNegativeInt = _field("n_surrogates")
+    null: Literal[SESSION_NULLS] = _field("null")
+    seed: int = _field("seed")
 
 
 class EpisodeConfig(_Section):

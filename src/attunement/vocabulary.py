@@ -25,6 +25,7 @@ ValueError: Invalid value for the 'null' parameter: 'circular_shift' is now call
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -48,6 +49,9 @@ NULLS: dict[str, str] = {
     "epochs": "epoch shuffle (inter-brain): partner 2's epochs re-paired with partner 1's "
     "other epochs of the same session; keeps each epoch whole, breaks their alignment",
 }
+
+#: The nulls of one session's surrogate test (``epochs`` is the inter-brain epoch shuffle).
+SESSION_NULLS: tuple[str, ...] = ("shift", "segments", "iaaft", "shuffle", "pseudo-dyads")
 
 #: Retired spellings of accepted values -> the canonical one (rejected, never aliased).
 RETIRED_VALUES: dict[str, str] = {
@@ -129,9 +133,10 @@ PARAMS: dict[str, Param] = _params(
           "defaulted (30 fps video is not 1000 Hz).", unit="Hz"),
     Param("seed", "int | numpy.random.Generator", "Seed of every random step: the same "
           "seed gives the same numbers.", default=0),
-    Param("null", "str", "The surrogate null (attunement.vocabulary.NULLS); circular shift "
-          "is the default, calibrated where short segment shuffles and data shuffles were "
-          "not (SCIENCE.md).", default="shift", allowed=tuple(NULLS)),
+    Param("null", "str", "The surrogate null (attunement.vocabulary.NULLS; inter-brain "
+          "tests also take 'epochs'); circular shift is the default, calibrated where short "
+          "segment shuffles and data shuffles were not (SCIENCE.md).", default="shift",
+          allowed=SESSION_NULLS),
     Param("n_surrogates", "int", "Number of surrogates of the null distribution (500 as "
           "SUSY, Ramseyer & Tschacher); 0 for no surrogate test where that is allowed.",
           default=500),
@@ -239,3 +244,44 @@ def cli_flag(name: str) -> str:
     '--n-surrogates'
     """
     return "--" + name.replace("_", "-")
+
+
+#: Positional partner tokens of array-level results (``p1_leads_mean``, ``granger_gc_1to2``).
+_POSITIONAL = re.compile(r"(?<![A-Za-z0-9])(1_to_2|2_to_1|1to2|2to1|p1|p2)(?![A-Za-z0-9])")
+
+
+def name_partners(text: str, partners, *, value: bool = False) -> str:
+    """``text`` (a column name, or with ``value`` a cell) with its positional partner
+    tokens (``p1``, ``p2``, ``1to2``, ``2to1``, ``1_to_2``, ``2_to_1``) replaced by the
+    session's partner names: tables name partners as the session does.
+
+    Directions become ``a_to_b`` in a column name and ``a->b`` in a cell.
+
+    Examples
+    --------
+    >>> name_partners("p1_leads_mean", ("caregiver", "infant"))
+    'caregiver_leads_mean'
+    >>> name_partners("granger_gc_2to1", ("caregiver", "infant"))
+    'granger_gc_infant_to_caregiver'
+    >>> name_partners("1to2", ("caregiver", "infant"), value=True)
+    'caregiver->infant'
+    """
+    a, b = (str(p) for p in partners)
+    arrow = "->" if value else "_to_"
+    names = {"p1": a, "p2": b, "1to2": f"{a}{arrow}{b}", "1_to_2": f"{a}{arrow}{b}",
+             "2to1": f"{b}{arrow}{a}", "2_to_1": f"{b}{arrow}{a}"}
+    return _POSITIONAL.sub(lambda m: names[m.group(1)], text)
+
+
+def name_partners_row(row: dict, partners) -> dict:
+    """A table row (column -> cell) with partner names in its column names and in the
+    cells of its ``direction`` columns (:func:`name_partners`); other cells unchanged (a
+    session id ``p1`` stays ``p1``).
+
+    Examples
+    --------
+    >>> name_partners_row({"p2_leads_share": 0.4, "direction": "2to1"}, ("mother", "child"))
+    {'child_leads_share': 0.4, 'direction': 'child->mother'}
+    """
+    return {name_partners(k, partners): name_partners(v, partners, value=True)
+            if isinstance(v, str) and k.endswith("direction") else v for k, v in row.items()}

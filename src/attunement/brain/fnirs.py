@@ -287,11 +287,11 @@ class InterBrainWTCTest:
 
 
 def interbrain_wtc_test(
-    dyads, *, null: str = "shift", n_surrogates: int = 200,
+    dyads, *, null: str = "shift", n_surrogates: int = 500,
     min_shift_s: float | None = None, periods_s: Sequence[float] = (10.0, 20.0),
     pairs: str = "matched", picks: Sequence[str] = ("hbo", "hbr"), correction: str = "fdr",
     alternative: str = "greater", alpha: float = 0.05, sampling_rate: float | None = None,
-    dj: float = DJ, omega0: float = OMEGA0, seed=None,
+    dj: float = DJ, omega0: float = OMEGA0, seed=0,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> InterBrainWTCTest:
     """Wavelet coherence of one or several dyads against time-shifted or pseudo-pair nulls.

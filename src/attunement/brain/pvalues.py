@@ -25,7 +25,7 @@ CORRECTIONS = ("fdr", "max", "cluster", "none")
 ALTERNATIVES = ("greater", "two-sided")
 
 
-def derangements(n: int, n_draws: int, seed=None) -> np.ndarray:
+def derangements(n: int, n_draws: int, seed=0) -> np.ndarray:
     """Permutations of ``range(n)`` without fixed points: all of them when there are at most
     ``n_draws`` (in lexicographic order), else ``n_draws`` random ones.
 

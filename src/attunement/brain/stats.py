@@ -150,7 +150,7 @@ def interbrain_test(
     bands=None,
     *,
     null: str = "pseudo-dyads",
-    n_surrogates: int = 200,
+    n_surrogates: int = 500,
     correction: str = "fdr",
     alternative: str = "greater",
     alpha: float = 0.05,
@@ -160,7 +160,7 @@ def interbrain_test(
     pair_by: str = "name",
     window_s: float | None = None,
     step_s: float | None = None,
-    seed=None,
+    seed=0,
     on_progress: Callable[[int, int], None] | None = None,
     n_jobs: int | None = None,
 ) -> InterBrainTest:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
+from ..vocabulary import cli_help
 from . import app
 from ._inputs import (
     CHANNELS,
@@ -36,13 +37,13 @@ def analyze(
     window: float = typer.Option(None, "--window", help="Window length (s)."),
     lag: float = typer.Option(None, "--lag", help="Largest lag (s)."),
     step: float = typer.Option(None, "--step", help="Window increment (s)."),
-    surrogates: int = typer.Option(None, "--surrogates", help="Number of surrogates."),
+    n_surrogates: int = typer.Option(None, "--n-surrogates", help=cli_help("n_surrogates")),
     paradigm: str = typer.Option(
         None, "--paradigm", help="Episodes' time scale: infant-face-to-face (4 s windows) or "
         "psychotherapy-movement (30 s windows); see attunement.episodes.PARADIGMS."
     ),
-    null: str = typer.Option(None, "--null", help="shift, segments, iaaft or shuffle."),
-    seed: int = typer.Option(None, "--seed", help="Seed for the surrogates."),
+    null: str = typer.Option(None, "--null", help=cli_help("null")),
+    seed: int = typer.Option(None, "--seed", help=cli_help("seed")),
     peak_method: str = typer.Option(
         None, "--peak-method",
         help="Peak picking (who leads): surrogate (default: clear peaks only) or boker2002.",
@@ -79,7 +80,7 @@ def analyze(
                   "time_unit": None if time_unit == "auto" else time_unit,
                   "phases": str(phases) if phases else None, "phase_tier": phase_tier},
             sync={"window_s": window, "max_lag_s": lag, "step_s": step},
-            surrogates={"n": surrogates, "null": null, "seed": seed},
+            surrogates={"n_surrogates": n_surrogates, "null": null, "seed": seed},
             episodes={"paradigm": paradigm},
             peaks={"method": peak_method},
             video={"layout": layout, "regions": str(regions) if regions else None},

@@ -9,6 +9,7 @@ import pandas as pd
 import typer
 
 from ..io.writers import write_figure
+from ..vocabulary import cli_help
 from . import app
 from ._term import info, progress, user_errors
 
@@ -37,14 +38,16 @@ def brain(
     window_s: float = typer.Option(None, "--window-s", help="Continuous data: window length."),
     step_s: float = typer.Option(None, "--step-s", help="Continuous data: window step."),
     per_epoch: bool = typer.Option(False, "--per-epoch", help="Keep one matrix per epoch."),
-    surrogates: int = typer.Option(0, "--surrogates", help="Surrogates for p-values (0: none)."),
+    n_surrogates: int = typer.Option(
+        0, "--n-surrogates", help=cli_help("n_surrogates", "0 (none) unless given.")
+    ),
     null: str = typer.Option(
         None, "--null", help="pseudo-dyads (default with several dyads), epochs (EEG), "
         "shift (wtc)."
     ),
     correction: str = typer.Option("fdr", "--correction", help="fdr, max or none."),
     alpha: float = typer.Option(0.05, "--alpha", help="Significance level."),
-    seed: int = typer.Option(0, "--seed", help="Random seed for the surrogates."),
+    seed: int = typer.Option(0, "--seed", help=cli_help("seed")),
     jobs: int = typer.Option(
         1, "--jobs", help="Threads per matrix (-1: every CPU); pays off for pli, wpli, accorr."
     ),
@@ -78,7 +81,7 @@ def brain(
             "out": prepare_out_dir(out, force=force), "mode": mode, "bands": bands,
             "periods": periods, "pairs": pairs, "min_sci": min_sci, "pair_by": pair_by,
             "window_s": window_s, "step_s": step_s, "per_epoch": per_epoch,
-            "surrogates": surrogates, "null": null, "correction": correction, "alpha": alpha,
+            "n_surrogates": n_surrogates, "null": null, "correction": correction, "alpha": alpha,
             "seed": seed, "figure": figure, "n_jobs": jobs, "read": reader,
         }
         run = _run_wtc if modes == ["wtc"] else _run_eeg
@@ -121,12 +124,12 @@ def _run_eeg(dyads, names, opt):
             files += _matrix_figures(res, out / f"interbrain_{name}")
     summary = pd.concat(rows, ignore_index=True)
     summary = summary[["session"] + [c for c in summary.columns if c != "session"]]
-    if opt["surrogates"] > 0:
+    if opt["n_surrogates"] > 0:
         null = opt["null"] or ("pseudo-dyads" if len(dyads) > 1 else "epochs")
         bar, step = _bar(f"{null} surrogates")
         with bar:
             test = interbrain_test(insts, opt["mode"], opt["bands"], null=null,
-                                   n_surrogates=opt["surrogates"], correction=opt["correction"],
+                                   n_surrogates=opt["n_surrogates"], correction=opt["correction"],
                                    alpha=opt["alpha"], seed=opt["seed"], on_progress=step,
                                    window_s=opt["window_s"], step_s=opt["step_s"],
                                    n_jobs=opt["n_jobs"], **kw)
@@ -186,11 +189,11 @@ def _run_wtc(dyads, names, opt):
         if opt["figure"]:
             files.append(_wtc_figure(res, out / f"interbrain_wtc_{name}.png"))
     summary = pd.DataFrame(rows)
-    if opt["surrogates"] > 0:
+    if opt["n_surrogates"] > 0:
         null = opt["null"] or ("pseudo-dyads" if len(dyads) > 1 else "shift")
         bar, step = _bar(f"{null} surrogates")
         with bar:
-            test = interbrain_wtc_test(insts, null=null, n_surrogates=opt["surrogates"],
+            test = interbrain_wtc_test(insts, null=null, n_surrogates=opt["n_surrogates"],
                                        periods_s=band, pairs=opt["pairs"],
                                        correction=opt["correction"], alpha=opt["alpha"],
                                        seed=opt["seed"], on_progress=step)

@@ -57,7 +57,10 @@ def episodes(
         None, "--long-unrepaired", help="Seconds from which an unrepaired rupture is 'long "
         "unrepaired' (default: paradigm; a choice, not a published value)."
     ),
-    surrogates: int = typer.Option(19, "--surrogates", help="Circular-shift surrogates."),
+    n_gate_surrogates: int = typer.Option(
+        19, "--n-gate-surrogates", help="Circular shifts per window of the attuned gate (19: "
+        "the fewest for a per-window 5 % level)."
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed of the surrogate shifts."),
     force: bool = typer.Option(False, "--force", help="Write into a non-empty --out."),
     as_json: bool = typer.Option(False, "--json", help="Print the session summaries as JSON."),
@@ -95,7 +98,7 @@ def episodes(
                     bar.advance(task)
                     continue
                 result = _detect(data, codes, channel, paradigm, window, step, lag,
-                                 long_unrepaired, surrogates, seed)
+                                 long_unrepaired, n_gate_surrogates, seed)
             except (ValueError, FileNotFoundError) as err:  # one bad session never stops the rest
                 failed[name] = str(err)
                 warn(f"{name}: {err}")
@@ -139,14 +142,14 @@ def _reasons(session, channel, paradigm, window, lag) -> list[str]:
     return reasons
 
 
-def _detect(data, codes, channel, paradigm, window, step, lag, long_unrepaired, surrogates,
-            seed):
+def _detect(data, codes, channel, paradigm, window, step, lag, long_unrepaired,
+            n_gate_surrogates, seed):
     if codes:
         return match_states(data, long_unrepaired_s=long_unrepaired or 15.0)
     return detect_episodes(data, channel=channel or None, paradigm=paradigm, window_s=window,
                            step_s=step,
                            max_lag_s=lag, long_unrepaired_s=long_unrepaired,
-                           n_surrogates=surrogates, seed=seed)
+                           n_gate_surrogates=n_gate_surrogates, seed=seed)
 
 
 def _sources(paths, codes, read_sessions, tiers=None) -> list[tuple[str, Callable]]:

@@ -37,6 +37,7 @@ from ..sync.registry import (
     headline_function,
     measure_parameters,
 )
+from ..vocabulary import cli_help, name_partners_row
 from . import app
 from ._inputs import CHANNELS, PARTNERS, RECURSIVE, RESAMPLE, SAMPLING_RATE, TIME_UNIT, read_inputs
 from ._term import info, progress, user_errors, warn
@@ -93,7 +94,8 @@ def sync(
     ),
     channel: str = typer.Option(None, "--channel", help="Channel (default: every shared one)."),
     n_surrogates: int = typer.Option(
-        0, "--surrogates", help="Surrogates per session (SUSY: 500); 0 for none."
+        0, "--n-surrogates", help=cli_help("n_surrogates", "On the command line a test is "
+                                            "asked for: 0 (none) unless given.")
     ),
     null: str = typer.Option(
         "shift", "--null", help=f"Surrogate null: {', '.join(NULLS)} (shift is calibrated)."
@@ -112,7 +114,7 @@ def sync(
     peak_alpha: float = typer.Option(
         0.05, "--peak-alpha", help="Surrogate p-value of a clear peak (--peak-method surrogate)."
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed: the same seed, the same numbers."),
+    seed: int = typer.Option(0, "--seed", help=cli_help("seed")),
     sampling_rate: float = SAMPLING_RATE,
     partners: str = PARTNERS,
     channels: str = CHANNELS,
@@ -132,7 +134,7 @@ def sync(
     preprocessing). Every other measure adds its summary columns, named
     <measure>_<column>, and its parameters as <measure>_param_<key> (the published
     defaults unless --measure-param sets them; attunement.sync.registry lists them).
-    With --surrogates, the WCC adds surrogate_mean, surrogate_sd, effect_size and
+    With --n-surrogates, the WCC adds surrogate_mean, surrogate_sd, effect_size and
     p_value of the grand average (other summaries with their name as prefix) and, for
     several sessions, real against pseudo-dyads: group.csv (means, Cohen's d) and
     pseudo_dyads.csv. Every other measure's headline statistic
@@ -151,7 +153,7 @@ def sync(
             raise ValueError(f"Invalid value for '--peak-alpha': expected 0 < alpha < 1, got "
                              f"{peak_alpha}.")
         if n_surrogates < 0:
-            raise ValueError(f"Invalid value for '--surrogates': expected >= 0, got "
+            raise ValueError(f"Invalid value for '--n-surrogates': expected >= 0, got "
                              f"{n_surrogates}.")
         names = check_measures(measure, "--measure")
         run = _Run(names, wcc_params, prep, _measure_params(measure_param or [], names),
@@ -262,7 +264,7 @@ def _row(session, ch, n_channels, sessions, run: _Run, seed_seq, out) -> dict:
         cols = _measure_columns(name, pair, run, seed_seq, pool, where)
         row.update({k: v for k, v in cols.items() if k.startswith(f"{name}_") or k not in row})
     row.setdefault("sampling_rate", session.sampling_rate)
-    return row
+    return name_partners_row(row, session.partners)
 
 
 def _wcc_name(session_id: str, ch: str, n_channels: int) -> str:

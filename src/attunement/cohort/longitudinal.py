@@ -120,7 +120,7 @@ def dyad_trends(
     return pd.DataFrame(rows)
 
 
-def change_point(values, n_permutations: int = 999, seed=None) -> dict:
+def change_point(values, n_permutations: int = 999, seed=0) -> dict:
     """The single most likely change in mean of a series of sessions.
 
     The split minimising the within-segment sum of squares; its p-value is the share

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .._check import check_random_state
 from ..config import AnalysisConfig
-from ..stats.groups import GroupComparison, _statistic, pseudo_dyad_labels
+from ..stats.groups import GroupComparison, X, _statistic, pseudo_dyad_labels
 from .executors import run_tasks
 from .project import Project
 
@@ -21,21 +21,24 @@ from .project import Project
 def pair_statistics(
     pairs: list[tuple[str, str, str, str]], paths: dict[str, str], settings: dict, channel: str
 ) -> pd.DataFrame:
-    """The statistic of each ``(session_a, 'p1'|'p2', session_b, 'p1'|'p2')`` pair."""
+    """The statistic of each ``(session_a, 'x1'|'x2', session_b, 'x1'|'x2')`` pair; the
+    ``partner_1`` and ``partner_2`` columns name each partner as their session does."""
     from ..analysis import preprocess_session, read_one
 
     config = AnalysisConfig.model_validate(settings)
     needed = sorted({p[0] for p in pairs} | {p[2] for p in pairs})
-    series = {}
+    series, names = {}, {}
     for sid in needed:
         session = preprocess_session(read_one(paths[sid], config), config)
-        series[sid] = dict(zip(("p1", "p2"), session.pair(channel)))
+        series[sid] = dict(zip(X, session.pair(channel)))
+        names[sid] = dict(zip(X, session.partners))
         rate = session.sampling_rate
     params = config.sync.wcc_params()
     values = _statistic(
         [(series[a][pa], series[b][pb]) for a, pa, b, pb in pairs], rate, params, "grand_average"
     )
-    frame = pd.DataFrame(pairs, columns=["session_1", "partner_1", "session_2", "partner_2"])
+    named = [(a, names[a][pa], b, names[b][pb]) for a, pa, b, pb in pairs]
+    frame = pd.DataFrame(named, columns=["session_1", "partner_1", "session_2", "partner_2"])
     frame["kind"] = np.where(frame.session_1 == frame.session_2, "real", "pseudo")
     frame["grand_average"] = values
     rates = [_episode_rates(series[a][pa], series[b][pb], rate, channel, config)
@@ -89,7 +92,7 @@ def pseudo_dyads(
     if n_pseudo is not None and n_pseudo < len(labels):
         pick = np.sort(check_random_state(seed).choice(len(labels), n_pseudo, replace=False))
         labels = [labels[i] for i in pick]
-    pairs = [(s, "p1", s, "p2") for s in ids]
+    pairs = [(s, X[0], s, X[1]) for s in ids]
     pairs += [(*a.rsplit(":", 1), *b.rsplit(":", 1)) for a, b in labels]
     paths = {f.stem: str(f) for f in project.files}
     settings = project.analysis.model_dump(mode="json")

@@ -28,7 +28,7 @@ def detect_episodes(
     max_lag_s: float | None = None,
     step_s: float | None = None,
     prewhiten_s: float | None = None,
-    n_surrogates: int = 19,
+    n_gate_surrogates: int = 19,
     min_shift_s: float | None = None,
     attuned_dwell_s: float | None = None,
     rupture_dwell_s: float | None = None,
@@ -70,7 +70,7 @@ def detect_episodes(
         (30 s windows). Parameters given explicitly override it.
     channel : str or list of str, optional
         Channel(s) both partners have; default all of them, combined.
-    window_s, max_lag_s, step_s, prewhiten_s, n_surrogates, min_shift_s
+    window_s, max_lag_s, step_s, prewhiten_s, n_gate_surrogates, min_shift_s
         The synchrony series (default: the paradigm's; 19 surrogates, see
         :func:`~attunement.episodes.synchrony_series`).
     attuned_dwell_s, rupture_dwell_s, evidence_s, min_effect, rupture_fraction, min_episode_s
@@ -125,7 +125,7 @@ def detect_episodes(
             synchrony_series(*session.pair(name), session.sampling_rate,
                              window_s=p["window_s"], max_lag_s=p["max_lag_s"],
                              step_s=p["step_s"], prewhiten_s=p["prewhiten_s"],
-                             n_surrogates=n_surrogates, min_shift_s=p["min_shift_s"],
+                             n_gate_surrogates=n_gate_surrogates, min_shift_s=p["min_shift_s"],
                              channel=name, seed=rng)
             for name, rng in zip(names, seeds)
         ])

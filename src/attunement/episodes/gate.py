@@ -13,7 +13,7 @@ same two signals with their timing to each other destroyed):
 - each surrogate's score series is segmented the same way and its largest run statistic
   kept (a max statistic, so the test holds for the whole session, however many runs);
 - a run is attuned when its permutation p-value, ``(1 + #{surrogate max >= stat}) /
-  (n_surrogates + 1)``, is at most ``alpha``; otherwise it becomes non-attuned.
+  (n_gate_surrogates + 1)``, is at most ``alpha``; otherwise it becomes non-attuned.
 
 So a session without synchrony beyond its surrogates keeps an attuned run in about
 ``alpha`` of cases, and the rate of false ruptures is bounded by that of false attuned runs.
@@ -69,7 +69,7 @@ def gate_attuned(
         The decoded states of the real score.
     score : array
         The real score (surrogate SDs above chance).
-    null_score : array of shape (n_surrogates, n_windows)
+    null_score : array of shape (n_gate_surrogates, n_windows)
         The surrogates' scores, in the same units.
     segment : callable
         ``segment(score) -> attuned`` (bool array): the segmentation, run on each surrogate.
@@ -77,7 +77,7 @@ def gate_attuned(
         Window spacing and seconds per independent observation.
     alpha : float
         Largest permutation p-value of an attuned run (0.05, choice: the conventional
-        level, per session); at least ``1 / (n_surrogates + 1)``.
+        level, per session); at least ``1 / (n_gate_surrogates + 1)``.
 
     Returns
     -------
@@ -104,7 +104,7 @@ def gate_attuned(
     k = null_score.shape[0]
     if 1.0 / (k + 1) > alpha + 1e-12:
         raise ValueError(
-            f"Invalid value for 'n_surrogates': the gate at alpha = {alpha:g} needs at least "
+            f"Invalid value for 'n_gate_surrogates': the gate at alpha = {alpha:g} needs at least "
             f"{math.ceil(1 / alpha) - 1} surrogates, got {k}."
         )
     null_max = np.array([

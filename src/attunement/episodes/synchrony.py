@@ -52,7 +52,7 @@ class SynchronySeries:
         The channel(s) combined into this series.
     params : dict
         Every parameter used.
-    null_score : ndarray, shape (n_surrogates, n_windows)
+    null_score : ndarray, shape (n_gate_surrogates, n_windows)
         Each surrogate's statistic in the same units as ``score``, against the other
         surrogates (leave-one-out): the null that gates attuned states
         (:func:`~attunement.episodes.gate_attuned`).
@@ -107,10 +107,10 @@ def synchrony_series(
     max_lag_s: float = 2.0,
     step_s: float = 0.5,
     prewhiten_s: float | None = 1.0,
-    n_surrogates: int = 19,
+    n_gate_surrogates: int = 19,
     min_shift_s: float = 30.0,
     channel: str = "signal",
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator = 0,
 ) -> SynchronySeries:
     """Time-resolved synchrony of one channel, scored against circular-shift surrogates.
 
@@ -132,8 +132,9 @@ def synchrony_series(
     prewhiten_s : float or None
         Order of the AR model removed from each series, in seconds of past (1 s, choice:
         longer than the sub-second memory of the innovations). None: no pre-whitening.
-    n_surrogates : int
-        Circular shifts of partner 2 (19, choice: the fewest for a per-window 5 % level).
+    n_gate_surrogates : int
+        Circular shifts of partner 2 (19, choice: the fewest for a per-window 5 % level); a
+        name of its own, as this gate is not a session's surrogate test (``n_surrogates``).
     min_shift_s : float
         Smallest shift (30 s, choice: far beyond the window and the lags), capped at a
         quarter of the recording for short ones
@@ -163,10 +164,11 @@ def synchrony_series(
             f"Invalid input: 'x1' has {len(a)} samples and 'x2' has {len(b)}; expected equal "
             "lengths."
         )
-    n_surr = int(n_surrogates)
-    if n_surr < 2:
+    n_gate = int(n_gate_surrogates)
+    if n_gate < 2:
         raise ValueError(
-            f"Invalid value for 'n_surrogates': expected an integer >= 2, got {n_surrogates!r}."
+            "Invalid value for 'n_gate_surrogates': expected an integer >= 2, got "
+            f"{n_gate_surrogates!r}."
         )
     start = 0
     if prewhiten_s is not None:
@@ -178,10 +180,10 @@ def synchrony_series(
             start = order
             a, b = a[order:], b[order:]
     min_shift = min(check_positive(min_shift_s, "min_shift_s") * fs, len(b) // 4)
-    _, shifted = circular_shift(a, b, n_surr, min_shift, seed=check_random_state(seed))
+    _, shifted = circular_shift(a, b, n_gate, min_shift, seed=check_random_state(seed))
     kw = dict(window_s=window_s, max_lag_s=max_lag_s, step_s=step_s, fisher_z=True)
     real = wcc(a, b, fs, **kw)
-    z = wcc_batch(np.broadcast_to(a, (n_surr + 1, len(a))), np.vstack([b, shifted]), fs, **kw)
+    z = wcc_batch(np.broadcast_to(a, (n_gate + 1, len(a))), np.vstack([b, shifted]), fs, **kw)
     value = _profile_weighted(z)
     score, null_mean, null_sd, null_score = _standardise(value)
     lags = real.lags_s
@@ -190,7 +192,7 @@ def synchrony_series(
     params = dict(
         window_s=float(window_s), max_lag_s=float(max_lag_s), step_s=float(step_s),
         prewhiten_s=None if prewhiten_s is None else float(prewhiten_s),
-        n_surrogates=n_surr, min_shift_s=float(min_shift_s), null="shift",
+        n_gate_surrogates=n_gate, min_shift_s=float(min_shift_s), null="shift",
         sampling_rate=fs,
     )
     return SynchronySeries(

@@ -76,11 +76,24 @@ def times_in_seconds(values, path: Path, column: str, unit: str) -> np.ndarray:
     return times
 
 
+def step_rate(times: np.ndarray) -> float:
+    """The rate (Hz) of the median step, to 12 significant digits: time stamps summed in
+    floating point (0.04 s steps giving 25.000000000000533 Hz) leave no noise in the rate,
+    nor in the lags and times derived from it.
+
+    Examples
+    --------
+    >>> step_rate(np.cumsum(np.full(1000, 0.04)))
+    25.0
+    """
+    return float(f"{1.0 / float(np.median(np.diff(times))):.12g}")
+
+
 def inferred_rate(times: np.ndarray, path: Path, column: str, unit: str) -> float:
     """The rate (Hz) of the median step, refused when implausibly slow for a signal."""
     if len(times) < 2:
         raise ValueError(f"{path}: at least two rows are needed to infer the sampling rate.")
-    rate = 1.0 / float(np.median(np.diff(times)))
+    rate = step_rate(times)
     if rate < MIN_RATE_HZ and unit == "auto":
         raise ValueError(
             f"{path}: column {column!r} steps by {1 / rate:g} s (median), a rate of "

@@ -43,7 +43,9 @@ def read_mea(
         1-based column(s) of partner 1 and partner 2, summed when several.
     partners : pair of str, optional
         Role names, e.g. ``("patient", "therapist")``. By default the header's names of
-        the two columns (R ``write.table`` writes ``"pat" "th"``), else ``("s1", "s2")``.
+        the two columns (R ``write.table`` writes ``"pat" "th"``), else
+        ``("partner_1", "partner_2")`` as :meth:`Session.from_arrays` (rMEA's s1/s2 are
+        column positions, not names of partners).
     channel : str
         The channel name given to the series.
     skip : int, optional
@@ -76,7 +78,7 @@ def read_mea(
     s1 = _sum_columns(table, s1_col, path, "s1_col")
     s2 = _sum_columns(table, s2_col, path, "s2_col")
     if partners is None:
-        partners = _header_partners(header, s1_col, s2_col) or ("s1", "s2")
+        partners = _header_partners(header, s1_col, s2_col) or ("partner_1", "partner_2")
     elif len(partners) != 2 or partners[0] == partners[1]:
         raise ValueError(f"{path}: 'partners' must be two distinct names, got {partners!r}.")
     try:

@@ -28,6 +28,7 @@ from .._check import check_positive
 from ..clock import align_streams
 from ..session import Session
 from ._files import check_file
+from ._time import step_rate
 
 
 def read_stamped_csv(path: str | Path, time_col: str, value_col: str):
@@ -286,7 +287,7 @@ def _header_row(path: Path, names: Sequence[str], max_lines: int = 20) -> int:
 
 
 def _common_rate(streams, sampling_rate) -> float:
-    rates = [1.0 / float(np.median(np.diff(t))) for _, t, _ in streams]
+    rates = [step_rate(t) for _, t, _ in streams]
     if sampling_rate is not None:
         sr = check_positive(sampling_rate, "sampling_rate")
         for (path, _, _), rate in zip(streams, rates, strict=True):

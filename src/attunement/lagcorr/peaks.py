@@ -123,7 +123,7 @@ def pick_peaks(
     channel: str | None = None,
     method: str = "surrogate",
     alpha: float = 0.05,
-    n_surrogates: int = 99,
+    n_peak_surrogates: int = 99,
     seed=0,
     span: float = 0.25,
     search_s: float | None = None,
@@ -144,8 +144,9 @@ def pick_peaks(
     alpha : float
         Surrogate p-value at or below which a peak is clear: the share of windows with a
         peak when the partners are not coupled (a choice; 0.05 as the surrogate tests).
-    n_surrogates : int
-        Circular-shift surrogates per session (99: p-values in steps of 0.01).
+    n_peak_surrogates : int
+        Circular-shift surrogates per session for the per-window threshold (99: p-values in
+        steps of 0.01); a name of its own, as it is not a session's surrogate test.
     seed : int or Generator
         Seed of the surrogates; the same seed gives the same peaks.
     span : float
@@ -194,11 +195,11 @@ def pick_peaks(
             raise ValueError(f"Invalid value for 'alpha': expected 0 < alpha < 1, got {alpha}.")
         best = np.where(peak, smoothed, -math.inf).argmax(axis=1)
         height = np.where(peak[rows, best], smoothed[rows, best], np.nan)
-        null = _window_null(result, x, y, sampling_rate, channel, n_surrogates, seed,
+        null = _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates, seed,
                             (span, degree, limit))
         p_value = _window_p(height, null)
         found = p_value <= alpha
-        params.update(alpha=alpha, n_surrogates=len(null), null="shift",
+        params.update(alpha=alpha, n_peak_surrogates=len(null), null="shift",
                       seed=int(seed) if isinstance(seed, (int, np.integer)) else None)
     return PeakResult(
         time_s=np.asarray(result.times_s, dtype=float).copy(),
@@ -220,8 +221,8 @@ def _local_maxima(smoothed: np.ndarray, lags: np.ndarray, limit: float) -> np.nd
     return peak & (np.abs(lags) <= limit + 1e-9)
 
 
-def _window_null(result, x, y, sampling_rate, channel, n_surrogates, seed, smoothing):
-    """Per surrogate and window (n_surrogates, n_windows): the largest smoothed local
+def _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates, seed, smoothing):
+    """Per surrogate and window (n_peak_surrogates, n_windows): the largest smoothed local
     maximum of circular-shift surrogates' WCC, with the real WCC's parameters. Partner 2
     is shifted by at least a window plus twice the largest lag where the series allows
     (so no surrogate window sees the real alignment), and never by less than the lag."""
@@ -244,10 +245,10 @@ def _window_null(result, x, y, sampling_rate, channel, n_surrogates, seed, smoot
             f"Invalid value for 'x': the pair gives {lay.n_windows} windows x {lay.n_lags} "
             f"lags, the result has {result.values.shape}; pass the pair the WCC came from."
         )
-    n = int(n_surrogates)
-    if n < 1 or n != n_surrogates:
-        raise ValueError(f"Invalid value for 'n_surrogates': expected an integer >= 1, "
-                         f"got {n_surrogates!r}.")
+    n = int(n_peak_surrogates)
+    if n < 1 or n != n_peak_surrogates:
+        raise ValueError(f"Invalid value for 'n_peak_surrogates': expected an integer >= 1, "
+                         f"got {n_peak_surrogates!r}.")
     low = math.ceil(p["max_lag_s"] * rate - 1e-9)
     wide = math.ceil((p["window_s"] + 2 * p["max_lag_s"]) * rate)
     xs, ys = circular_shift(a, b, n, max(low, min(wide, len(a) // 2)), check_random_state(seed))

@@ -48,7 +48,7 @@ def _peaks(res: WCCResult) -> tuple[np.ndarray, np.ndarray]:
 
 def hr_coupling(
     x1, x2, sampling_rate: float, window_s: float = 30.0, max_lag_s: float = 3.0,
-    step_s: float = 15.0, n_surrogates: int = 500, min_shift_s: float = 30.0, seed=None,
+    step_s: float = 15.0, n_surrogates: int = 500, min_shift_s: float = 30.0, seed=0,
 ) -> LinkageResult:
     """Mean peak cross-correlation of heart rate over windows, against circular shifts.
 
@@ -127,7 +127,7 @@ class EpisodeCoupling:
 def coupling_by_episode(
     x1, x2, sampling_rate: float, episodes: pd.DataFrame, start_s: float = 0.0,
     window_s: float = 10.0, max_lag_s: float = 3.0, step_s: float = 5.0,
-    min_inside: float = 0.5, n_surrogates: int = 500, min_shift_s: float = 30.0, seed=None,
+    min_inside: float = 0.5, n_surrogates: int = 500, min_shift_s: float = 30.0, seed=0,
 ) -> EpisodeCoupling:
     """Compare heart-rate coupling inside and outside behavioural-synchrony episodes.
 

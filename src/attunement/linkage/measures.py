@@ -113,7 +113,7 @@ def interval_means(x, sampling_rate: float, interval_s: float = 15.0,
 
 def interval_correlation(
     x1, x2, sampling_rate: float, interval_s: float = 15.0, null: str = "shift",
-    n_surrogates: int = 500, min_shift_s: float = 30.0, seed=None,
+    n_surrogates: int = 500, min_shift_s: float = 30.0, seed=0,
 ) -> LinkageResult:
     """Correlation of the partners' heart rate in ``interval_s`` intervals.
 
@@ -166,7 +166,7 @@ def interval_correlation(
 def slope_concordance(
     x1, x2, sampling_rate: float, slope_window_s: float = 5.0, step_s: float = 1.0,
     corr_window_s: float = 15.0, n_surrogates: int = 500, min_shift_s: float = 30.0,
-    seed=None,
+    seed=0,
 ) -> LinkageResult:
     """Marci et al.'s (2007, J Nerv Ment Dis 195:103) slope concordance index.
 
@@ -273,7 +273,7 @@ def actor_partner(x1, x2, sampling_rate: float, lag_s: float = 1.0) -> ActorPart
 
 def partner_effect_test(
     x1, x2, sampling_rate: float, lag_s: float = 1.0, n_surrogates: int = 500,
-    min_shift_s: float = 30.0, seed=None,
+    min_shift_s: float = 30.0, seed=0,
 ) -> tuple[LinkageResult, LinkageResult]:
     """Partner effects of :func:`actor_partner` against circularly shifted partners.
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from .._check import spawn_seeds
 from ..session import Session
+from ..vocabulary import name_partners
 from . import measures as linkage
 from .coupling import MIN_HR_RATE_HZ, coupling_by_episode, hr_coupling, synchrony_episodes
 
@@ -18,7 +19,7 @@ def physio_linkage(
     interval_s: float = 15.0,
     lag_s: float = 1.0,
     n_surrogates: int = 500,
-    seed=None,
+    seed=0,
     behaviour_channel: str | None = None,
     episodes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
@@ -46,8 +47,8 @@ def physio_linkage(
     0            hr_interval_r  segments
     1            hr_interval_r     shift
     2  slope_concordance_index     shift
-    3    partner_effect_1_to_2     shift
-    4    partner_effect_2_to_1     shift
+    3    partner_effect_partner_1_to_partner_2     shift
+    4    partner_effect_partner_2_to_partner_1     shift
     5                hr_peak_r     shift
     """
     x1, x2 = session.pair(channel)
@@ -73,6 +74,7 @@ def physio_linkage(
                                  n_surrogates=n_surrogates, seed=seeds[5])
         rows.append(by.to_frame())
     table = pd.concat(rows, ignore_index=True)
+    table["measure"] = [name_partners(m, session.partners) for m in table["measure"]]
     table.insert(0, "modality", channel)
     table.insert(0, "session", session.id)
     return table

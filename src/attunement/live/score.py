@@ -31,7 +31,7 @@ class OnlineScore:
     ----------
     sampling_rate : float
         Samples per second of the channel.
-    window_s, max_lag_s, step_s, prewhiten_s, n_surrogates
+    window_s, max_lag_s, step_s, prewhiten_s, n_gate_surrogates
         As in :func:`attunement.episodes.synchrony_series` (4 s, 2 s, 0.5 s, 1 s, 19).
     min_shift_s : float
         Smallest surrogate delay (10 s, choice: beyond the window and lags while the
@@ -52,15 +52,16 @@ class OnlineScore:
     """
 
     def __init__(self, sampling_rate: float, *, window_s: float = 4.0, max_lag_s: float = 2.0,
-                 step_s: float = 0.5, prewhiten_s: float | None = 1.0, n_surrogates: int = 19,
+                 step_s: float = 0.5, prewhiten_s: float | None = 1.0, n_gate_surrogates: int = 19,
                  min_shift_s: float = 10.0, calibration_s: float = 10.0):
         fs = check_positive(sampling_rate, "sampling_rate")
-        if int(n_surrogates) < 2:
+        if int(n_gate_surrogates) < 2:
             raise ValueError(
-                f"Invalid value for 'n_surrogates': expected an integer >= 2, got {n_surrogates!r}."
+                "Invalid value for 'n_gate_surrogates': expected an integer >= 2, got "
+                f"{n_gate_surrogates!r}."
             )
         shift = check_positive(min_shift_s, "min_shift_s")
-        delays = shift * (1 + np.arange(int(n_surrogates)) / int(n_surrogates))
+        delays = shift * (1 + np.arange(int(n_gate_surrogates)) / int(n_gate_surrogates))
         self.roll = RollingWCC(fs, window_s=window_s, max_lag_s=max_lag_s, step_s=step_s,
                                delays_s=delays, fisher_z=True)
         self.centre_s = (window_s + max_lag_s) / 2
@@ -74,7 +75,7 @@ class OnlineScore:
         n_series, n_lags = self.roll.n_series, len(self.roll.lags)
         self._z_sum = np.zeros((n_series, n_lags))
         self._z_count = np.zeros((n_series, n_lags))
-        self.min_null = int(n_surrogates)  # every surrogate, as offline
+        self.min_null = int(n_gate_surrogates)  # every surrogate, as offline
         self._var_sum = 0.0
         self._var_count = 0
 

@@ -17,8 +17,6 @@ SHOWN = (
     "p_value",
     "peak_lag_mean_s",
     "n_peaks",
-    "p1_leads_share",
-    "p2_leads_share",
     "episodes_matched_proportion",
     "episodes_ruptures_per_min",
     "missing_fraction",
@@ -50,7 +48,11 @@ def plot_session_comparison(summary: pd.DataFrame, ax=None):
 
 def index_html(summary: pd.DataFrame, links: dict[str, str]) -> str:
     """Render the index page for the sessions in ``summary`` (one row per session/channel)."""
-    shown = summary[[c for c in SHOWN if c in summary.columns]]
+    cols = [c for c in SHOWN if c in summary.columns]
+    # after n_peaks: who leads, under the sessions' partner names (caregiver_leads_share)
+    leads = [c for c in summary.columns if c.endswith("_leads_share")]
+    at = cols.index("n_peaks") + 1 if "n_peaks" in cols else len(cols)
+    shown = summary[cols[:at] + leads + cols[at:]]
     fig = to_data_uri(plot_session_comparison(summary).figure)
     return render(
         "index.html.j2", sessions=list(links), summary=shown, links=links, comparison_fig=fig

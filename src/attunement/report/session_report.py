@@ -90,7 +90,7 @@ def session_context(analysis) -> dict:
         },
         "quality": quality,
         "null": {
-            "n": cfg.surrogates.n,
+            "n": cfg.surrogates.n_surrogates,
             "name": cfg.surrogates.null,
             "description": NULL_DESCRIPTIONS[cfg.surrogates.null],
         },

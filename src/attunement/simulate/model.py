@@ -101,7 +101,7 @@ def simulate_dyad(
     partners: Sequence[str] = ("caregiver", "infant"),
     channels: Sequence[str] | None = None,
     channel_model: ChannelModel | None = None,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator = 0,
     id: str | None = None,
 ) -> SimulatedDyad:
     """Simulate two partners whose states regulate each other, with known ruptures.
@@ -148,8 +148,8 @@ def simulate_dyad(
     channel_model : ChannelModel, optional
         Time constants and observation parameters.
     seed : int, Generator or None
-        The same seed gives the same session; events are drawn in seconds, so they
-        also agree across sampling rates. None draws a seed and records it in meta.
+        The same seed gives the same session (default 0); events are drawn in seconds, so
+        they also agree across sampling rates. None draws a seed and records it in meta.
     id : str, optional
         Session id; default ``'sim-<style>-<seed>'``.
 

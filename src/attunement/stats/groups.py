@@ -23,7 +23,8 @@ class GroupComparison:
     """A statistic for every real dyad and every pseudo-dyad.
 
     ``real_ids``: session ids; ``pseudo_ids``: ``(partner 1, partner 2)`` labels as
-    ``'<session>:<role>'`` with role ``p1`` or ``p2``.
+    ``'<session>:<partner>'`` with the session's partner names; ``partners``: session id ->
+    its two partner names (``x1``, ``x2`` for a pair of arrays).
     """
 
     statistic: str
@@ -32,6 +33,7 @@ class GroupComparison:
     real_ids: list
     pseudo_ids: list
     params: dict = field(default_factory=dict)
+    partners: dict = field(default_factory=dict)
 
     @property
     def cohens_d(self) -> float:
@@ -51,9 +53,12 @@ class GroupComparison:
         }
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy rows: ``kind`` (real / pseudo), ``partner_1``, ``partner_2``, ``value``."""
-        real = pd.DataFrame({"kind": "real", "partner_1": [f"{s}:p1" for s in self.real_ids],
-                             "partner_2": [f"{s}:p2" for s in self.real_ids],
+        """Tidy rows: ``kind`` (real / pseudo), ``partner_1``, ``partner_2`` (each
+        ``session:partner``, the session's own partner names), ``value``."""
+        names = self.partners
+        real = pd.DataFrame({"kind": "real",
+                             "partner_1": [f"{s}:{names.get(s, X)[0]}" for s in self.real_ids],
+                             "partner_2": [f"{s}:{names.get(s, X)[1]}" for s in self.real_ids],
                              "value": self.real})
         pseudo = pd.DataFrame({"kind": "pseudo", "partner_1": [a for a, _ in self.pseudo_ids],
                                "partner_2": [b for _, b in self.pseudo_ids],
@@ -77,26 +82,35 @@ def cohens_d(a, b) -> float:
     return float((a.mean() - b.mean()) / math.sqrt(pooled)) if pooled > 0 else math.nan
 
 
-def pseudo_dyad_labels(ids, keep_roles: bool = False) -> list[tuple[str, str]]:
+#: Partner names of a pair given as two arrays: the argument names of pair measures.
+X = ("x1", "x2")
+
+
+def pseudo_dyad_labels(ids, keep_roles: bool = False,
+                       partners: dict | None = None) -> list[tuple[str, str]]:
     """Every re-pairing of partners across sessions, as rMEA's ``shuffle`` forms them: all
-    pairs of the series ``[p1 of each session, p2 of each session]`` except the real ones;
-    with ``keep_roles`` only partner 1 of one session with partner 2 of another.
+    pairs of the series ``[partner 1 of each session, partner 2 of each session]`` except
+    the real ones; with ``keep_roles`` only partner 1 of one session with partner 2 of
+    another. Each label is ``session:partner``, with the session's own partner names
+    (``partners``: session id -> two names; default ``x1``, ``x2``).
 
     Examples
     --------
     >>> pseudo_dyad_labels(["a", "b"])
-    [('a:p1', 'b:p1'), ('a:p1', 'b:p2'), ('b:p1', 'a:p2'), ('a:p2', 'b:p2')]
-    >>> pseudo_dyad_labels(["a", "b"], keep_roles=True)
-    [('a:p1', 'b:p2'), ('b:p1', 'a:p2')]
+    [('a:x1', 'b:x1'), ('a:x1', 'b:x2'), ('b:x1', 'a:x2'), ('a:x2', 'b:x2')]
+    >>> pseudo_dyad_labels(["a", "b"], keep_roles=True,
+    ...                    partners={"a": ("mother", "infant"), "b": ("father", "infant")})
+    [('a:mother', 'b:infant'), ('b:father', 'a:infant')]
     """
-    series = [f"{s}:p1" for s in ids] + [f"{s}:p2" for s in ids]
+    partners = partners or {}
+    series = [(s, 0) for s in ids] + [(s, 1) for s in ids]
     pairs = []
-    for a, b in itertools.combinations(series, 2):
-        if a.rsplit(":", 1)[0] == b.rsplit(":", 1)[0]:
+    for (sa, ra), (sb, rb) in itertools.combinations(series, 2):
+        if sa == sb:
             continue  # the real dyad
-        if keep_roles and not (a.endswith(":p1") and b.endswith(":p2")):
+        if keep_roles and not (ra == 0 and rb == 1):
             continue
-        pairs.append((a, b))
+        pairs.append((f"{sa}:{partners.get(sa, X)[ra]}", f"{sb}:{partners.get(sb, X)[rb]}"))
     return pairs
 
 
@@ -106,7 +120,7 @@ def compare_real_pseudo(
     *,
     n_pseudo: int | None = None,
     keep_roles: bool = False,
-    seed=None,
+    seed=0,
     channel: str | None = None,
     statistic: str = "grand_average",
     window_s: float = 60.0,
@@ -150,13 +164,16 @@ def compare_real_pseudo(
             f"Invalid value for 'sessions': pseudo-dyads need at least 2 dyads, got "
             f"{len(sessions)}."
         )
-    series, ids, rates = {}, [], set()
+    series, ids, rates, names = {}, [], set(), {}
     for i, s in enumerate(sessions):
         a, b, rate, _ = (_inputs(s, None, sampling_rate, channel) if hasattr(s, "pair")
                          else _inputs(s[0], s[1], sampling_rate, channel))
         sid = str(getattr(s, "id", i))
         ids.append(sid)
-        series[f"{sid}:p1"], series[f"{sid}:p2"] = a, b
+        names[sid] = tuple(getattr(s, "partners", X))
+        if names[sid][0] == names[sid][1]:
+            names[sid] = X  # one name for both partners cannot tell them apart
+        series[f"{sid}:{names[sid][0]}"], series[f"{sid}:{names[sid][1]}"] = a, b
         rates.add(rate)
     if len(ids) != len(set(ids)):
         raise ValueError(f"Invalid value for 'sessions': session ids repeat: {ids}.")
@@ -166,17 +183,18 @@ def compare_real_pseudo(
             "resample them to one rate first."
         )
     rate = rates.pop()
-    labels = pseudo_dyad_labels(ids, keep_roles)
+    labels = pseudo_dyad_labels(ids, keep_roles, names)
     if n_pseudo is not None and n_pseudo < len(labels):
         pick = np.sort(check_random_state(seed).choice(len(labels), n_pseudo, replace=False))
         labels = [labels[i] for i in pick]
     params = dict(window_s=window_s, max_lag_s=max_lag_s, step_s=step_s, fisher_z=fisher_z,
                   absolute=absolute)
-    real = _statistic([(series[f"{s}:p1"], series[f"{s}:p2"]) for s in ids], rate, params,
-                      statistic)
+    real = _statistic([(series[f"{s}:{names[s][0]}"], series[f"{s}:{names[s][1]}"])
+                       for s in ids], rate, params, statistic)
     pseudo = _statistic([(series[a], series[b]) for a, b in labels], rate, params, statistic)
     return GroupComparison(statistic, real, pseudo, ids, labels,
-                           params={**params, "keep_roles": keep_roles, "sampling_rate": rate})
+                           params={**params, "keep_roles": keep_roles, "sampling_rate": rate},
+                           partners=names)
 
 
 def _statistic(pairs, rate, params, statistic) -> np.ndarray:

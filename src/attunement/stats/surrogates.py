@@ -15,13 +15,14 @@ import numpy as np
 
 from .._check import check_option, check_positive, check_random_state
 from ..vocabulary import NULLS as VOCABULARY_NULLS
+from ..vocabulary import SESSION_NULLS
 
 #: Name -> null hypothesis of the session-level nulls (their names and texts are the
 #: vocabulary's). Defaults must be calibrated nulls (SCIENCE.md): ``shift``.
-NULLS = {k: VOCABULARY_NULLS[k] for k in ("shift", "segments", "iaaft", "shuffle", "pseudo-dyads")}
+NULLS = {k: VOCABULARY_NULLS[k] for k in SESSION_NULLS}
 
 
-def circular_shift(x, y, n_surrogates: int, min_shift: int, seed=None):
+def circular_shift(x, y, n_surrogates: int, min_shift: int, seed=0):
     """Partner 2 circularly shifted by a uniform random offset in
     ``[min_shift, n - min_shift]`` samples (``min_shift`` at least the largest lag).
 
@@ -62,7 +63,7 @@ def shift_offsets(n: int, min_shift: int, n_surrogates: int, rng: np.random.Gene
     return rng.integers(low, n - low + 1, size=n_surrogates)
 
 
-def segment_shuffle(x, y, n_surrogates: int, segment: int, seed=None):
+def segment_shuffle(x, y, n_surrogates: int, segment: int, seed=0):
     """Partner 2 cut into segments of ``segment`` samples (the last one shorter when the
     length is not a multiple) put in a random order.
 
@@ -90,7 +91,7 @@ def segment_shuffle(x, y, n_surrogates: int, segment: int, seed=None):
     return np.broadcast_to(x, (n_surrogates, n)), out
 
 
-def data_shuffle(x, y, n_surrogates: int, seed=None):
+def data_shuffle(x, y, n_surrogates: int, seed=0):
     """Partner 2's samples in random order.
 
     Examples
@@ -105,7 +106,7 @@ def data_shuffle(x, y, n_surrogates: int, seed=None):
             rng.permuted(np.tile(y, (n_surrogates, 1)), axis=1))
 
 
-def iaaft(x, y, n_surrogates: int, seed=None, max_iter: int = 100):
+def iaaft(x, y, n_surrogates: int, seed=0, max_iter: int = 100):
     """Partner 2 replaced by IAAFT surrogates (Schreiber & Schmitz 2000): same amplitude
     spectrum and same values, random phases; iterated until the ranks stop changing or
     ``max_iter``. Gaps are bridged linearly for the transform and missing again after.
@@ -142,7 +143,7 @@ def iaaft(x, y, n_surrogates: int, seed=None, max_iter: int = 100):
 
 def make_surrogates(x, y, null: str, n_surrogates: int, sampling_rate: float, *,
                     max_lag_s: float, window_s: float | None = None,
-                    segment_s: float | None = None, seed=None):
+                    segment_s: float | None = None, seed=0):
     """Dispatch to the generator of ``null`` (not pseudo-dyads, which need other sessions).
 
     ``shift`` shifts by at least ``max_lag_s`` (and at least 1 sample); ``segments`` uses

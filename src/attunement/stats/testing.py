@@ -195,7 +195,7 @@ def surrogate_test(
     channel: str | None = None,
     null: str = "shift",
     n_surrogates: int = 500,
-    seed=None,
+    seed=0,
     measure=None,
     pool=None,
     segment_s: float | None = None,

@@ -100,7 +100,7 @@ def coherence(
     sampling_rate: float | None = None,
     *,
     channel: str | None = None,
-    segment_s: float = 20.0,
+    welch_segment_s: float = 20.0,
     bands: Mapping[str, tuple[float, float]] | None = None,
 ) -> CoherenceResult:
     """Welch magnitude-squared coherence, with its mean and peak in bands of interest.
@@ -109,7 +109,7 @@ def coherence(
     ----------
     x1, x2 : array (n_times,), or a Session as ``x1``
     sampling_rate : float
-    segment_s : float
+    welch_segment_s : float
         Welch segment length (choice: 20 s, a 0.05 Hz resolution).
     bands : mapping of name to (low_hz, high_hz), optional
         Bands to summarise; None gives one band ``all`` from 0 Hz to Nyquist.
@@ -124,16 +124,16 @@ def coherence(
     0.3
     """
     a1, a2, sr = as_pair(x1, x2, sampling_rate, channel)
-    nperseg = to_samples(segment_s, sr, "segment_s", minimum=4)
+    nperseg = to_samples(welch_segment_s, sr, "welch_segment_s", minimum=4)
     if nperseg > a1.size:
         raise ValueError(
-            f"Invalid value for 'segment_s': {segment_s} s is longer than the series "
+            f"Invalid value for 'welch_segment_s': {welch_segment_s} s is longer than the series "
             f"({a1.size / sr:g} s)."
         )
     chosen = _bands(bands, sr)
     freq, coh = sps.coherence(a1, a2, fs=sr, nperseg=nperseg)
     return CoherenceResult(freq, coh, _band_table(freq, coh, chosen),
-                           {"segment_s": nperseg / sr, "bands": chosen})
+                           {"welch_segment_s": nperseg / sr, "bands": chosen})
 
 
 @dataclass

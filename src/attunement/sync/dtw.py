@@ -109,16 +109,16 @@ def dtw(
     sampling_rate: float | None = None,
     *,
     channel: str | None = None,
-    window_s: float = 5.0,
+    max_lag_s: float = 5.0,
     normalize: str = "zscore",
 ) -> DTWResult:
     """DTW distance and warping path between two partners' series.
 
     Parameters
     ----------
-    window_s : float
-        Sakoe-Chiba window: the largest lag the path may take (choice: 5 s, the lag range
-        rMEA's documentation calls common).
+    max_lag_s : float
+        Sakoe-Chiba band: the largest lag the warping path may take, in s (choice: 5 s, the
+        lag range rMEA's documentation calls common; the WCC's ``max_lag_s``).
     normalize : {'zscore', 'none'}
         Scaling of each series first (choice: z-score, so the distance does not reflect
         the partners' different amplitudes).
@@ -126,13 +126,13 @@ def dtw(
     Examples
     --------
     >>> t = np.arange(400) / 10
-    >>> res = dtw(np.sin(t), np.sin(t - 1.0), 10, window_s=3)
+    >>> res = dtw(np.sin(t), np.sin(t - 1.0), 10, max_lag_s=3)
     >>> round(res.summary()["dtw_median_lag_s"], 1)
     1.0
     """
     a1, a2, sr = as_pair(x1, x2, sampling_rate, channel)
     check_option(normalize, "normalize", NORMALIZATIONS)
-    w = to_samples(window_s, sr, "window_s")
+    w = to_samples(max_lag_s, sr, "max_lag_s")
     w = min(w, a1.size - 1)
     if normalize == "zscore":
         a1, a2 = zscore(a1, "x1"), zscore(a2, "x2")
@@ -140,4 +140,4 @@ def dtw(
     distance = float(acc[-1, w])
     p1, p2 = _backtrack(acc, a1, a2, w)
     return DTWResult(distance, distance / (2 * a1.size), p1, p2, (p2 - p1) / sr, sr,
-                     {"window_s": w / sr, "normalize": normalize})
+                     {"max_lag_s": w / sr, "normalize": normalize})

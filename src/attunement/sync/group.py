@@ -141,18 +141,18 @@ def kuramoto_order(signals, sampling_rate: float | None = None, *, is_phase: boo
                        {"band_hz": band_hz, "is_phase": is_phase})
 
 
-def _segment(n_times: int, sampling_rate: float, segment_s: float | None) -> int:
+def _segment(n_times: int, sampling_rate: float, welch_segment_s: float | None) -> int:
     """Welch segment length: multiSyncPy's rule when None (256, or N // 4 if N < 1024)."""
-    if segment_s is None:
+    if welch_segment_s is None:
         return 256 if n_times // 256 >= 4 else n_times // 4
-    return to_samples(segment_s, sampling_rate, "segment_s", minimum=4)
+    return to_samples(welch_segment_s, sampling_rate, "welch_segment_s", minimum=4)
 
 
-def _pairwise(name, signals, sampling_rate, segment_s, func) -> GroupResult:
+def _pairwise(name, signals, sampling_rate, welch_segment_s, func) -> GroupResult:
     """``func(spectra_i, spectra_j)`` for every pair, from each signal's Welch segment
     spectra computed once (:func:`_segment_spectra`)."""
     data, labels, sr = as_signals(signals, sampling_rate)
-    nperseg = _segment(data.shape[1], sr, segment_s)
+    nperseg = _segment(data.shape[1], sr, welch_segment_s)
     spectra, weight = _segment_spectra(data, nperseg)
     power = (spectra.real ** 2 + spectra.imag ** 2).mean(axis=1)  # (n_signals, n_freq)
     pairs = list(combinations(range(len(data)), 2))
@@ -162,7 +162,7 @@ def _pairwise(name, signals, sampling_rate, segment_s, func) -> GroupResult:
                            "channel_2": [labels[j] for _, j in pairs],
                            "value": np.asarray(values, dtype=float)})
     return GroupResult(name, float(detail["value"].mean()), detail,
-                       {"segment_s": nperseg / sr})
+                       {"welch_segment_s": nperseg / sr})
 
 
 def _segment_spectra(data: np.ndarray, nperseg: int) -> tuple[np.ndarray, np.ndarray]:
@@ -183,10 +183,10 @@ def _segment_spectra(data: np.ndarray, nperseg: int) -> tuple[np.ndarray, np.nda
 
 
 def team_coherence(signals, sampling_rate: float | None = None, *,
-                   segment_s: float | None = None) -> GroupResult:
+                   welch_segment_s: float | None = None) -> GroupResult:
     """Mean magnitude-squared Welch coherence over all pairs and all frequencies.
 
-    Welch with a Hann window and 50% overlap; ``segment_s = None`` takes multiSyncPy's
+    Welch with a Hann window and 50% overlap; ``welch_segment_s = None`` takes multiSyncPy's
     segment of 256 samples (N // 4 for series under 1,024 samples). ``detail`` has one
     row per pair (``channel_1``, ``channel_2``, ``value``). Each signal's segment spectra
     are computed once and shared by its pairs (equal to ``scipy.signal.coherence`` per
@@ -203,11 +203,11 @@ def team_coherence(signals, sampling_rate: float | None = None, *,
         # the doubling of one-sided spectra cancels in each frequency's ratio
         return float(((sxy.real ** 2 + sxy.imag ** 2) / (sxx * syy)).mean())
 
-    return _pairwise("team_coherence", signals, sampling_rate, segment_s, coh)
+    return _pairwise("team_coherence", signals, sampling_rate, welch_segment_s, coh)
 
 
 def sum_normalized_csd(signals, sampling_rate: float | None = None, *,
-                       segment_s: float | None = None) -> GroupResult:
+                       welch_segment_s: float | None = None) -> GroupResult:
     """Sum-normalised cross-spectral density, averaged over pairs (multiSyncPy).
 
     Per pair ``sum_f |S_xy(f)|^2 / sum_f S_xx(f) S_yy(f)`` with Welch spectra as in
@@ -223,7 +223,7 @@ def sum_normalized_csd(signals, sampling_rate: float | None = None, *,
         w2 = weight * weight  # scipy's one-sided doubling, squared by both products
         return float((w2 * (sxy.real ** 2 + sxy.imag ** 2)).sum() / (w2 * sxx * syy).sum())
 
-    return _pairwise("sum_normalized_csd", signals, sampling_rate, segment_s, csd)
+    return _pairwise("sum_normalized_csd", signals, sampling_rate, welch_segment_s, csd)
 
 
 def symbolic_entropy(signals, sampling_rate: float | None = None) -> GroupResult:

@@ -146,7 +146,7 @@ def contingency_summary(x1, x2, sampling_rate, **params) -> dict:
 contingency_summary.__wrapped__ = contingency
 
 
-def group_summary(x1, x2, sampling_rate, *, segment_s=None, band_hz=None) -> dict:
+def group_summary(x1, x2, sampling_rate, *, welch_segment_s=None, band_hz=None) -> dict:
     """Cluster-phase rho, Kuramoto order, team coherence, sum-normalised CSD and symbolic
     entropy of both partners' channels (``x1``, ``x2``: ``(n_times,)`` or
     ``(n_times, n_channels)``), with the prefix ``group_``.
@@ -162,7 +162,7 @@ def group_summary(x1, x2, sampling_rate, *, segment_s=None, band_hz=None) -> dic
     for func in (cluster_phase, kuramoto_order):
         out.update(func(signals, sampling_rate, band_hz=band_hz).summary())
     for func in (team_coherence, sum_normalized_csd):
-        out.update(func(signals, sampling_rate, segment_s=segment_s).summary())
+        out.update(func(signals, sampling_rate, welch_segment_s=welch_segment_s).summary())
     out.update(symbolic_entropy(signals, sampling_rate).summary())
     return _prefixed("group", out)
 
@@ -296,7 +296,7 @@ def measure_parameters(name: str) -> dict:
     Examples
     --------
     >>> measure_parameters("dtw")
-    {'window_s': 5.0, 'normalize': 'zscore'}
+    {'max_lag_s': 5.0, 'normalize': 'zscore'}
     """
     check_option(name, "measure", MEASURES)
     signature = inspect.signature(MEASURES[name])
