@@ -5,9 +5,11 @@ The public API lives here; import from ``attunement`` only.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .analysis import SessionAnalysis, analyze, analyze_sessions
 from .brain.eeg import InterBrainResult, interbrain
 from .brain.fnirs import InterBrainWTC, InterBrainWTCTest, interbrain_wtc, interbrain_wtc_test
 from .brain.stats import InterBrainTest, interbrain_test
+from .config import AnalysisConfig, load_config
 from .episodes import EpisodeResult, detect_episodes
 from .episodes.categorical import match_states, read_codes
 from .extract import extract_video
@@ -55,7 +57,12 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
+    "AnalysisConfig",
     "Session",
+    "SessionAnalysis",
+    "analyze",
+    "analyze_sessions",
+    "load_config",
     "__version__",
     "align_streams",
     "extract_video",
