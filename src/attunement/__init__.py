@@ -5,6 +5,7 @@ The public API lives here; import from ``attunement`` only.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .audio import extract_audio, read_audio
 from .brain.eeg import InterBrainResult, interbrain
 from .brain.fnirs import InterBrainWTC, InterBrainWTCTest, interbrain_wtc, interbrain_wtc_test
 from .brain.stats import InterBrainTest, interbrain_test
@@ -58,7 +59,9 @@ __all__ = [
     "Session",
     "__version__",
     "align_streams",
+    "extract_audio",
     "extract_video",
+    "read_audio",
     "read",
     "read_mea",
     "read_annotations",
