@@ -101,7 +101,8 @@ class SurrogateTest:
                              "custom measure.")
         p = np.array([permutation_p(o, n, self.alternative)
                       for o, n in zip(self.window_observed, self.window_null.T)])
-        significant, cutoff = fdr_bh(p, alpha)
+        significant, _ = fdr_bh(p, alpha)
+        cutoff = _fdr_cutoff(p, significant, alpha)
         return pd.DataFrame({
             "window_start_s": self.window_times_s,
             "observed": self.window_observed,
@@ -151,24 +152,39 @@ def effect_size(observed: float, null) -> float:
     return float((observed - null.mean()) / null.std(ddof=1))
 
 
-def fdr_bh(p_values, alpha: float = 0.05) -> tuple[np.ndarray, float]:
-    """Benjamini-Hochberg: which p-values are significant with the false-discovery rate at
-    ``alpha``, and the p cut-off (``alpha / m`` when none is). NaN p-values never are.
+def fdr_bh(p_values, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Benjamini-Hochberg (1995) control of the false-discovery rate at ``alpha``: which
+    p-values are significant, and the adjusted p-values, as statsmodels'
+    ``multipletests(p, alpha, 'fdr_bh')`` gives them. Over the last axis of an array (each
+    row one family); NaN p-values are left out of the count and stay NaN (never significant).
 
     Examples
     --------
-    >>> fdr_bh([0.01, 0.03, 0.02, 0.5], alpha=0.05)
-    (array([ True,  True,  True, False]), 0.03)
+    >>> significant, adjusted = fdr_bh([0.01, 0.03, 0.02, 0.5], alpha=0.05)
+    >>> significant.tolist(), adjusted.round(3).tolist()
+    ([True, True, True, False], [0.04, 0.04, 0.04, 0.5])
     """
-    p = np.asarray(p_values, dtype=float)
+    p = np.atleast_1d(np.asarray(p_values, dtype=float))
+    adjusted = np.full(p.shape, np.nan)
+    width = max(1, p.shape[-1])
+    for row, dest in zip(p.reshape(-1, width), adjusted.reshape(-1, width), strict=True):
+        ok = np.flatnonzero(np.isfinite(row))
+        if not ok.size:
+            continue
+        order = ok[np.argsort(row[ok], kind="stable")]
+        scaled = row[order] * ok.size / np.arange(1, ok.size + 1)
+        dest[order] = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
+    with np.errstate(invalid="ignore"):
+        return adjusted <= alpha, adjusted
+
+
+def _fdr_cutoff(p, significant, alpha) -> float:
+    """The largest significant p-value (``alpha / m`` when none is; NaN without p-values):
+    the per-window thresholds' level."""
     valid = np.isfinite(p)
-    m = int(valid.sum())
-    if m == 0:
-        return np.zeros(len(p), dtype=bool), math.nan
-    ranked = np.sort(p[valid])
-    passed = np.flatnonzero(ranked <= alpha * np.arange(1, m + 1) / m)
-    cutoff = float(ranked[passed[-1]]) if len(passed) else alpha / m
-    return valid & (p <= cutoff) & bool(len(passed)), cutoff
+    if not valid.any():
+        return math.nan
+    return float(p[significant].max()) if significant.any() else alpha / int(valid.sum())
 
 
 def surrogate_test(
