@@ -8,7 +8,8 @@ from .audio import extract_audio, read_audio
 from .brain.eeg import InterBrainResult, interbrain
 from .brain.fnirs import InterBrainWTC, InterBrainWTCTest, interbrain_wtc, interbrain_wtc_test
 from .brain.stats import InterBrainTest, interbrain_test
-from .config import AnalysisConfig, load_config
+from .config import AnalysisConfig as AnalysisConfig
+from .config import load_config
 from .episodes import EpisodeResult, detect_episodes
 from .episodes.categorical import match_states
 from .extract import extract_video
