@@ -122,3 +122,33 @@ def yin_f0(x: np.ndarray, times_s: np.ndarray, fmin: float = 60.0, fmax: float =
             k = k + 0.5 * (y0 - y2) / (y0 - 2 * y1 + y2)
         out[i] = RATE / (k + 1)
     return out
+
+
+# Fixtures shared by the audio test modules (import them by name), made once per run.
+@pytest.fixture(scope="session")
+def talk(tmp_path_factory):
+    """The planted conversation as a two-channel WAV and as two mono FLAC files."""
+    soundfile = pytest.importorskip("soundfile")
+    folder = tmp_path_factory.mktemp("talk")
+    tracks, truth = conversation()
+    soundfile.write(folder / "dyad.wav", tracks.T, RATE)
+    soundfile.write(folder / "a.flac", tracks[0], RATE, subtype="PCM_24")
+    soundfile.write(folder / "b.flac", tracks[1], RATE, subtype="PCM_24")
+    return folder, tracks, truth
+
+
+@pytest.fixture(scope="session")
+def talk_session(talk):
+    from attunement.audio import extract_audio
+
+    folder, _, _ = talk
+    return extract_audio(folder / "dyad.wav", partners=("mother", "father"))
+
+
+@pytest.fixture(scope="session")
+def mix(tmp_path_factory):
+    soundfile = pytest.importorskip("soundfile")
+    folder = tmp_path_factory.mktemp("mix")
+    mono, truth = infant_mix()
+    soundfile.write(folder / "room.wav", mono, RATE)
+    return folder / "room.wav", truth
