@@ -75,6 +75,45 @@ def test_every_null_default_is_a_canonical_null():
     assert not bad, bad
 
 
+def _defaults(name):
+    return {q: sig.parameters[name].default for q, sig in SIGNATURES if name in sig.parameters}
+
+
+def test_seed_defaults_to_0_everywhere():
+    bad = {q: d for q, d in _defaults("seed").items() if d != 0}
+    assert len(_defaults("seed")) >= 15 and not bad, bad
+
+
+def test_n_surrogates_has_one_default():
+    # a count with another default has a name of its own (n_gate_surrogates, n_peak_surrogates)
+    found = _defaults("n_surrogates")
+    bad = {q: d for q, d in found.items()
+           if d is not inspect.Parameter.empty and d != PARAMS["n_surrogates"].default}
+    assert len(found) >= 10 and not bad, bad
+    assert _defaults("n_gate_surrogates") and _defaults("n_peak_surrogates")
+
+
+def test_window_and_segment_names_mean_one_thing():
+    # window_s: a WCC (or measure) window, never DTW's warping bound; segment_s: the
+    # 'segments' null's segment, never a Welch segment (welch_segment_s)
+    sigs = dict(SIGNATURES)
+    assert "window_s" not in sigs["attunement.dtw"].parameters
+    assert "max_lag_s" in sigs["attunement.dtw"].parameters
+    for name in ("attunement.coherence", "attunement.team_coherence",
+                 "attunement.sum_normalized_csd"):
+        assert "segment_s" not in sigs[name].parameters
+        assert "welch_segment_s" in sigs[name].parameters
+
+
+def test_wcc_defaults_are_one_in_api_and_config():
+    from attunement.config import SyncConfig
+
+    wcc = dict(SIGNATURES)["attunement.wcc"].parameters
+    for name in ("window_s", "max_lag_s", "step_s", "fisher_z", "absolute"):
+        assert wcc[name].default == SyncConfig.model_fields[name].default \
+            == PARAMS[name].default, name
+
+
 def test_every_nulls_constant_names_canonical_nulls_only():
     modules = [importlib.import_module(m.name)
                for m in pkgutil.walk_packages(attunement.__path__, "attunement.")
