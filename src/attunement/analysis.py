@@ -16,7 +16,8 @@ import pandas as pd
 from ._log import logger
 from .config import AnalysisConfig, load_config
 from .io import read
-from .io.quality import channel_reasons, check_window
+from .io.quality import channel_reasons
+from .lagcorr.window import check_window
 from .preprocess import remove_outliers, scale, smooth
 from .provenance import version_rows, versions_text
 from .session import Session

@@ -15,7 +15,7 @@ import pandas as pd
 import typer
 
 from .._check import check_option
-from ..io.quality import channel_reasons, check_window
+from ..io.quality import channel_reasons
 from ..io.writers import (
     check_unique,
     prepare_out_dir,
@@ -26,6 +26,7 @@ from ..io.writers import (
 )
 from ..lagcorr.lagged import wcc
 from ..lagcorr.peaks import PEAK_METHODS, pick_peaks
+from ..lagcorr.window import check_window
 from ..preprocess import SCALE_METHODS, remove_outliers, scale, smooth
 from ..stats import NULLS, compare_real_pseudo, surrogate_test
 from ..sync.registry import (

@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from .._check import check_positive
-from ._pairs import as_pair, to_samples, zscore
+from .._pairs import as_pair, to_samples, zscore
 
 FLAG_CODES = {"below": -1.0, "midrange": 0.0, "above": 1.0, None: np.nan}
 
