@@ -55,11 +55,12 @@ def main() -> None:
 def compare(x, y, rate, null, n, params, case):
     """Best of three runs of each path, after a warm-up, alternating which goes first (on a
     shared machine the order alone moves timings by tens of per cent)."""
-    surrogate_test(x, y, rate, null=null, n_surrogates=2, seed=0, **params)
+    surrogate_test(x, y, rate, null=null, n_surrogates=2, seed=0, params=params)
     out = {}
 
     def batched():
-        out["test"] = surrogate_test(x, y, rate, null=null, n_surrogates=n, seed=1, **params)
+        out["test"] = surrogate_test(x, y, rate, null=null, n_surrogates=n, seed=1,
+                                     params=params)
 
     def loop():
         xs, ys = make_surrogates(x, y, null, n, rate, max_lag_s=params["max_lag_s"],

@@ -174,7 +174,7 @@ def analyze(
                 null=nul.null,
                 n_surrogates=nul.n,
                 seed=nul.seed,
-                **params,
+                params=params,
             )
         cont = _contingency(x1, x2, session, config, notes)
         results.append(ChannelAnalysis(channel, result, peaks, test, cont))

@@ -28,7 +28,7 @@ from ..lagcorr.lagged import wcc
 from ..lagcorr.peaks import PEAK_METHODS, pick_peaks
 from ..lagcorr.window import check_window
 from ..preprocess import SCALE_METHODS, remove_outliers, scale, smooth
-from ..stats import NULLS, compare_real_pseudo, surrogate_test
+from ..stats import NULLS, compare_real_pseudo, default_segment_s, surrogate_test
 from ..sync.registry import (
     HEADLINES,
     MEASURES,
@@ -253,7 +253,7 @@ def _row(session, ch, n_channels, sessions, run: _Run, seed_seq, out) -> dict:
         test = surrogate_test(session, channel=ch, null=run.null,
                               n_surrogates=run.n_surrogates,
                               seed=np.random.default_rng(seed_seq), segment_s=run.segment_s,
-                              pool=pool, **run.wcc_params)
+                              pool=pool, params=run.wcc_params)
         row.update({k: v for k, v in test.summary().items() if k not in row})
         row["seed"] = run.seed
     pair = (*session.pair(ch), session.sampling_rate)
@@ -291,9 +291,13 @@ def _measure_test(name, pair, summary, params, run: _Run, seed_seq, pool, where)
     headline = HEADLINES[name]
     func = _Timed(headline_function(name, summary, **params), run.n_surrogates,
                   f"{where}, measure {name!r}")
+    lag, window = run.wcc_params["max_lag_s"], run.wcc_params["window_s"]
+    segment_s = run.segment_s
+    if run.null == "segments" and segment_s is None:
+        segment_s = default_segment_s(len(pair[0]) / pair[2], window, lag)
     test = surrogate_test(*pair, measure=func, null=run.null, n_surrogates=run.n_surrogates,
-                          seed=np.random.default_rng(seed_seq), segment_s=run.segment_s,
-                          pool=pool, alternative=headline.alternative, **run.wcc_params)
+                          seed=np.random.default_rng(seed_seq), min_shift_s=lag,
+                          segment_s=segment_s, pool=pool, alternative=headline.alternative)
     cols = {"statistic": test.statistic, "alternative": test.alternative,
             "surrogate_mean": test.surrogate_mean, "surrogate_sd": test.surrogate_sd,
             "effect_size": test.effect_size, "p_value": test.p_value}
