@@ -21,8 +21,8 @@ MAX_LINES = 400
 # below, never above. The data model (``session``) is at the bottom because every stage
 # creates or consumes Sessions; the data still flows io -> Session -> preprocess -> ...
 LAYERS: dict[str, tuple[str, ...]] = {
-    "core": ("_check", "_log", "_pairs", "provenance", "config", "session", "clock"),
-    "inputs": ("io", "extract", "physio", "simulate"),
+    "core": ("_check", "_log", "_pairs", "vocabulary", "provenance", "config", "session", "clock"),
+    "inputs": ("io", "extract", "audio", "physio", "simulate"),
     "preprocess": ("preprocess",),
     "measures": ("lagcorr", "sync", "brain", "linkage"),
     "stats": ("stats",),

@@ -11,7 +11,8 @@ headline statistic and the direction of the test are the registry's
 Fast paths
 ----------
 :data:`FAST_PATHS` maps ``(measure, null)`` to a function that tests the pair faster than
-one call per surrogate (the WCC's batched kernel for every null). A faster kernel plugs in
+one call per surrogate (the WCC's batched kernel for every null, the shift kernel of
+:mod:`attunement.lagcorr.shifts` for circular shifts). A faster kernel plugs in
 with :func:`register_fast_path`, and every caller of :func:`surrogate_test` gets it. A fast
 path is called as ``f(x1, x2, sampling_rate, params, draw) -> SurrogateTest`` with the
 measure's full keyword dict; it must give the numbers of the generic path with the same
@@ -21,7 +22,6 @@ measure's full keyword dict; it must give the numbers of the generic path with t
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -32,17 +32,19 @@ from .surrogates import (
     NULLS,
     default_segment_s,
     make_surrogates,
+    min_shift,
     pseudo_dyad_pairs,
     shift_offsets,
 )
 from .surrogates import _count as check_count
 from .testing import ALTERNATIVES, SurrogateTest
-from .wcc_null import wcc_surrogate_test
+from .wcc_null import wcc_shift_test, wcc_surrogate_test
 
 #: ``(measure, null) -> f(x1, x2, sampling_rate, params, draw) -> SurrogateTest``: the
 #: measures and nulls with a faster path than one measure call per surrogate.
 FAST_PATHS: dict[tuple[str, str], Callable[..., SurrogateTest]] = {
-    ("wcc", null): wcc_surrogate_test for null in NULLS
+    **{("wcc", null): wcc_surrogate_test for null in NULLS},
+    ("wcc", "shift"): wcc_shift_test,
 }
 
 
@@ -106,7 +108,7 @@ class NullDraw:
     def shift_offsets(self, n_times: int, sampling_rate: float) -> np.ndarray:
         """The offsets (samples) :meth:`pairs` shifts partner 2 by for ``null='shift'``, for
         a kernel that shifts on its own (call one or the other, once)."""
-        low = math.ceil(self.min_shift_s * sampling_rate - 1e-9)
+        low = min_shift(self.min_shift_s, sampling_rate)
         return shift_offsets(n_times, low, self.n_surrogates, self.rng)
 
 

@@ -3,7 +3,9 @@
 Every surrogate pair of a batch goes through the WCC kernel at once
 (:func:`attunement.lagcorr._wcc_core.lagged_r`), and the summaries :data:`STATISTICS` and the
 per-window means come out for all of them; :func:`wcc_surrogate_test` is registered in
-:data:`attunement.stats.engine.FAST_PATHS` for every ``('wcc', null)``.
+:data:`attunement.stats.engine.FAST_PATHS` for every ``('wcc', null)``, and
+:func:`wcc_shift_test` for ``('wcc', 'shift')``: circular shifts of series without missing
+values through the shift kernel, all shifts together (:mod:`attunement.lagcorr.shifts`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import numpy as np
 
 from ..lagcorr._wcc_core import lagged_r, make_layout
 from ..lagcorr.lagged import transform, wcc
+from ..lagcorr.shifts import shifts_supported, wcc_shift_statistics
 from .testing import STATISTICS, SurrogateTest
 
 #: Cells per batch of surrogates (1 MB of float64): batching saves per-call overhead on short
@@ -47,6 +50,37 @@ def wcc_surrogate_test(x1, x2, sampling_rate, params: dict, draw) -> SurrogateTe
         window_times_s=observed.times_s if same_length else None,
         window_observed=observed.all_lags if same_length else None,
         window_null=windows if same_length else None,
+    )
+
+
+def wcc_shift_test(x1, x2, sampling_rate, params: dict, draw) -> SurrogateTest:
+    """:func:`wcc_surrogate_test` for ``null='shift'``, with the shifts ``draw`` draws
+    (:meth:`~attunement.stats.engine.NullDraw.shift_offsets`, the same as its pairs) run
+    through the shift kernel; series with missing values take the batched path.
+
+    Examples
+    --------
+    >>> from attunement.stats.engine import NullDraw
+    >>> x, e = np.random.default_rng(0).normal(size=(2, 600))
+    >>> params = dict(window_s=20, max_lag_s=2, step_s=10, fisher_z=False, absolute=False)
+    >>> fast = wcc_shift_test(x, x + e, 10, params, NullDraw("shift", 9, min_shift_s=2))
+    >>> batched = wcc_surrogate_test(x, x + e, 10, params, NullDraw("shift", 9, min_shift_s=2))
+    >>> bool(np.allclose(fast.null, batched.null, atol=1e-10))
+    True
+    """
+    if not shifts_supported(x1, x2):
+        return wcc_surrogate_test(x1, x2, sampling_rate, params, draw)
+    observed = wcc(x1, x2, sampling_rate, **params)
+    obs_stats = observed.summary()
+    keys = ("window_s", "max_lag_s", "step_s", "fisher_z", "absolute")
+    got = wcc_shift_statistics(x1, x2, sampling_rate, draw.shift_offsets(len(x2), sampling_rate),
+                               **{k: params[k] for k in keys})
+    return SurrogateTest(
+        statistic=STATISTICS[0], observed=obs_stats[STATISTICS[0]], null=got[STATISTICS[0]],
+        null_name=draw.null, alternative="greater",
+        others={k: (obs_stats[k], got[k]) for k in STATISTICS[1:]},
+        window_times_s=observed.times_s, window_observed=observed.all_lags,
+        window_null=got["all_lags"],
     )
 
 
