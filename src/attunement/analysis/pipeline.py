@@ -125,6 +125,10 @@ def _analyze_preprocessed(session: Session, config: AnalysisConfig, pool: list[S
                           progress: Progress | None) -> SessionAnalysis:
     channels = _channels(session, config.read.channels)
     sync, nul = config.sync, config.surrogates
+    logger.info("session %s: %d sample(s) at %g Hz, channel(s) %s; measures %s; %d "
+                "surrogate(s) (%s, seed %d)", session.id, len(session.signals),
+                session.sampling_rate, ", ".join(channels), ", ".join(config.measures),
+                nul.n, nul.null, nul.seed)
     if "wcc" in config.measures:
         check_window(session.sampling_rate, sync.window_s, sync.max_lag_s,
                      f"session {session.id!r}: ", ("sync.window_s", "sync.max_lag_s"))
