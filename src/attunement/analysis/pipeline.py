@@ -125,6 +125,10 @@ def _analyze_preprocessed(session: Session, config: AnalysisConfig, pool: list[S
                           progress: Progress | None) -> SessionAnalysis:
     channels = _channels(session, config.read.channels)
     sync, nul = config.sync, config.surrogates
+    logger.info("session %s: %d sample(s) at %g Hz, channel(s) %s; measures %s; %d "
+                "surrogate(s) (%s, seed %d)", session.id, len(session.signals),
+                session.sampling_rate, ", ".join(channels), ", ".join(config.measures),
+                nul.n, nul.null, nul.seed)
     if "wcc" in config.measures:
         check_window(session.sampling_rate, sync.window_s, sync.max_lag_s,
                      f"session {session.id!r}: ", ("sync.window_s", "sync.max_lag_s"))
@@ -288,6 +292,31 @@ def read_sessions(paths: Sequence[str | Path], config: AnalysisConfig,
         sessions = [s.replace(phases=table) for s in sessions]
     check_unique({str(s.meta.get("source", s.id)): safe_name(s.id) for s in sessions})
     return sessions
+
+
+def input_files(paths: Sequence[str | Path]) -> list[Path]:
+    """The data files of ``paths`` (files and folders), videos included: a video named,
+    or in a named folder, is a session whose motion energy the analysis extracts first
+    (``[video]`` settings), as ``attune analyze`` does (``attune batch``'s projects).
+
+    Examples
+    --------
+    >>> input_files(["tests/data/applied_project_mea"])[0].name
+    'MEA_video1000.txt'
+    """
+    from ..io.dispatch import session_files
+
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if path.suffix.lower() in VIDEO_SUFFIXES and path.is_file():
+            out.append(path)
+            continue
+        out.extend(session_files([path]))
+        if path.is_dir():
+            out.extend(sorted(f for f in path.iterdir() if f.is_file()
+                              and f.suffix.lower() in VIDEO_SUFFIXES
+                              and not f.name.startswith(".")))
+    return out
 
 
 def read_one(path: str | Path, config: AnalysisConfig) -> Session:

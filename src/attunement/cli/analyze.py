@@ -18,7 +18,7 @@ from ._inputs import (
     split_names,
 )
 from ._outputs import write_analyses
-from ._term import info, progress, user_errors
+from ._term import info, session_progress, user_errors
 
 
 @app.command()
@@ -75,18 +75,9 @@ def analyze(
         sessions = read_sessions(paths, cfg, recursive)
         out = prepare_out_dir(out, force)
     videos = [p for p in paths if p.suffix.lower() in VIDEO_SUFFIXES]
-    with progress() as bar:
-        task = bar.add_task("sessions", total=len(sessions))
-        steps = bar.add_task("steps", total=1)
-
-        def follow(session):
-            bar.update(task, description=f"analysing {session.id}")
-            bar.reset(steps)
-            return lambda done, total, label: bar.update(
-                steps, completed=done, total=total, description=label)
-
+    with session_progress(len(sessions)) as (follow, advance):
         written = write_analyses(analyze_sessions(sessions, cfg, progress=follow), out,
-                                 videos, lambda: bar.advance(task))
+                                 videos, advance)
     if len(written.links) > 1:
         written.write_index()
     info(f"{len(written.links)} session(s) analysed -> {out}")
