@@ -105,3 +105,31 @@ def test_bad_shifts_are_named():
     x, y = pair()
     with pytest.raises(ValueError, match="'shifts'.*integers"):
         wcc_shifts(x, y, 5, [1.5], window_s=6, max_lag_s=1, step_s=2)
+
+
+def test_peak_and_episode_surrogates_equal_the_batched_path(monkeypatch):
+    """pick_peaks' per-window null and the episode detector's synchrony series are the same
+    through the shift kernel as through shifted copies and the batched WCC."""
+    from attunement import pick_peaks, wcc
+    from attunement.episodes import synchrony
+    from attunement.lagcorr import peaks
+
+    x, y = pair(1000, seed=4)
+    kw = dict(window_s=10.0, max_lag_s=1.0, step_s=2.0, fisher_z=True)
+    result = wcc(x, y, 5, **kw)
+
+    def both():
+        got = peaks._window_null(result, x, y, 5, None, 30, 3, (0.25, 2, np.inf))
+        series = synchrony.synchrony_series(x, y, 5, n_surrogates=9, seed=3, min_shift_s=20,
+                                            window_s=10.0, max_lag_s=1.0, step_s=2.0)
+        return got, series
+
+    fast, fast_series = both()
+    monkeypatch.setattr(peaks, "shifts_supported", lambda *_: False)
+    monkeypatch.setattr(synchrony, "shifts_supported", lambda *_: False)
+    slow, slow_series = both()
+    np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-9, equal_nan=True)
+    for name in ("value", "score", "null_mean", "null_sd"):
+        np.testing.assert_allclose(getattr(fast_series, name), getattr(slow_series, name),
+                                   rtol=0, atol=1e-8, equal_nan=True)
+    assert np.isfinite(fast).any() and pick_peaks(result, x, y, 5, seed=3).p_value.size
