@@ -338,10 +338,10 @@ def interbrain_wtc_test(
     rng = check_random_state(seed)
     kw = {"dj": dj, "omega0": omega0}
     if null == "shift":
-        observed, surrogates = _time_shift_null(trs, n_surrogates, min_shift_s, periods_s, rng,
+        observed, surrogates = _shift_null(trs, n_surrogates, min_shift_s, periods_s, rng,
                                                 on_progress, kw)
     else:
-        observed, surrogates = _pseudo_pair_null(trs, n_surrogates, rng, on_progress, kw)
+        observed, surrogates = _pseudo_dyads_null(trs, n_surrogates, rng, on_progress, kw)
     res = compare_to_null(observed, surrogates, correction=correction, alternative=alternative)
     first = trs[0]
     return InterBrainWTCTest(
@@ -355,7 +355,7 @@ def interbrain_wtc_test(
     )
 
 
-def _time_shift_null(trs, n_surrogates, min_shift_s, periods_s, rng, on_progress, kw):
+def _shift_null(trs, n_surrogates, min_shift_s, periods_s, rng, on_progress, kw):
     observed = np.mean([_coherence(tr, **kw)[0] for tr in trs], axis=0)
     min_shift_s = 2 * float(periods_s[1]) if min_shift_s is None else min_shift_s
     shifts = []
@@ -384,7 +384,7 @@ def _cropped(tr: _Transformed, other: _Transformed, n: int) -> _Transformed:
                         tr.periods, tr.in_band, tr.sampling_rate)
 
 
-def _pseudo_pair_null(trs, n_surrogates, rng, on_progress, kw):
+def _pseudo_dyads_null(trs, n_surrogates, rng, on_progress, kw):
     n = len(trs)
     if n < 2:
         raise ValueError("null='pseudo-dyads' needs at least 2 dyads; pass several dyads or use "

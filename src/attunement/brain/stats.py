@@ -222,7 +222,7 @@ def interbrain_test(
         for k, (a, b) in enumerate(dyads)
     ]
     rng = check_random_state(seed)
-    make_null = _pseudo_pair_null if null == "pseudo-dyads" else _epoch_shuffle_null
+    make_null = _pseudo_dyads_null if null == "pseudo-dyads" else _epochs_null
     observed, surrogates = make_null(preps, modes, int(n_surrogates), rng, on_progress, n_jobs)
     first = preps[0]
     adj = None
@@ -268,7 +268,7 @@ def _auto_adjacency(inst, channels) -> np.ndarray:
     return adjacency.toarray()[np.ix_(order, order)]
 
 
-def _pseudo_pair_null(preps, modes, n_surrogates, rng, on_progress, n_jobs):
+def _pseudo_dyads_null(preps, modes, n_surrogates, rng, on_progress, n_jobs):
     n = len(preps)
     if n < 2:
         raise ValueError(
@@ -292,7 +292,7 @@ def _pseudo_pair_null(preps, modes, n_surrogates, rng, on_progress, n_jobs):
     return observed, null
 
 
-def _epoch_shuffle_null(preps, modes, n_surrogates, rng, on_progress, n_jobs):
+def _epochs_null(preps, modes, n_surrogates, rng, on_progress, n_jobs):
     for k, p in enumerate(preps, start=1):
         if p.z1.shape[1] < 2:
             raise ValueError(f"dyad {k}: null='epochs' needs at least 2 epochs, got 1.")

@@ -80,8 +80,8 @@ from pydantic import (
     model_validator,
 )
 
+from ..analysis import input_files
 from ..config import AnalysisConfig, _describe
-from ..io.dispatch import session_files
 from ..stats.growth import _PLAIN, DEFAULT_TERMS, check_column, check_interactions, time_values
 
 
@@ -308,7 +308,7 @@ class Project:
                     f"{self.source}: sessions.paths[{k}]: {pattern!r} matches no file."
                 )
             try:
-                files.extend(session_files(matches))
+                files.extend(input_files(matches))
             except (ValueError, FileNotFoundError) as err:
                 raise ValueError(f"{self.source}: sessions.paths[{k}]: {err}") from None
         unique = list(dict.fromkeys(f.resolve() for f in files))
