@@ -251,7 +251,7 @@ def test_compare_real_pseudo_on_simulated_dyads():
     again = stats.compare_real_pseudo(dyads, 5, n_pseudo=10, seed=2, **PARAMS)
     np.testing.assert_array_equal(comp.pseudo, again.pseudo)
     first = comp.pseudo_ids[0]
-    series = {f"{i}:p{k + 1}": d[k] for i, d in enumerate(dyads) for k in (0, 1)}
+    series = {f"{i}:x{k + 1}": d[k] for i, d in enumerate(dyads) for k in (0, 1)}
     assert comp.pseudo[0] == pytest.approx(
         att.wcc(series[first[0]], series[first[1]], 5, **PARAMS).grand_average, abs=1e-12)
     a, b = comp.real, comp.pseudo

@@ -217,27 +217,32 @@ def test_rates_lags_and_times_carry_no_float_noise(tmp_path):
 POSITIONAL = re.compile(r"(?<![A-Za-z0-9])(p1|p2|s1|s2|1to2|2to1|1_to_2|2_to_1)(?![A-Za-z0-9])")
 
 
-def test_command_tables_name_partners_as_the_session_does(tmp_path, data_dir):
-    # the partners named on the command line (the bundled MEA sample has no header)
+def test_command_tables_name_partners_as_the_session_does(tmp_path):
+    # two short sessions whose columns name the partners (caregiver, infant)
     from typer.testing import CliRunner
 
     from attunement.cli import app
 
-    mea = data_dir / "applied_project_mea"
+    rng = np.random.default_rng(0)
+    files = []
+    for k in range(2):
+        x = np.convolve(rng.normal(size=1200), np.ones(5) / 5, "same")
+        path = tmp_path / f"dyad{k}.csv"
+        pd.DataFrame({"time_s": np.arange(1200) / 10, "caregiver_motion": x,
+                      "infant_motion": np.roll(x, 5) + rng.normal(scale=0.5, size=1200)}
+                     ).to_csv(path, index=False)
+        files.append(str(path))
     out = tmp_path / "out"
     result = CliRunner().invoke(app, [
-        "sync", str(mea / "MEA_video101.txt"), str(mea / "MEA_video1000.txt"),
-        "--sampling-rate", "25", "--partners", "patient,therapist",
-        "--window", "30", "--lag", "3", "--step", "30",
+        "sync", *files, "--window", "20", "--lag", "2", "--step", "10",
         "--measure", "wcc,contingency,granger", "--n-surrogates", "3", "--out", str(out)])
     assert result.exit_code == 0, result.output
     summary = pd.read_csv(out / "summary.csv")
-    assert {"patient_leads_mean", "therapist_leads_share",
-            "contingency_interactive_patient_to_therapist",
-            "granger_gc_therapist_to_patient"} <= set(summary.columns)
+    assert {"caregiver_leads_mean", "infant_leads_share",
+            "contingency_interactive_caregiver_to_infant",
+            "granger_gc_infant_to_caregiver"} <= set(summary.columns)
     pseudo = pd.read_csv(out / "pseudo_dyads.csv")
-    assert {"MEA_video101:patient", "MEA_video1000:therapist"} <= set(pseudo.partner_1) | set(
-        pseudo.partner_2)
+    assert {"dyad0:caregiver", "dyad1:infant"} <= set(pseudo.partner_1) | set(pseudo.partner_2)
     for name in ("summary.csv", "pseudo_dyads.csv", "group.csv"):
         table = pd.read_csv(out / name)
         cells = [str(v) for c in table.columns if table[c].dtype == object for v in table[c]]
@@ -253,3 +258,23 @@ def test_name_partners_leaves_other_tokens_alone():
     assert name_partners("hp1_band_p10", pair) == "hp1_band_p10"
     assert name_partners_row({"session": "p1", "direction": "2to1"}, pair) == {
         "session": "p1", "direction": "infant->caregiver"}
+
+
+def test_docstrings_config_and_cli_help_derive_from_the_vocabulary():
+    from typer.testing import CliRunner
+
+    from attunement.cli import app
+    from attunement.config import SyncConfig
+    from attunement.linkage import interval_correlation, partner_effect_test
+
+    def flat(text):
+        return " ".join(text.split())
+
+    for func in (interval_correlation, partner_effect_test):
+        for name in ("x1", "sampling_rate", "n_surrogates", "seed"):
+            assert flat(PARAMS[name].doc) in flat(func.__doc__), (func.__name__, name)
+    assert SyncConfig.model_fields["window_s"].description == PARAMS["window_s"].text
+    assert SurrogateConfig.model_fields["n_surrogates"].description == PARAMS["n_surrogates"].text
+    help_text = flat(CliRunner().invoke(app, ["sync", "--help"], env={"COLUMNS": "200"}).output)
+    assert "--n-surrogates" in help_text and "--surrogates " not in help_text
+    assert "(500 as SUSY" in help_text

@@ -24,6 +24,7 @@ from scipy import stats as sstats
 from .._check import check_option, check_positive, check_random_state
 from ..stats.surrogates import shift_offsets
 from ..stats.testing import permutation_p
+from ..vocabulary import fill_doc
 
 #: Nulls the linkage measures accept.
 NULLS = ("segments", "shift")
@@ -111,6 +112,7 @@ def interval_means(x, sampling_rate: float, interval_s: float = 15.0,
     return np.where(ok.mean(axis=1) >= min_coverage, means, np.nan)
 
 
+@fill_doc
 def interval_correlation(
     x1, x2, sampling_rate: float, interval_s: float = 15.0, null: str = "shift",
     n_surrogates: int = 500, min_shift_s: float = 30.0, seed=0,
@@ -123,8 +125,22 @@ def interval_correlation(
     (``'shift'``, the default) or shuffles them (``'segments'``, as
     there; 500 surrogates as SUSY). Shuffling assumes the interval means are
     exchangeable; slow drifts make it anti-conservative: on independent AR(1) pairs
-    of 10 min with a 60 s time constant it rejected 19 % at alpha = .05, the circular
-    shift 7.7 % (3.7 % over 30 min; tests/test_physio_linkage.py).
+    of 10 min with a 60 s time constant it rejected 19 %% at alpha = .05, the circular
+    shift 7.7 %% (3.7 %% over 30 min; tests/test_physio_linkage.py).
+
+    Parameters
+    ----------
+    %(x1)s
+    %(x2)s
+    %(sampling_rate)s
+    interval_s : float
+        Interval length, in s (published: 15 s).
+    null : {'shift', 'segments'}
+        The surrogate null (:data:`attunement.vocabulary.NULLS`).
+    %(n_surrogates)s
+    min_shift_s : float
+        Smallest circular shift, in s (30 s, choice: far beyond the heart's own memory).
+    %(seed)s
 
     Examples
     --------
@@ -163,6 +179,7 @@ def interval_correlation(
     return _result("hr_interval_r", value, null, surr, n_used, params, series)
 
 
+@fill_doc
 def slope_concordance(
     x1, x2, sampling_rate: float, slope_window_s: float = 5.0, step_s: float = 1.0,
     corr_window_s: float = 15.0, n_surrogates: int = 500, min_shift_s: float = 30.0,
@@ -176,6 +193,16 @@ def slope_concordance(
     r|). Defaults are the published ones (5 s slopes every 1 s, 15 s correlations), for
     skin conductance there and applied here to heart rate. The null shifts partner 2
     circularly by at least ``min_shift_s``.
+
+    Parameters
+    ----------
+    %(x1)s
+    %(x2)s
+    %(sampling_rate)s
+    %(n_surrogates)s
+    min_shift_s : float
+        Smallest circular shift, in s (30 s, choice: far beyond the heart's own memory).
+    %(seed)s
 
     Examples
     --------
@@ -271,6 +298,7 @@ def actor_partner(x1, x2, sampling_rate: float, lag_s: float = 1.0) -> ActorPart
     return ActorPartnerResult(table, lag_s, float(partner[2] - partner[1]))
 
 
+@fill_doc
 def partner_effect_test(
     x1, x2, sampling_rate: float, lag_s: float = 1.0, n_surrogates: int = 500,
     min_shift_s: float = 30.0, seed=0,
@@ -280,6 +308,16 @@ def partner_effect_test(
     For each direction the predicting partner's series is shifted circularly (by at least
     ``min_shift_s``), which keeps both series' own dynamics and breaks only their
     alignment; the p-value is two-sided. Returns ``(1 -> 2, 2 -> 1)``.
+
+    Parameters
+    ----------
+    %(x1)s
+    %(x2)s
+    %(sampling_rate)s
+    %(n_surrogates)s
+    min_shift_s : float
+        Smallest circular shift, in s (30 s, choice: far beyond the heart's own memory).
+    %(seed)s
 
     Examples
     --------
