@@ -14,6 +14,7 @@ import attunement
 from attunement.cli import app
 from attunement.cli.sync import FIRST
 from attunement.sync.registry import HEADLINES, MEASURES, headline_column, measure_parameters
+from attunement.vocabulary import name_partners
 
 runner = CliRunner()
 ARGS = ["--sampling-rate", "25", "--window", "30", "--lag", "3", "--step", "10"]
@@ -150,7 +151,8 @@ def test_every_measure_adds_its_prefixed_columns(dyad, tmp_path):
         assert {f"{name}_param_{k}" for k in measure_parameters(name)} <= set(summary.columns)
         for key, value in expected.items():
             assert key.startswith(f"{name}_")
-            assert row[key] == pytest.approx(value, nan_ok=True), key
+            column = name_partners(key, session.partners)  # granger_f_1to2 -> ..._a_to_b
+            assert row[column] == pytest.approx(value, nan_ok=True), key
     assert row.crqa_param_radius == 0.5 and row.granger_param_criterion == "aic"
     assert not any(c.endswith("_p_value") and c.startswith("phase") for c in summary.columns)
 
