@@ -53,7 +53,9 @@ from .group import (
     team_coherence,
 )
 from .phase import phase_sync
+from .prosody import prosody_summary
 from .recurrence import crqa, crqa_windows, recurrence_profile
+from .vocal_rhythm import vocal_summary
 
 #: WCC summaries in the registry (the CLI keeps its own unprefixed columns for WCC).
 WCC_COLUMNS = ("grand_average", "lag_zero_mean", "all_lags_mean", "p1_leads_mean",
@@ -208,7 +210,12 @@ MEASURES: dict[str, Callable[..., dict]] = {
     "group": group_summary,
     "mdrqa": mdrqa_summary,
     "physio": physio_summary,
+    "vocal": vocal_summary,
+    "prosody": prosody_summary,
 }
+#: Measures that apply to some channels only (from attunement.extract_audio); the analysis
+#: runs them on these channels and skips the others.
+MEASURE_CHANNELS: dict[str, tuple[str, ...]] = {"vocal": ("voice",), "prosody": ("f0_hz",)}
 
 
 @dataclass(frozen=True)
@@ -264,6 +271,11 @@ HEADLINES: dict[str, Headline] = {
     "physio": Headline("physio_hr_interval_r", "greater",
                        "correlation of 15-s heart-rate means (Tschacher & Meier 2020); "
                        "attune physio's own test shifts by at least 30 s"),
+    "vocal": Headline("vocal_interactive_max_abs", "greater",
+                      "either partner's interactive contingency of switching pauses (Jaffe "
+                      "et al. 2001), either sign, as for contingency"),
+    "prosody": Headline("prosody_grand_average", "greater",
+                        "mean lagged correlation of the partners' averaged F0, as wcc"),
 }
 
 
