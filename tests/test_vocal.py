@@ -106,7 +106,7 @@ def test_coordination_of_switching_pauses_against_surrogates():
         coord = vocal_coordination(vocal_states(v1, v2, 100)).table
         row = coord.query("state == 'switching_pause' and direction == '1to2'").iloc[0]
         test = surrogate_test(v1, v2, 100, measure=vocal_coordination_summary,
-                              null="shift", n_surrogates=29, max_lag_s=10, seed=0)
+                              null="shift", n_surrogates=29, min_shift_s=10, seed=0)
         assert test.statistic == "vocal_interactive_switching_pause_2to1"
         observed, null = test.others["vocal_interactive_switching_pause_1to2"]
         p = (1 + np.sum(null >= observed)) / (1 + null.size)
@@ -143,7 +143,7 @@ def test_real_mother_infant_vocal_codes_avoid_overlap(shared_dir):
     for row in codes[codes.tier.isin(voice)].itertuples():
         voice[row.tier][round(row.onset_s * rate):round(row.offset_s * rate)] = 1
     test = surrogate_test(voice["Maman"], voice["Bebe"], rate, measure=_simultaneous_s,
-                          null="shift", n_surrogates=99, max_lag_s=5, alternative="less",
+                          null="shift", n_surrogates=99, min_shift_s=5, alternative="less",
                           seed=0)
     assert test.observed == pytest.approx(2.31)
     assert test.p_value <= 0.05

@@ -61,6 +61,8 @@ from .vocal_rhythm import vocal_summary
 WCC_COLUMNS = ("grand_average", "lag_zero_mean", "all_lags_mean", "p1_leads_mean",
                "p2_leads_mean", "best_lag_s", "n_windows", "na_cell_fraction",
                "missing_fraction")
+#: The session-level surrogate nulls (every measure of two series takes each of them).
+PAIR_NULLS = ("shift", "segments", "iaaft", "shuffle", "pseudo-dyads")
 #: Parameters of the measures' functions that are not measure parameters.
 NOT_PARAMETERS = ("channel",)
 
@@ -224,12 +226,14 @@ class Headline:
 
     ``column`` is the summary column, or the start of its name (the first column that
     starts with it: the first band's coherence); ``alternative`` is the direction of the
-    test (see :func:`attunement.stats.permutation_p`).
+    test (see :func:`attunement.stats.permutation_p`); ``nulls`` the surrogate nulls the
+    measure can be tested against (:func:`attunement.stats.surrogate_test`).
     """
 
     column: str
     alternative: str
     reason: str
+    nulls: tuple[str, ...] = PAIR_NULLS
 
 
 #: Measure -> its headline statistic, the direction of the test and why.
