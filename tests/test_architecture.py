@@ -87,6 +87,21 @@ def test_layer_violation_is_found(tmp_path):
     assert rules.unlisted_packages(imps, root) == {"newpkg"}
 
 
+def test_computing_layers_import_no_reader(real):
+    assert rules.reader_imports(real) == []
+
+
+def test_reader_import_is_found(tmp_path):
+    root = fake_tree(tmp_path, {
+        "brain/eeg.py": "from ..io.mne_io import mne_arrays\n",
+        "analysis.py": "from .io import read\n",  # the pipeline may read
+        "io/__init__.py": "",
+        "io/mne_io.py": "",
+    })
+    found = rules.reader_imports(rules.imports(root))
+    assert found == ["brain imports attunement.io.mne_io at attunement.brain.eeg:1"]
+
+
 # (d) no private name or module used across packages
 @pytest.mark.xfail(strict=True, reason="19 private cross-package imports (issue 18.4)")
 def test_no_private_cross_package_import(real):

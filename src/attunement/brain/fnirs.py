@@ -22,7 +22,7 @@ import pandas as pd
 
 from .._check import check_option, check_positive, check_random_state
 from .._log import logger
-from ..io.mne_io import MneData, check_pair, is_mne, mne_arrays
+from ..mne_data import MneData, check_pair, is_mne, mne_arrays
 from ..sync.wavelet import (
     DJ,
     OMEGA0,
