@@ -3,6 +3,7 @@
 The public API lives here; import from ``attunement`` only.
 """
 
+from .audio import extract_audio, read_audio
 from .brain.eeg import InterBrainResult, interbrain
 from .brain.fnirs import InterBrainWTC, InterBrainWTCTest, interbrain_wtc, interbrain_wtc_test
 from .brain.stats import InterBrainTest, interbrain_test
@@ -55,7 +56,9 @@ __all__ = [
     "Session",
     "__version__",
     "align_streams",
+    "extract_audio",
     "extract_video",
+    "read_audio",
     "read",
     "read_mea",
     "read_annotations",

@@ -160,7 +160,7 @@ def make_surrogates(x, y, null: str, n_surrogates: int, sampling_rate: float, *,
     n_surrogates = _count(n_surrogates)
     rate = check_positive(sampling_rate, "sampling_rate")
     if null == "shift":
-        return circular_shift(x, y, n_surrogates, math.ceil(max_lag_s * rate - 1e-9), seed)
+        return circular_shift(x, y, n_surrogates, min_shift(max_lag_s, rate), seed)
     if null == "segments":
         if segment_s is None:
             segment_s = default_segment_s(len(np.asarray(y)) / rate, window_s or 0.0,
@@ -170,6 +170,18 @@ def make_surrogates(x, y, null: str, n_surrogates: int, sampling_rate: float, *,
     if null == "iaaft":
         return iaaft(x, y, n_surrogates, seed)
     return data_shuffle(x, y, n_surrogates, seed)
+
+
+def min_shift(max_lag_s: float, sampling_rate: float) -> int:
+    """Smallest circular shift of the ``shift`` null in samples: the largest lag, rounded
+    up (:func:`make_surrogates`; :func:`shift_offsets` makes it at least 1).
+
+    Examples
+    --------
+    >>> min_shift(5, 25), min_shift(0.5, 5)
+    (125, 3)
+    """
+    return math.ceil(max_lag_s * sampling_rate - 1e-9)
 
 
 def default_segment_s(duration_s: float, window_s: float, max_lag_s: float) -> float:

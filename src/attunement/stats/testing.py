@@ -5,7 +5,9 @@ pairs (:mod:`~attunement.stats.surrogates`), and reports the surrogate mean and 
 effect size ``(observed - surrogate mean) / surrogate SD`` (Tschacher & Ramseyer), a
 permutation p-value with the +1 correction (Phipson & Smyth 2010), and, for the windowed
 cross-correlation, per-window p-values and thresholds under Benjamini-Hochberg control of
-the false-discovery rate. Surrogates go through the vectorised measure in batches.
+the false-discovery rate. Surrogates go through the vectorised measure in batches; circular
+shifts of series without missing values through the shift kernel, all shifts together
+(:mod:`attunement.lagcorr.shifts`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import pandas as pd
 from .._check import check_option, check_random_state
 from ..lagcorr._wcc_core import lagged_r, make_layout
 from ..lagcorr.lagged import _inputs, transform, wcc
-from .surrogates import NULLS, default_segment_s, make_surrogates
+from ..lagcorr.shifts import shifts_supported, wcc_shift_statistics
+from .surrogates import NULLS, default_segment_s, make_surrogates, min_shift, shift_offsets
 from .surrogates import _count as check_count
 
 #: WCC summaries tested; the first is the headline statistic.
@@ -252,8 +255,12 @@ def surrogate_test(
                   fisher_z=bool(fisher_z), absolute=bool(absolute))
     if null == "segments" and segment_s is None:
         segment_s = default_segment_s(len(a) / rate, window_s, max_lag_s)
+    shifted = null == "shift" and measure is None and shifts_supported(a, b)
     if null == "pseudo-dyads":
         pairs = pseudo_pairs(a, b, pool, n_surrogates, rng)
+    elif shifted:  # the same shifts as make_surrogates draws, all computed together
+        shifts = shift_offsets(len(b), min_shift(max_lag_s, rate), n_surrogates, rng)
+        pairs = []
     else:
         pairs = [make_surrogates(a, b, null, n_surrogates, rate, max_lag_s=max_lag_s,
                                  window_s=window_s, segment_s=segment_s, seed=rng)]
@@ -261,7 +268,11 @@ def surrogate_test(
         return _custom_test(a, b, rate, pairs, measure, null, alternative)
     observed = wcc(a, b, rate, **params)
     obs_stats = observed.summary()
-    stats, windows = _batched_wcc(pairs, rate, params)
+    if shifted:
+        got = wcc_shift_statistics(a, b, rate, shifts, **params)
+        stats, windows = {k: got[k] for k in STATISTICS}, got["all_lags"]
+    else:
+        stats, windows = _batched_wcc(pairs, rate, params)
     same_length = all(xs.shape[1] == len(a) for xs, _ in pairs)
     return SurrogateTest(
         statistic=STATISTICS[0], observed=obs_stats[STATISTICS[0]], null=stats[STATISTICS[0]],
