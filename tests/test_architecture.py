@@ -35,7 +35,6 @@ def fake_tree(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 # (a) no module over 400 lines
-@pytest.mark.xfail(strict=True, reason="six modules over 400 lines are being split (issue 18.4)")
 def test_no_module_over_limit():
     assert rules.long_modules(SRC) == {}
 
@@ -46,7 +45,7 @@ def test_long_module_is_found(tmp_path):
 
 
 # (b) no cycle between packages
-@pytest.mark.xfail(strict=True, reason="a cycle of six packages is being broken (issue 18.4)")
+@pytest.mark.xfail(strict=True, reason="lagcorr <-> stats (issue 18.3/18.4)")
 def test_no_package_cycle(real):
     assert rules.cycle_edges(real) == []
 
@@ -69,7 +68,7 @@ def test_every_package_has_a_layer(real):
     assert rules.unlisted_packages(real, SRC) == set()
 
 
-@pytest.mark.xfail(strict=True, reason="11 upward imports are being removed (issue 18.4)")
+@pytest.mark.xfail(strict=True, reason="measures import stats (nulls, FDR; issue 18.3/18.4)")
 def test_layer_order(real):
     assert rules.layer_violations(real) == []
 
@@ -103,7 +102,7 @@ def test_reader_import_is_found(tmp_path):
 
 
 # (d) no private name or module used across packages
-@pytest.mark.xfail(strict=True, reason="19 private cross-package imports (issue 18.4)")
+@pytest.mark.xfail(strict=True, reason="stats and sync take lagcorr privates (issue 18.3/26)")
 def test_no_private_cross_package_import(real):
     assert rules.private_imports(real) == []
 
@@ -143,7 +142,6 @@ def test_matplotlib_misuse_is_found(tmp_path):
 
 
 # (f) cli imports only the public API
-@pytest.mark.xfail(strict=True, reason="cli takes private names (issue 18.4)")
 def test_cli_imports_public_api_only(real):
     assert rules.cli_private_imports(real) == []
 

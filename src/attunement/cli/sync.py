@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import typer
 
-from .._check import check_option
 from ..io.quality import channel_reasons
 from ..io.writers import (
     check_unique,
@@ -37,6 +36,7 @@ from ..sync.registry import (
     headline_function,
     measure_parameters,
 )
+from ..vocabulary import check_option
 from . import app
 from ._inputs import CHANNELS, PARTNERS, RECURSIVE, RESAMPLE, SAMPLING_RATE, TIME_UNIT, read_inputs
 from ._term import info, progress, user_errors, warn
