@@ -96,6 +96,7 @@ def headline_function(name: str, observed: dict, **params) -> Callable[..., dict
 
     Examples
     --------
+    >>> import numpy as np
     >>> from attunement.sync.registry import measure_summary
     >>> x = np.random.default_rng(0).normal(size=(2, 600))
     >>> observed = measure_summary("dtw", x[0], x[0] + x[1], 10)
