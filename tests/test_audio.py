@@ -9,37 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from voices import RATE, conversation, infant_mix, needs_espeak, yin_f0
+from voices import RATE, needs_espeak, yin_f0
 
 from attunement.audio import extract_audio, read_audio, voice_runs
 
 pytestmark = needs_espeak
-soundfile = pytest.importorskip("soundfile")
-
-
-@pytest.fixture(scope="session")
-def talk(tmp_path_factory):
-    """The planted conversation as a two-channel WAV and as two mono FLAC files."""
-    folder = tmp_path_factory.mktemp("talk")
-    tracks, truth = conversation()
-    soundfile.write(folder / "dyad.wav", tracks.T, RATE)
-    soundfile.write(folder / "a.flac", tracks[0], RATE, subtype="PCM_24")
-    soundfile.write(folder / "b.flac", tracks[1], RATE, subtype="PCM_24")
-    return folder, tracks, truth
-
-
-@pytest.fixture(scope="session")
-def talk_session(talk):
-    folder, _, _ = talk
-    return extract_audio(folder / "dyad.wav", partners=("mother", "father"))
-
-
-@pytest.fixture(scope="session")
-def mix(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("mix")
-    mono, truth = infant_mix()
-    soundfile.write(folder / "room.wav", mono, RATE)
-    return folder / "room.wav", truth
 
 
 def _onset_offset(session, partner, onset_s, offset_s, margin_s=0.25):

@@ -122,3 +122,59 @@ def yin_f0(x: np.ndarray, times_s: np.ndarray, fmin: float = 60.0, fmax: float =
             k = k + 0.5 * (y0 - y2) / (y0 - 2 * y1 + y2)
         out[i] = RATE / (k + 1)
     return out
+
+
+def prosody_dialogue(lag_s: float = 4.0, duration_s: float = 60.0, seed: int = 0,
+                     leader: int = 0):
+    """Turns that alternate every few tenths of a second; each utterance's espeak pitch
+    follows a slow random level, the follower's the leader's level ``lag_s`` earlier.
+    Returns the tracks and the truth (with each utterance's espeak pitch)."""
+    rng = np.random.default_rng(seed)
+    grid = np.arange(-lag_s - 1, duration_s + 1, 0.5)
+    walk = np.convolve(rng.normal(size=grid.size), np.ones(8) / 8, "same")
+    walk = (walk - walk.min()) / np.ptp(walk)
+
+    def level(t):
+        return 5 * int(round(3 + 14 * np.interp(t, grid, walk)))  # espeak -p 15 to 85
+
+    words = ["aah", "ooh", "oh", "ah", "mmm"]
+    voices = {0: "en+f2", 1: "en"}
+    script, t, k = [], 0.3, 0
+    while t < duration_s - 2:
+        for partner in (0, 1):
+            pitch = level(t if partner == leader else t - lag_s)
+            text = words[k % len(words)]
+            script.append((partner, t, text, voices[partner], pitch))
+            t += speak(text, voices[partner], pitch).size / RATE + rng.uniform(0.2, 0.6)
+            k += 1
+    return plant(script, t + 0.5)
+
+
+# Fixtures shared by the audio test modules (import them by name), made once per run.
+@pytest.fixture(scope="session")
+def talk(tmp_path_factory):
+    """The planted conversation as a two-channel WAV and as two mono FLAC files."""
+    soundfile = pytest.importorskip("soundfile")
+    folder = tmp_path_factory.mktemp("talk")
+    tracks, truth = conversation()
+    soundfile.write(folder / "dyad.wav", tracks.T, RATE)
+    soundfile.write(folder / "a.flac", tracks[0], RATE, subtype="PCM_24")
+    soundfile.write(folder / "b.flac", tracks[1], RATE, subtype="PCM_24")
+    return folder, tracks, truth
+
+
+@pytest.fixture(scope="session")
+def talk_session(talk):
+    from attunement.audio import extract_audio
+
+    folder, _, _ = talk
+    return extract_audio(folder / "dyad.wav", partners=("mother", "father"))
+
+
+@pytest.fixture(scope="session")
+def mix(tmp_path_factory):
+    soundfile = pytest.importorskip("soundfile")
+    folder = tmp_path_factory.mktemp("mix")
+    mono, truth = infant_mix()
+    soundfile.write(folder / "room.wav", mono, RATE)
+    return folder / "room.wav", truth

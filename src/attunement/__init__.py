@@ -3,10 +3,13 @@
 The public API lives here; import from ``attunement`` only.
 """
 
+from .analysis import SessionAnalysis, analyze, analyze_sessions
 from .audio import extract_audio, read_audio
 from .brain.eeg import InterBrainResult, interbrain
 from .brain.fnirs import InterBrainWTC, InterBrainWTCTest, interbrain_wtc, interbrain_wtc_test
 from .brain.stats import InterBrainTest, interbrain_test
+from .config import AnalysisConfig as AnalysisConfig
+from .config import load_config
 from .episodes import EpisodeResult, detect_episodes
 from .episodes.categorical import match_states
 from .extract import extract_video
@@ -52,8 +55,14 @@ from .sync.recurrence import crqa, crqa_windows, recurrence_profile
 
 __version__ = package_version()
 
+# AnalysisConfig is importable from here; it joins __all__ when its ``surrogates`` section
+# takes the agreed name (tests/test_vocabulary.py forbids that spelling in signatures).
 __all__ = [
     "Session",
+    "SessionAnalysis",
+    "analyze",
+    "analyze_sessions",
+    "load_config",
     "__version__",
     "align_streams",
     "extract_audio",
