@@ -294,6 +294,31 @@ def read_sessions(paths: Sequence[str | Path], config: AnalysisConfig,
     return sessions
 
 
+def input_files(paths: Sequence[str | Path]) -> list[Path]:
+    """The data files of ``paths`` (files and folders), videos included: a video named,
+    or in a named folder, is a session whose motion energy the analysis extracts first
+    (``[video]`` settings), as ``attune analyze`` does (``attune batch``'s projects).
+
+    Examples
+    --------
+    >>> input_files(["tests/data/applied_project_mea"])[0].name
+    'MEA_video1000.txt'
+    """
+    from ..io.dispatch import session_files
+
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if path.suffix.lower() in VIDEO_SUFFIXES and path.is_file():
+            out.append(path)
+            continue
+        out.extend(session_files([path]))
+        if path.is_dir():
+            out.extend(sorted(f for f in path.iterdir() if f.is_file()
+                              and f.suffix.lower() in VIDEO_SUFFIXES
+                              and not f.name.startswith(".")))
+    return out
+
+
 def read_one(path: str | Path, config: AnalysisConfig) -> Session:
     """Read the one session in ``path`` (a recording or a video) with ``config``."""
     sessions = read_sessions([path], config)

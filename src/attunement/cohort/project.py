@@ -76,8 +76,8 @@ from pydantic import (
     field_validator,
 )
 
+from ..analysis import input_files
 from ..config import AnalysisConfig, describe_errors
-from ..io.dispatch import session_files
 from ..stats.growth import check_column, check_interactions, time_values
 from .model_specs import MixedModelSpec, ModelSpec, _Section
 
@@ -153,7 +153,7 @@ class Project:
                     f"{self.source}: sessions.paths[{k}]: {pattern!r} matches no file."
                 )
             try:
-                files.extend(session_files(matches))
+                files.extend(input_files(matches))
             except (ValueError, FileNotFoundError) as err:
                 raise ValueError(f"{self.source}: sessions.paths[{k}]: {err}") from None
         unique = list(dict.fromkeys(f.resolve() for f in files))
