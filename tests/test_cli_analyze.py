@@ -38,6 +38,10 @@ def test_analyze_accepts_a_video(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
+    # a line per step (issue 18.5): extraction, preprocessing, each measure, episodes, report
+    for line in ("dyad.avi: extract motion", "dyad: preprocess", "dyad [motion]: wcc",
+                 "dyad [motion]: contingency", "dyad: episodes", "dyad: tables and report"):
+        assert line in result.stderr, line
     summary = pd.read_csv(out / "summary.csv")
     motion = summary[summary.channel == "motion"].iloc[0]
     # Ground truth of the synthetic video: partner 2 copies partner 1 six frames (0.2 s) later.

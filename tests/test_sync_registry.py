@@ -90,7 +90,7 @@ def test_headline_tests_coupling_against_shift_surrogates():
     observed = MEASURES["dtw"](x1, x2, 10)
     test = surrogate_test(x1, x2, 10, measure=headline_function("dtw", observed),
                           n_surrogates=19, seed=0, alternative=HEADLINES["dtw"].alternative,
-                          max_lag_s=2)
+                          min_shift_s=2)
     assert test.statistic == "dtw_normalized_distance" and test.p_value == 0.05
 
 

@@ -190,7 +190,7 @@ def _channel(session: Session, channel: str, config: AnalysisConfig, pool: list,
                            nul.n, nul.null)
                 result.test = surrogate_test(x1, x2, rate, null=nul.null, n_surrogates=nul.n,
                                              seed=nul.seed, segment_s=nul.segment_s,
-                                             pool=pool or None, **params)
+                                             pool=pool or None, params=params)
             continue
         if run_tests:
             steps.info("%s [%s]: %s against %d surrogates (%s)", session.id, channel, name,

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from .recurrence import recurrence_profile
 
+#: The session-level surrogate nulls (every measure of two series takes each of them).
+PAIR_NULLS = ("shift", "segments", "iaaft", "shuffle", "pseudo-dyads")
 
 @dataclass(frozen=True)
 class Headline:
@@ -18,12 +20,14 @@ class Headline:
 
     ``column`` is the summary column, or the start of its name (the first column that
     starts with it: the first band's coherence); ``alternative`` is the direction of the
-    test (see :func:`attunement.stats.permutation_p`).
+    test (see :func:`attunement.stats.permutation_p`); ``nulls`` the surrogate nulls the
+    measure can be tested against (:func:`attunement.stats.surrogate_test`).
     """
 
     column: str
     alternative: str
     reason: str
+    nulls: tuple[str, ...] = PAIR_NULLS
 
 
 #: Measure -> its headline statistic, the direction of the test and why.

@@ -51,7 +51,7 @@ from .group import (
     symbolic_entropy,
     team_coherence,
 )
-from .headlines import HEADLINES, Headline, headline_column, headline_function
+from .headlines import HEADLINES, PAIR_NULLS, Headline, headline_column, headline_function
 from .phase import phase_sync
 from .recurrence import crqa, crqa_windows, recurrence_profile
 
@@ -59,6 +59,7 @@ __all__ = [
     "HEADLINES",
     "MEASURES",
     "NOT_PARAMETERS",
+    "PAIR_NULLS",
     "WCC_COLUMNS",
     "check_measures",
     "check_params",
