@@ -69,6 +69,11 @@ HEADLINES: dict[str, Headline] = {
     "physio": Headline("physio_hr_interval_r", "greater",
                        "correlation of 15-s heart-rate means (Tschacher & Meier 2020); "
                        "attune physio's own test shifts by at least 30 s"),
+    "vocal": Headline("vocal_interactive_max_abs", "greater",
+                      "either partner's interactive contingency of switching pauses (Jaffe "
+                      "et al. 2001), either sign, as for contingency"),
+    "prosody": Headline("prosody_grand_average", "greater",
+                        "mean lagged correlation of the partners' averaged F0, as wcc"),
 }
 
 

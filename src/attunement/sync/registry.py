@@ -53,11 +53,14 @@ from .group import (
 )
 from .headlines import HEADLINES, PAIR_NULLS, Headline, headline_column, headline_function
 from .phase import phase_sync
+from .prosody import prosody_summary
 from .recurrence import crqa, crqa_windows, recurrence_profile
+from .vocal_rhythm import vocal_summary
 
 __all__ = [
     "HEADLINES",
     "MEASURES",
+    "MEASURE_CHANNELS",
     "NOT_PARAMETERS",
     "PAIR_NULLS",
     "WCC_COLUMNS",
@@ -229,7 +232,12 @@ MEASURES: dict[str, Callable[..., dict]] = {
     "group": group_summary,
     "mdrqa": mdrqa_summary,
     "physio": physio_summary,
+    "vocal": vocal_summary,
+    "prosody": prosody_summary,
 }
+#: Measures that apply to some channels only (from attunement.extract_audio); the analysis
+#: runs them on these channels and skips the others.
+MEASURE_CHANNELS: dict[str, tuple[str, ...]] = {"vocal": ("voice",), "prosody": ("f0_hz",)}
 
 
 def check_measures(names: str | Iterable[str], label: str = "measure") -> list[str]:
