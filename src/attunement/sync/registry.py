@@ -53,12 +53,16 @@ from .group import (
     team_coherence,
 )
 from .phase import phase_sync
+from .prosody import prosody_summary
 from .recurrence import crqa, crqa_windows, recurrence_profile
+from .vocal_rhythm import vocal_summary
 
 #: WCC summaries in the registry (the CLI keeps its own unprefixed columns for WCC).
 WCC_COLUMNS = ("grand_average", "lag_zero_mean", "all_lags_mean", "p1_leads_mean",
                "p2_leads_mean", "best_lag_s", "n_windows", "na_cell_fraction",
                "missing_fraction")
+#: The session-level surrogate nulls (every measure of two series takes each of them).
+PAIR_NULLS = ("shift", "segments", "iaaft", "shuffle", "pseudo-dyads")
 #: Parameters of the measures' functions that are not measure parameters.
 NOT_PARAMETERS = ("channel",)
 
@@ -208,7 +212,12 @@ MEASURES: dict[str, Callable[..., dict]] = {
     "group": group_summary,
     "mdrqa": mdrqa_summary,
     "physio": physio_summary,
+    "vocal": vocal_summary,
+    "prosody": prosody_summary,
 }
+#: Measures that apply to some channels only (from attunement.extract_audio); the analysis
+#: runs them on these channels and skips the others.
+MEASURE_CHANNELS: dict[str, tuple[str, ...]] = {"vocal": ("voice",), "prosody": ("f0_hz",)}
 
 
 @dataclass(frozen=True)
@@ -217,12 +226,14 @@ class Headline:
 
     ``column`` is the summary column, or the start of its name (the first column that
     starts with it: the first band's coherence); ``alternative`` is the direction of the
-    test (see :func:`attunement.stats.permutation_p`).
+    test (see :func:`attunement.stats.permutation_p`); ``nulls`` the surrogate nulls the
+    measure can be tested against (:func:`attunement.stats.surrogate_test`).
     """
 
     column: str
     alternative: str
     reason: str
+    nulls: tuple[str, ...] = PAIR_NULLS
 
 
 #: Measure -> its headline statistic, the direction of the test and why.
@@ -264,6 +275,11 @@ HEADLINES: dict[str, Headline] = {
     "physio": Headline("physio_hr_interval_r", "greater",
                        "correlation of 15-s heart-rate means (Tschacher & Meier 2020); "
                        "attune physio's own test shifts by at least 30 s"),
+    "vocal": Headline("vocal_interactive_max_abs", "greater",
+                      "either partner's interactive contingency of switching pauses (Jaffe "
+                      "et al. 2001), either sign, as for contingency"),
+    "prosody": Headline("prosody_grand_average", "greater",
+                        "mean lagged correlation of the partners' averaged F0, as wcc"),
 }
 
 
