@@ -21,19 +21,23 @@ MAX_LINES = 400
 # below, never above. The data model (``session``) is at the bottom because every stage
 # creates or consumes Sessions; the data still flows io -> Session -> preprocess -> ...
 LAYERS: dict[str, tuple[str, ...]] = {
-    "core": ("_check", "_log", "_pairs", "vocabulary", "provenance", "config", "session", "clock"),
+    "core": ("_check", "_log", "_pairs", "vocabulary", "provenance", "session", "clock",
+             "mne_data"),
     "inputs": ("io", "extract", "audio", "physio", "simulate"),
     "preprocess": ("preprocess",),
     "measures": ("lagcorr", "sync", "brain", "linkage"),
     "stats": ("stats",),
     "episodes": ("episodes",),
-    "pipeline": ("analysis",),
+    "pipeline": ("config", "analysis"),
     "outputs": ("report", "cohort", "live"),
     "api": ("api",),
     "cli": ("cli",),
 }
 LAYER_OF = {pkg: rank for rank, pkgs in enumerate(LAYERS.values()) for pkg in pkgs}
 FIGURES_PACKAGE = "report"
+#: Readers live in io; the layers that compute on data already read never import it.
+READER_PACKAGE = "io"
+NO_READERS = ("measures", "stats", "episodes")
 CLI_PACKAGE = "cli"
 
 
@@ -208,6 +212,14 @@ def layer_violations(imps: list[Import]) -> list[str]:
         if src in LAYER_OF and dst in LAYER_OF and LAYER_OF[dst] > LAYER_OF[src]:
             out.append(f"{src} imports {dst} (a higher layer) at {imp.where()}")
     return out
+
+
+def reader_imports(imps: list[Import]) -> list[str]:
+    """Imports of io (the readers) from the measures, stats and episodes layers."""
+    banned = {pkg for layer in NO_READERS for pkg in LAYERS[layer]}
+    return [f"{package_of(i.source)} imports {i.module} at {i.where()}"
+            for i in internal(imps)
+            if package_of(i.source) in banned and package_of(i.module) == READER_PACKAGE]
 
 
 def _private_in_package(module: str) -> bool:

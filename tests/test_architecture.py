@@ -35,7 +35,6 @@ def fake_tree(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 # (a) no module over 400 lines
-@pytest.mark.xfail(strict=True, reason="six modules over 400 lines are being split (issue 18.4)")
 def test_no_module_over_limit():
     assert rules.long_modules(SRC) == {}
 
@@ -46,7 +45,7 @@ def test_long_module_is_found(tmp_path):
 
 
 # (b) no cycle between packages
-@pytest.mark.xfail(strict=True, reason="a cycle of six packages is being broken (issue 18.4)")
+@pytest.mark.xfail(strict=True, reason="lagcorr <-> stats (issue 18.3/18.4)")
 def test_no_package_cycle(real):
     assert rules.cycle_edges(real) == []
 
@@ -69,7 +68,7 @@ def test_every_package_has_a_layer(real):
     assert rules.unlisted_packages(real, SRC) == set()
 
 
-@pytest.mark.xfail(strict=True, reason="11 upward imports are being removed (issue 18.4)")
+@pytest.mark.xfail(strict=True, reason="measures import stats (nulls, FDR; issue 18.3/18.4)")
 def test_layer_order(real):
     assert rules.layer_violations(real) == []
 
@@ -87,8 +86,23 @@ def test_layer_violation_is_found(tmp_path):
     assert rules.unlisted_packages(imps, root) == {"newpkg"}
 
 
+def test_computing_layers_import_no_reader(real):
+    assert rules.reader_imports(real) == []
+
+
+def test_reader_import_is_found(tmp_path):
+    root = fake_tree(tmp_path, {
+        "brain/eeg.py": "from ..io.mne_io import mne_arrays\n",
+        "analysis.py": "from .io import read\n",  # the pipeline may read
+        "io/__init__.py": "",
+        "io/mne_io.py": "",
+    })
+    found = rules.reader_imports(rules.imports(root))
+    assert found == ["brain imports attunement.io.mne_io at attunement.brain.eeg:1"]
+
+
 # (d) no private name or module used across packages
-@pytest.mark.xfail(strict=True, reason="19 private cross-package imports (issue 18.4)")
+@pytest.mark.xfail(strict=True, reason="stats and sync take lagcorr privates (issue 18.3/26)")
 def test_no_private_cross_package_import(real):
     assert rules.private_imports(real) == []
 
@@ -128,7 +142,6 @@ def test_matplotlib_misuse_is_found(tmp_path):
 
 
 # (f) cli imports only the public API
-@pytest.mark.xfail(strict=True, reason="cli takes private names (issue 18.4)")
 def test_cli_imports_public_api_only(real):
     assert rules.cli_private_imports(real) == []
 
