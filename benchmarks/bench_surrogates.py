@@ -63,11 +63,12 @@ def compare(x, y, rate, null, n, params, case, n_loop=None):
     """Best of three runs of each path, after a warm-up, alternating which goes first (on a
     shared machine the order alone moves timings by tens of per cent)."""
     n_loop = n if n_loop is None else n_loop
-    surrogate_test(x, y, rate, null=null, n_surrogates=2, seed=0, **params)
+    surrogate_test(x, y, rate, null=null, n_surrogates=2, seed=0, params=params)
     out = {}
 
     def batched():
-        out["test"] = surrogate_test(x, y, rate, null=null, n_surrogates=n, seed=1, **params)
+        out["test"] = surrogate_test(x, y, rate, null=null, n_surrogates=n, seed=1,
+                                     params=params)
 
     def loop():
         rng = np.random.default_rng(1)

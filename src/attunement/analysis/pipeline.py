@@ -24,6 +24,7 @@ from ..io.quality import channel_reasons
 from ..lagcorr.window import check_window
 from ..preprocess import remove_outliers, scale, smooth
 from ..session import Session
+from ..sync.registry import MEASURE_CHANNELS
 from .measures import measure_columns
 from .results import ChannelAnalysis, SessionAnalysis
 
@@ -178,6 +179,8 @@ def _channel(session: Session, channel: str, config: AnalysisConfig, pool: list,
         "smooth_s": pre.smooth_s, "scale": pre.scale, "outliers_sd": pre.outliers_sd,
         "seed": nul.seed, "sampling_rate": session.sampling_rate})
     for name in config.measures:
+        if channel not in MEASURE_CHANNELS.get(name, (channel,)):
+            continue  # a voice measure on another channel
         steps.info("%s [%s]: %s", session.id, channel, name)
         if name == "wcc":
             params = config.sync.wcc_params()
@@ -190,7 +193,7 @@ def _channel(session: Session, channel: str, config: AnalysisConfig, pool: list,
                            nul.n, nul.null)
                 result.test = surrogate_test(x1, x2, rate, null=nul.null, n_surrogates=nul.n,
                                              seed=nul.seed, segment_s=nul.segment_s,
-                                             pool=pool or None, **params)
+                                             pool=pool or None, params=params)
             continue
         if run_tests:
             steps.info("%s [%s]: %s against %d surrogates (%s)", session.id, channel, name,
@@ -205,6 +208,13 @@ def _channel(session: Session, channel: str, config: AnalysisConfig, pool: list,
             notes.append(f"Contingency not computed: {err}")
             logger.warning("session %s: %s", session.id, notes[-1])
             continue
+        if name == "vocal":
+            from ..episodes.vocal_markers import vocal_markers
+            from ..sync.vocal_states import code_vocal_states
+
+            base_s = config.measure_params(name).get("base_s", 0.25) or 1 / rate
+            result.vocal = code_vocal_states(x1, x2, rate, base_s=base_s)
+            result.vocal_markers = vocal_markers(result.vocal)
         if name == "contingency":
             from ..sync.contingency import contingency
 

@@ -181,7 +181,7 @@ def _shift_blocks(cx, cy2, x, y2, xs, ys, starts, win, lag, shifts, bounds, fish
 @jit()
 def _finish(acc, b0, stats, windows):
     """Per shift, the surrogate test's statistics from the window sums and counts of
-    negative, zero and positive lags (as ``stats.testing.wcc_statistics``)."""
+    negative, zero and positive lags (as ``stats.wcc_null.wcc_statistics``)."""
     for i in range(acc.shape[0]):
         total, count, mid, n_mid, p1, n_p1, p2, n_p2 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
         for w in range(acc.shape[1]):
