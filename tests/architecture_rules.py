@@ -12,6 +12,7 @@ and under ``TYPE_CHECKING``: a lazy import is still a dependency.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -264,6 +265,35 @@ def cli_private_imports(imps: list[Import]) -> list[str]:
             continue
         if any(p.startswith("_") for p in imp.module.split(".")[1:]) or _private_name(imp.name):
             out.append(f"{imp.module}.{imp.name} at {imp.where()}")
+    return out
+
+
+_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]+")
+_MESSAGE_CALLS = {"warn", "warning", "info", "error", "debug", "exception"}
+
+
+def _strings(node: ast.AST) -> list[str]:
+    return [n.value for n in ast.walk(node)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
+def cli_flags_in_messages(root: Path, top: str = "attunement") -> list[str]:
+    """CLI flags (``--force``) named in the errors, warnings and log lines of library
+    modules (outside cli/): the library names its parameters, the CLI its flags."""
+    out = []
+    for name, path in modules(root, top).items():
+        if package_of(name) == CLI_PACKAGE:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                texts = _strings(node.exc)
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and node.func.attr in _MESSAGE_CALLS):
+                texts = _strings(node)
+            else:
+                continue
+            for flag in sorted({f for t in texts for f in _FLAG.findall(t)}):
+                out.append(f"{flag} at {name}:{node.lineno}")
     return out
 
 

@@ -208,6 +208,13 @@ def _channel(session: Session, channel: str, config: AnalysisConfig, pool: list,
             notes.append(f"Contingency not computed: {err}")
             logger.warning("session %s: %s", session.id, notes[-1])
             continue
+        if name == "vocal":
+            from ..episodes.vocal_markers import vocal_markers
+            from ..sync.vocal_states import code_vocal_states
+
+            base_s = config.measure_params(name).get("base_s", 0.25) or 1 / rate
+            result.vocal = code_vocal_states(x1, x2, rate, base_s=base_s)
+            result.vocal_markers = vocal_markers(result.vocal)
         if name == "contingency":
             from ..sync.contingency import contingency
 
