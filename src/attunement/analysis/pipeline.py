@@ -24,6 +24,7 @@ from ..io.quality import channel_reasons
 from ..lagcorr.window import check_window
 from ..preprocess import remove_outliers, scale, smooth
 from ..session import Session
+from ..sync.registry import MEASURE_CHANNELS
 from .measures import measure_columns
 from .results import ChannelAnalysis, SessionAnalysis
 
@@ -125,6 +126,10 @@ def _analyze_preprocessed(session: Session, config: AnalysisConfig, pool: list[S
                           progress: Progress | None) -> SessionAnalysis:
     channels = _channels(session, config.read.channels)
     sync, nul = config.sync, config.surrogates
+    logger.info("session %s: %d sample(s) at %g Hz, channel(s) %s; measures %s; %d "
+                "surrogate(s) (%s, seed %d)", session.id, len(session.signals),
+                session.sampling_rate, ", ".join(channels), ", ".join(config.measures),
+                nul.n, nul.null, nul.seed)
     if "wcc" in config.measures:
         check_window(session.sampling_rate, sync.window_s, sync.max_lag_s,
                      f"session {session.id!r}: ", ("sync.window_s", "sync.max_lag_s"))
@@ -174,6 +179,8 @@ def _channel(session: Session, channel: str, config: AnalysisConfig, pool: list,
         "smooth_s": pre.smooth_s, "scale": pre.scale, "outliers_sd": pre.outliers_sd,
         "seed": nul.seed, "sampling_rate": session.sampling_rate})
     for name in config.measures:
+        if channel not in MEASURE_CHANNELS.get(name, (channel,)):
+            continue  # a voice measure on another channel
         steps.info("%s [%s]: %s", session.id, channel, name)
         if name == "wcc":
             params = config.sync.wcc_params()
@@ -186,7 +193,7 @@ def _channel(session: Session, channel: str, config: AnalysisConfig, pool: list,
                            nul.n, nul.null)
                 result.test = surrogate_test(x1, x2, rate, null=nul.null, n_surrogates=nul.n,
                                              seed=nul.seed, segment_s=nul.segment_s,
-                                             pool=pool or None, **params)
+                                             pool=pool or None, params=params)
             continue
         if run_tests:
             steps.info("%s [%s]: %s against %d surrogates (%s)", session.id, channel, name,
@@ -201,6 +208,13 @@ def _channel(session: Session, channel: str, config: AnalysisConfig, pool: list,
             notes.append(f"Contingency not computed: {err}")
             logger.warning("session %s: %s", session.id, notes[-1])
             continue
+        if name == "vocal":
+            from ..episodes.vocal_markers import vocal_markers
+            from ..sync.vocal_states import code_vocal_states
+
+            base_s = config.measure_params(name).get("base_s", 0.25) or 1 / rate
+            result.vocal = code_vocal_states(x1, x2, rate, base_s=base_s)
+            result.vocal_markers = vocal_markers(result.vocal)
         if name == "contingency":
             from ..sync.contingency import contingency
 
@@ -288,6 +302,31 @@ def read_sessions(paths: Sequence[str | Path], config: AnalysisConfig,
         sessions = [s.replace(phases=table) for s in sessions]
     check_unique({str(s.meta.get("source", s.id)): safe_name(s.id) for s in sessions})
     return sessions
+
+
+def input_files(paths: Sequence[str | Path]) -> list[Path]:
+    """The data files of ``paths`` (files and folders), videos included: a video named,
+    or in a named folder, is a session whose motion energy the analysis extracts first
+    (``[video]`` settings), as ``attune analyze`` does (``attune batch``'s projects).
+
+    Examples
+    --------
+    >>> input_files(["tests/data/applied_project_mea"])[0].name
+    'MEA_video1000.txt'
+    """
+    from ..io.dispatch import session_files
+
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if path.suffix.lower() in VIDEO_SUFFIXES and path.is_file():
+            out.append(path)
+            continue
+        out.extend(session_files([path]))
+        if path.is_dir():
+            out.extend(sorted(f for f in path.iterdir() if f.is_file()
+                              and f.suffix.lower() in VIDEO_SUFFIXES
+                              and not f.name.startswith(".")))
+    return out
 
 
 def read_one(path: str | Path, config: AnalysisConfig) -> Session:

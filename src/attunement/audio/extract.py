@@ -10,7 +10,9 @@ Where each partner's voice comes from (``split``):
 ``auto`` picks ``channels`` for one two-channel file and ``files`` for two files; one
 mono file must ask for ``pitch`` by name, as the split is an assumption about the voices.
 The Session's channels per partner are ``voice`` (1 voice, 0 none), ``f0_hz`` (NaN when
-not voiced) and ``intensity_db``, plus ``voice_confidence`` for a pitch split; its
+not voiced) and ``intensity_db`` (of the partner's own microphone throughout; for a pitch
+split only where the partner voices, as one microphone hears both), plus
+``voice_confidence`` for a pitch split; its
 ``meta["audio"]`` says how they were made, and ``meta["audio"]["segments"]`` lists the
 pitch split's segments.
 """

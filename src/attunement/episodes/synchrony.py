@@ -25,7 +25,8 @@ from scipy.signal import lfilter
 from .._check import check_positive, check_random_state
 from .._pairs import as_series
 from ..lagcorr.lagged import wcc, wcc_batch
-from ..stats.surrogates import circular_shift
+from ..lagcorr.shifts import shifts_supported, wcc_shifts
+from ..stats.surrogates import shift_offsets
 
 
 @dataclass
@@ -178,10 +179,15 @@ def synchrony_series(
             start = order
             a, b = a[order:], b[order:]
     min_shift = min(check_positive(min_shift_s, "min_shift_s") * fs, len(b) // 4)
-    _, shifted = circular_shift(a, b, n_surr, min_shift, seed=check_random_state(seed))
+    shifts = shift_offsets(len(b), min_shift, n_surr, check_random_state(seed))
     kw = dict(window_s=window_s, max_lag_s=max_lag_s, step_s=step_s, fisher_z=True)
     real = wcc(a, b, fs, **kw)
-    z = wcc_batch(np.broadcast_to(a, (n_surr + 1, len(a))), np.vstack([b, shifted]), fs, **kw)
+    if shifts_supported(a, b):  # the real pair (shift 0) and its shifts at once
+        z = wcc_shifts(a, b, fs, np.r_[0, shifts], **kw)
+    else:
+        shifted = np.stack([np.roll(b, s) for s in shifts])  # as circular_shift
+        z = wcc_batch(np.broadcast_to(a, (n_surr + 1, len(a))), np.vstack([b, shifted]), fs,
+                      **kw)
     value = _profile_weighted(z)
     score, null_mean, null_sd, null_score = _standardise(value)
     lags = real.lags_s

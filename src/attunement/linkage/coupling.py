@@ -16,7 +16,7 @@ import pandas as pd
 
 from .._check import check_positive, check_random_state
 from ..lagcorr.lagged import WCCResult, wcc
-from ..physio._segments import runs
+from ..physio.segments import runs
 from ..session import validate_phases
 from ..stats.surrogates import shift_offsets
 from .measures import LinkageResult, _result

@@ -13,9 +13,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from .._check import check_option, check_random_state
+from .._check import check_option
 from ..lagcorr.lagged import _inputs
-from .testing import STATISTICS, _batched_wcc
+from .surrogates import draw_pseudo_dyads
+from .testing import STATISTICS
+from .wcc_null import batched_wcc
 
 
 @dataclass
@@ -167,9 +169,7 @@ def compare_real_pseudo(
         )
     rate = rates.pop()
     labels = pseudo_dyad_labels(ids, keep_roles)
-    if n_pseudo is not None and n_pseudo < len(labels):
-        pick = np.sort(check_random_state(seed).choice(len(labels), n_pseudo, replace=False))
-        labels = [labels[i] for i in pick]
+    labels = [labels[i] for i in draw_pseudo_dyads(len(labels), n_pseudo, seed)]
     params = dict(window_s=window_s, max_lag_s=max_lag_s, step_s=step_s, fisher_z=fisher_z,
                   absolute=absolute)
     real = _statistic([(series[f"{s}:p1"], series[f"{s}:p2"]) for s in ids], rate, params,
@@ -187,7 +187,7 @@ def _statistic(pairs, rate, params, statistic) -> np.ndarray:
         idx = np.flatnonzero(lengths == n)
         xs = np.stack([pairs[i][0][:n] for i in idx])
         ys = np.stack([pairs[i][1][:n] for i in idx])
-        out[idx] = _batched_wcc([(xs, ys)], rate, params)[0][statistic]
+        out[idx] = batched_wcc([(xs, ys)], rate, params)[0][statistic]
     return out
 
 
