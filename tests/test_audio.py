@@ -170,4 +170,4 @@ def test_attune_extract_reads_sound(talk, talk_session, mix, tmp_path):
     assert result.exit_code == 0, result.output
     assert '"split": "pitch"' in result.stdout
     result = runner.invoke(app, ["extract", str(path), "--out", str(tmp_path / "x.parquet")])
-    assert result.exit_code == 1 and "--split pitch" in result.output
+    assert result.exit_code == 1 and "split='pitch'" in result.output

@@ -182,3 +182,26 @@ def test_analyze_runs_the_voice_measures_on_their_channels(talk_session, tmp_pat
     assert {"onset_s", "marker", "session"} <= set(tables["vocal_markers"].columns)
     html = write_session_report(analysis, tmp_path / "report.html").read_text()
     assert "Vocal timeline for voice" in html
+
+
+@needs_espeak
+def test_attune_analyze_reads_a_wav(talk, tmp_path):
+    """A two-channel WAV goes straight into attune analyze (read by extract_audio)."""
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from attunement.cli import app
+
+    folder, _, _ = talk
+    config = tmp_path / "voice.toml"
+    config.write_text('[read]\nchannels = ["voice"]\n[measures]\nwcc = {}\nvocal = {}\n'
+                      "[sync]\nwindow_s = 6\nmax_lag_s = 2\nstep_s = 2\n[peaks]\n"
+                      "n_surrogates = 9\n[surrogates]\nn = 9\n[episodes]\nenabled = false\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["analyze", str(folder / "dyad.wav"), "--config",
+                                      str(config), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = pd.read_csv(out / "summary.csv")
+    assert summary.channel.tolist() == ["voice"] and summary.session.tolist() == ["dyad"]
+    assert {"vocal_interactive_max_abs", "vocal_p_value"} <= set(summary.columns)
+    assert any(p.name.startswith("vocal_events") for p in out.iterdir())

@@ -164,7 +164,7 @@ def _mode(clips: list[AudioClip], split: str) -> str:
         return "channels"
     if shapes[0] == 1:
         raise ValueError(
-            f"{clip.source}: one channel holds both voices; pass split='pitch' (--split pitch) "
+            f"{clip.source}: one channel holds both voices; pass split='pitch' "
             "to tell them apart by pitch (an adult and an infant only), or give two files."
         )
     raise ValueError(f"{clip.source}: expected 1 or 2 channels, got {shapes[0]}.")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import AnalysisConfig
-from ..stats.groups import GroupComparison, _statistic, pseudo_dyad_labels
+from ..stats.groups import GroupComparison, pseudo_dyad_labels, wcc_statistic_of_pairs
 from ..stats.surrogates import draw_pseudo_dyads
 from .executors import run_tasks
 from .project import Project
@@ -32,7 +32,7 @@ def pair_statistics(
         series[sid] = dict(zip(("p1", "p2"), session.pair(channel)))
         rate = session.sampling_rate
     params = config.sync.wcc_params()
-    values = _statistic(
+    values = wcc_statistic_of_pairs(
         [(series[a][pa], series[b][pb]) for a, pa, b, pb in pairs], rate, params, "grand_average"
     )
     frame = pd.DataFrame(pairs, columns=["session_1", "partner_1", "session_2", "partner_2"])

@@ -35,7 +35,7 @@ import pandas as pd
 
 from .._check import check_option, check_positive, check_random_state
 from ._wcc_core import lagged_r, make_layout
-from .lagged import WCCResult, _inputs, transform
+from .lagged import WCCResult, transform, wcc_inputs
 from .shifts import shifts_supported, wcc_shifts
 
 #: Name -> rule; the names are those of the API, ``attune.toml`` (``peaks.method``) and the CLI.
@@ -238,7 +238,7 @@ def _window_null(result, x, y, sampling_rate, channel, n_surrogates, seed, smoot
     if missing:
         raise ValueError(f"Invalid value for 'result': its params lack {missing}; compute it "
                          "with attunement.wcc.")
-    a, b, rate, _ = _inputs(x, y, sampling_rate, channel)
+    a, b, rate, _ = wcc_inputs(x, y, sampling_rate, channel)
     lay = make_layout(len(a), rate, p["window_s"], p["max_lag_s"], p["step_s"])
     if lay.n_windows != result.n_windows or lay.n_lags != len(result.lags_s):
         raise ValueError(
