@@ -43,7 +43,7 @@ def make_project(folder: Path, n_sessions: int) -> Path:
     project.write_text(
         '[sessions]\npaths = ["data/*.parquet"]\nmetadata = "meta.csv"\n'
         "[analysis.sync]\nwindow_s = 20\nmax_lag_s = 3\nstep_s = 2\n"
-        "[analysis.surrogates]\nn = 19\nseed = 1\n"
+        "[analysis.surrogates]\nn_surrogates = 19\nseed = 1\n"
     )
     return project
 

@@ -52,7 +52,8 @@ def main() -> None:
     )
     assert r.exit_code == 0, r.output
     write_synthetic_dyad(root / "still_face.avi", n_frames=2800, fps=10, width=640, height=240)
-    (root / "attune.toml").write_text('[read]\nchannels = ["movement"]\n[surrogates]\nn = 0\n')
+    (root / "attune.toml").write_text(
+        '[read]\nchannels = ["movement"]\n[surrogates]\nn_surrogates = 0\n')
     r = run(
         app,
         [

@@ -203,7 +203,7 @@ def test_batch_reads_videos(tmp_path):
                          seed=1)
     (tmp_path / "project.toml").write_text(
         '[sessions]\npaths = ["videos/*.avi"]\n[analysis.sync]\nwindow_s = 4\nmax_lag_s = 0.5\n'
-        "step_s = 0.5\n[analysis.surrogates]\nn = 0\n"
+        "step_s = 0.5\n[analysis.surrogates]\nn_surrogates = 0\n"
     )
     project = load_project(tmp_path / "project.toml")
     assert [f.name for f in project.files] == ["dyad.avi"]

@@ -153,3 +153,56 @@ def test_real_mother_infant_vocal_codes_avoid_overlap(shared_dir):
     spoken = rhythm.loc[(2, "vocalization"), "total_s"] + \
         rhythm.loc[(2, "simultaneous_speech"), "total_s"]
     assert spoken == pytest.approx((infant.offset_s - infant.onset_s).sum(), abs=0.01 * 16)
+
+
+@needs_espeak
+def test_analyze_runs_the_voice_measures_on_their_channels(talk_session, tmp_path):
+    """attune's one pipeline on a Session from audio: vocal on voice, prosody on f0_hz,
+    with their headline statistics tested against shift surrogates; the vocal events and
+    markers as tables, and the vocal timeline in the report."""
+    import attunement as att
+    from attunement.report.session_report import write_session_report
+
+    short = {"tama_window_s": 2, "step_s": 0.5, "window_s": 6, "max_lag_s": 2,
+             "wcc_step_s": 2, "n_peak_surrogates": 9}  # the conversation lasts 12 s
+    cfg = att.load_config(measures={"wcc": {}, "vocal": {}, "prosody": short},
+                          surrogates={"n_surrogates": 9}, episodes={"enabled": False},
+                          sync={"window_s": 6, "max_lag_s": 2, "step_s": 2},
+                          peaks={"n_peak_surrogates": 9})
+    analysis = att.analyze(talk_session, cfg)
+    rows = analysis.summary_frame().set_index("channel")
+    assert set(rows.index) == {"voice", "f0_hz", "intensity_db"}
+    assert np.isfinite(rows.loc["voice", "vocal_switching_pause_mean_s_1"])
+    assert np.isnan(rows.loc["f0_hz"].filter(like="vocal_").astype(float)).all()
+    assert "vocal_p_value" in rows.columns and "prosody_p_value" in rows.columns
+    assert np.isnan(rows.loc["voice"].filter(like="prosody_").astype(float)).all()
+    tables = analysis.tables()
+    events = tables["vocal_events"]
+    assert set(events.channel) == {"voice"} and (events.state == "switching_pause").sum() == 5
+    assert {"onset_s", "marker", "session"} <= set(tables["vocal_markers"].columns)
+    html = write_session_report(analysis, tmp_path / "report.html").read_text()
+    assert "Vocal timeline for voice" in html
+
+
+@needs_espeak
+def test_attune_analyze_reads_a_wav(talk, tmp_path):
+    """A two-channel WAV goes straight into attune analyze (read by extract_audio)."""
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from attunement.cli import app
+
+    folder, _, _ = talk
+    config = tmp_path / "voice.toml"
+    config.write_text('[read]\nchannels = ["voice"]\n[measures]\nwcc = {}\nvocal = {}\n'
+                      "[sync]\nwindow_s = 6\nmax_lag_s = 2\nstep_s = 2\n[peaks]\n"
+                      "n_peak_surrogates = 9\n[surrogates]\nn_surrogates = 9\n"
+                      "[episodes]\nenabled = false\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["analyze", str(folder / "dyad.wav"), "--config",
+                                      str(config), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = pd.read_csv(out / "summary.csv")
+    assert summary.channel.tolist() == ["voice"] and summary.session.tolist() == ["dyad"]
+    assert {"vocal_interactive_max_abs", "vocal_p_value"} <= set(summary.columns)
+    assert any(p.name.startswith("vocal_events") for p in out.iterdir())

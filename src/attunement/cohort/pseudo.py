@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import AnalysisConfig
-from ..stats.groups import GroupComparison, X, _statistic, pseudo_dyad_labels
+from ..stats.groups import GroupComparison, X, pseudo_dyad_labels, wcc_statistic_of_pairs
 from ..stats.surrogates import draw_pseudo_dyads
 from .executors import run_tasks
 from .project import Project
@@ -34,7 +34,7 @@ def pair_statistics(
         names[sid] = dict(zip(X, session.partners))
         rate = session.sampling_rate
     params = config.sync.wcc_params()
-    values = _statistic(
+    values = wcc_statistic_of_pairs(
         [(series[a][pa], series[b][pb]) for a, pa, b, pb in pairs], rate, params, "grand_average"
     )
     named = [(a, names[a][pa], b, names[b][pb]) for a, pa, b, pb in pairs]

@@ -288,6 +288,28 @@ def exact_windows(x: np.ndarray, y: np.ndarray, series: np.ndarray, window: np.n
     return out
 
 
+#: atanh(i / 256) for i <= 240, the table of :func:`_atanh`.
+ATANH_TABLE = np.array([math.atanh(i / 256) for i in range(241)])
+
+
+@jit()
+def _atanh(v):
+    """atanh within 2 ulp of ``math.atanh`` (tests/test_lagcorr_shifts.py) in a fraction of
+    its time: below |v| = 0.9375, the table's ``atanh(a0)`` (``a0``: |v| rounded down to
+    1/256) plus ``atanh(u)``, ``u = (|v| - a0) / (1 - |v| a0)`` (|u| < 0.032), by its series
+    to u^13; the library function elsewhere and for NaN."""
+    a = abs(v)
+    if not a < 0.9375:
+        return math.atanh(v)
+    i = int(a * 256.0)
+    a0 = i / 256.0
+    u = (a - a0) / (1.0 - a * a0)
+    u2 = u * u
+    z = ATANH_TABLE[i] + (u + u * u2 * (1 / 3 + u2 * (1 / 5 + u2 * (1 / 7 + u2 * (
+        1 / 9 + u2 * (1 / 11 + u2 / 13))))))
+    return z if v >= 0.0 else -z
+
+
 @jit()
 def _value(v, fisher_z, absolute, cap):
     """Fisher z of ``v`` capped at +-``cap`` and its absolute value, as asked; NaN stays
@@ -300,7 +322,7 @@ def _value(v, fisher_z, absolute, cap):
         elif v <= -1.0:
             v = -cap
         else:
-            v = min(cap, max(-cap, math.atanh(v)))
+            v = min(cap, max(-cap, _atanh(v)))
     return abs(v) if absolute else v
 
 

@@ -22,8 +22,6 @@ Series with missing values are not handled here (:func:`supported`); callers the
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from . import _wcc_kernel
@@ -133,7 +131,8 @@ def _lag_cells(k, d, j, counted, suf, pre, csuf, cpre, xs, ys, x, y2, starts, wi
         if not limit > 0.0 or r * r > limit:
             r = _wcc_kernel._pearson_complete(x, y2, p, q, win)
         if fisher_z and r == r:
-            r = cap if r >= 1.0 else (-cap if r <= -1.0 else min(cap, max(-cap, math.atanh(r))))
+            r = (cap if r >= 1.0 else -cap if r <= -1.0
+                 else min(cap, max(-cap, _wcc_kernel._atanh(r))))
         dest[w] = abs(r) if absolute else r
 
 

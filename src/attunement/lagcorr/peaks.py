@@ -35,7 +35,7 @@ import pandas as pd
 
 from .._check import check_option, check_positive, check_random_state
 from ._wcc_core import lagged_r, make_layout
-from .lagged import WCCResult, _inputs, transform
+from .lagged import WCCResult, transform, wcc_inputs
 from .shifts import shifts_supported, wcc_shifts
 
 #: Name -> rule; the names are those of the API, ``attune.toml`` (``peaks.method``) and the CLI.
@@ -227,7 +227,7 @@ def _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates, seed, 
     maximum of circular-shift surrogates' WCC, with the real WCC's parameters. Partner 2
     is shifted by at least a window plus twice the largest lag where the series allows
     (so no surrogate window sees the real alignment), and never by less than the lag."""
-    from ..stats.surrogates import shift_offsets
+    from ..nulls import shift_offsets
 
     if x is None:
         raise ValueError(
@@ -239,7 +239,7 @@ def _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates, seed, 
     if missing:
         raise ValueError(f"Invalid value for 'result': its params lack {missing}; compute it "
                          "with attunement.wcc.")
-    a, b, rate, _ = _inputs(x, y, sampling_rate, channel)
+    a, b, rate, _ = wcc_inputs(x, y, sampling_rate, channel)
     lay = make_layout(len(a), rate, p["window_s"], p["max_lag_s"], p["step_s"])
     if lay.n_windows != result.n_windows or lay.n_lags != len(result.lags_s):
         raise ValueError(

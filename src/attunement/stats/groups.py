@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from .._check import check_option
-from ..lagcorr.lagged import _inputs
+from ..lagcorr.lagged import wcc_inputs
 from .surrogates import draw_pseudo_dyads
 from .testing import STATISTICS
 from .wcc_null import batched_wcc
@@ -168,8 +168,8 @@ def compare_real_pseudo(
         )
     series, ids, rates, names = {}, [], set(), {}
     for i, s in enumerate(sessions):
-        a, b, rate, _ = (_inputs(s, None, sampling_rate, channel) if hasattr(s, "pair")
-                         else _inputs(s[0], s[1], sampling_rate, channel))
+        a, b, rate, _ = (wcc_inputs(s, None, sampling_rate, channel) if hasattr(s, "pair")
+                         else wcc_inputs(s[0], s[1], sampling_rate, channel))
         sid = str(getattr(s, "id", i))
         ids.append(sid)
         names[sid] = tuple(getattr(s, "partners", X))
@@ -189,16 +189,19 @@ def compare_real_pseudo(
     labels = [labels[i] for i in draw_pseudo_dyads(len(labels), n_pseudo, seed)]
     params = dict(window_s=window_s, max_lag_s=max_lag_s, step_s=step_s, fisher_z=fisher_z,
                   absolute=absolute)
-    real = _statistic([(series[f"{s}:{names[s][0]}"], series[f"{s}:{names[s][1]}"])
-                       for s in ids], rate, params, statistic)
-    pseudo = _statistic([(series[a], series[b]) for a, b in labels], rate, params, statistic)
+    real = wcc_statistic_of_pairs([(series[f"{s}:{names[s][0]}"], series[f"{s}:{names[s][1]}"])
+                                   for s in ids], rate, params, statistic)
+    pseudo = wcc_statistic_of_pairs([(series[a], series[b]) for a, b in labels], rate, params,
+                                    statistic)
     return GroupComparison(statistic, real, pseudo, ids, labels,
                            params={**params, "keep_roles": keep_roles, "sampling_rate": rate},
                            partners=names)
 
 
-def _statistic(pairs, rate, params, statistic) -> np.ndarray:
-    """``statistic`` of each pair, batched by length, in the order given."""
+def wcc_statistic_of_pairs(pairs, rate, params, statistic) -> np.ndarray:
+    """The WCC summary ``statistic`` (one of ``STATISTICS``) of each ``(x, y)`` pair of
+    arrays, computed in batches of one length, in the order given; ``params`` are the
+    WCC's (``window_s``, ``max_lag_s``, ``step_s``, ``fisher_z``, ``absolute``)."""
     out = np.empty(len(pairs))
     lengths = np.array([min(len(a), len(b)) for a, b in pairs])
     for n in np.unique(lengths):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..lagcorr._wcc_core import lagged_r, make_layout
+from ..lagcorr import lagged_r, make_layout
 from ..lagcorr.lagged import transform, wcc
 from ..lagcorr.shifts import shifts_supported, wcc_shift_statistics
 from .testing import STATISTICS, SurrogateTest
