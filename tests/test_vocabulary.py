@@ -265,12 +265,12 @@ def test_docstrings_config_and_cli_help_derive_from_the_vocabulary():
 
     from attunement.cli import app
     from attunement.config import SyncConfig
-    from attunement.linkage import interval_correlation, partner_effect_test
+    from attunement.linkage import interval_correlation
 
     def flat(text):
         return " ".join(text.split())
 
-    for func in (interval_correlation, partner_effect_test):
+    for func in (interval_correlation,):
         for name in ("x1", "sampling_rate", "n_surrogates", "seed"):
             assert flat(PARAMS[name].doc) in flat(func.__doc__), (func.__name__, name)
     assert SyncConfig.model_fields["window_s"].description == PARAMS["window_s"].text

@@ -178,7 +178,6 @@ def interval_correlation(
     return _result("hr_interval_r", value, null, surr, n_used, params, series)
 
 
-@fill_doc
 def slope_concordance(
     x1, x2, sampling_rate: float, slope_window_s: float = 5.0, step_s: float = 1.0,
     corr_window_s: float = 15.0, n_surrogates: int = 500, min_shift_s: float = 30.0,
@@ -191,17 +190,7 @@ def slope_concordance(
     ``corr_window_s`` windows (15 slopes); index = ln(sum of positive r / sum of |negative
     r|). Defaults are the published ones (5 s slopes every 1 s, 15 s correlations), for
     skin conductance there and applied here to heart rate. The null shifts partner 2
-    circularly by at least ``min_shift_s``.
-
-    Parameters
-    ----------
-    %(x1)s
-    %(x2)s
-    %(sampling_rate)s
-    %(n_surrogates)s
-    min_shift_s : float
-        Smallest circular shift, in s (30 s, choice: far beyond the heart's own memory).
-    %(seed)s
+    circularly by at least ``min_shift_s``. Parameters as :func:`interval_correlation`.
 
     Examples
     --------
@@ -297,7 +286,6 @@ def actor_partner(x1, x2, sampling_rate: float, lag_s: float = 1.0) -> ActorPart
     return ActorPartnerResult(table, lag_s, float(partner[2] - partner[1]))
 
 
-@fill_doc
 def partner_effect_test(
     x1, x2, sampling_rate: float, lag_s: float = 1.0, n_surrogates: int = 500,
     min_shift_s: float = 30.0, seed=0,
@@ -306,17 +294,8 @@ def partner_effect_test(
 
     For each direction the predicting partner's series is shifted circularly (by at least
     ``min_shift_s``), which keeps both series' own dynamics and breaks only their
-    alignment; the p-value is two-sided. Returns ``(1 -> 2, 2 -> 1)``.
-
-    Parameters
-    ----------
-    %(x1)s
-    %(x2)s
-    %(sampling_rate)s
-    %(n_surrogates)s
-    min_shift_s : float
-        Smallest circular shift, in s (30 s, choice: far beyond the heart's own memory).
-    %(seed)s
+    alignment; the p-value is two-sided. Returns ``(1 -> 2, 2 -> 1)``. Parameters as
+    :func:`interval_correlation`.
 
     Examples
     --------
