@@ -22,12 +22,12 @@ def dyads():
 
 
 def test_configured_measures_in_order_with_their_parameters(dyads):
-    cfg = att.load_config(measures={"dtw": {"window_s": 2.0}, "wcc": {}},
+    cfg = att.load_config(measures={"dtw": {"max_lag_s": 2.0}, "wcc": {}},
                           surrogates={"n_surrogates": 0}, **FAST)
     row = att.analyze(dyads[0], cfg).summary_frame().iloc[0]
-    expected = MEASURES["dtw"](*dyads[0].pair("movement"), 10, window_s=2.0)
+    expected = MEASURES["dtw"](*dyads[0].pair("movement"), 10, max_lag_s=2.0)
     assert row.dtw_normalized_distance == pytest.approx(expected["dtw_normalized_distance"])
-    assert row.dtw_param_window_s == 2.0
+    assert row.dtw_param_max_lag_s == 2.0
     assert row.grand_average == pytest.approx(
         att.wcc(dyads[0], channel="movement", **cfg.sync.wcc_params()).summary()
         ["grand_average"])

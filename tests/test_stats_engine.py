@@ -28,7 +28,7 @@ PARAMS = {
     "wavelet_coherence": {"frequency_range_hz": (0.1, 0.5)},
     "crqa_windows": {"window_s": 20},
     "drp": {"max_lag_s": 2},
-    "dtw": {"window_s": 2},
+    "dtw": {"max_lag_s": 2},
     "granger": {"max_lag_s": 1},
     "prosody": {"n_surrogates": 1},  # its own peak picking's; the headline needs none
 }
