@@ -120,7 +120,7 @@ def test_peak_and_episode_surrogates_equal_the_batched_path(monkeypatch):
 
     def both():
         got = peaks._window_null(result, x, y, 5, None, 30, 3, (0.25, 2, np.inf))
-        series = synchrony.synchrony_series(x, y, 5, n_surrogates=9, seed=3, min_shift_s=20,
+        series = synchrony.synchrony_series(x, y, 5, n_gate_surrogates=9, seed=3, min_shift_s=20,
                                             window_s=10.0, max_lag_s=1.0, step_s=2.0)
         return got, series
 
