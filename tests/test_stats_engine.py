@@ -30,7 +30,7 @@ PARAMS = {
     "drp": {"max_lag_s": 2},
     "dtw": {"max_lag_s": 2},
     "granger": {"max_lag_s": 1},
-    "prosody": {"n_surrogates": 1},  # its own peak picking's; the headline needs none
+    "prosody": {"n_peak_surrogates": 1},  # its own peak picking's; the headline needs none
 }
 
 
