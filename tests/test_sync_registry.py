@@ -29,7 +29,7 @@ PARAMS = {
     "drp": {"max_lag_s": 2},
     "dtw": {"max_lag_s": 2},
     "granger": {"max_lag_s": 1},
-    "prosody": {"n_surrogates": 19},
+    "prosody": {"n_peak_surrogates": 19},
 }
 #: Measures of voice channels take what extract_audio writes, made here from the AR pair:
 #: voice activity (0/1) and F0 (Hz, NaN where not voiced).
