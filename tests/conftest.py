@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from voices import mix, talk, talk_session  # noqa: F401 (the audio tests' spoken fixtures)
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"

@@ -19,8 +19,9 @@ import pytest
 import attunement.brain.measures as bm
 from attunement import interbrain, interbrain_test, read_hyperscanning
 from attunement.brain.measures import MODES, interbrain_matrix
-from attunement.brain.pvalues import bh_fdr, compare_to_null, derangements, pair_adjacency
+from attunement.brain.pvalues import compare_to_null, derangements, pair_adjacency
 from attunement.brain.signal import EEG_BANDS, band_analytic, check_bands
+from attunement.stats import fdr_bh
 
 mne = pytest.importorskip("mne")
 RATE = 100.0
@@ -298,7 +299,7 @@ def test_derangements_and_fdr_and_p_values():
     assert r.shape == (50, 10) and not np.any(r == np.arange(10))
     np.testing.assert_array_equal(r, derangements(10, 50, seed=2))
     # Benjamini & Hochberg (1995) by hand: sorted p * m / rank, cumulative minimum from the top
-    np.testing.assert_allclose(bh_fdr(np.array([0.01, 0.02, 0.03, 0.04, 0.5])),
+    np.testing.assert_allclose(fdr_bh(np.array([0.01, 0.02, 0.03, 0.04, 0.5]))[1],
                                [0.05, 0.05, 0.05, 0.05, 0.5])
     null = np.arange(99.0)[:, None] * np.ones((1, 2))
     res = compare_to_null(np.array([98.5, 49.0]), null, correction="none")
@@ -328,7 +329,7 @@ def dyads(n_dyads, shared_stimulus, coupled, n_epochs=6, seed=0):
 
 def test_pseudo_pairs_reject_spurious_synchrony_from_shared_stimulation():
     """Burgess 2013: shared stimulation alone is not inter-brain synchrony."""
-    kw = dict(modes="plv", bands={"alpha": (8, 12)}, null="pseudo_pair", n_surrogates=200,
+    kw = dict(modes="plv", bands={"alpha": (8, 12)}, null="pseudo-dyads", n_surrogates=200,
               sampling_rate=RATE, seed=0)
     spurious = interbrain_test(dyads(5, shared_stimulus=True, coupled=False), **kw)
     assert spurious.observed.mean() > 0.5  # high PLV, but ...
@@ -336,11 +337,11 @@ def test_pseudo_pairs_reject_spurious_synchrony_from_shared_stimulation():
     real = interbrain_test(dyads(5, shared_stimulus=True, coupled=True), **kw)
     assert real.p_global[0, 0] < 0.05
     assert real.n_surrogates == 44  # all derangements of 5 dyads
-    assert real.summary().loc[0, "null"] == "pseudo_pair"
+    assert real.summary().loc[0, "null"] == "pseudo-dyads"
 
 
 def test_epoch_shuffle_detects_within_dyad_coupling_and_is_seeded():
-    kw = dict(modes=["plv", "wpli"], bands={"alpha": (8, 12)}, null="epoch_shuffle",
+    kw = dict(modes=["plv", "wpli"], bands={"alpha": (8, 12)}, null="epochs",
               n_surrogates=19, sampling_rate=RATE)
     ((p1, p2),) = dyads(1, shared_stimulus=False, coupled=True, n_epochs=8)
     a = interbrain_test((p1, p2), seed=4, **kw)
@@ -360,7 +361,7 @@ def test_windows_of_a_continuous_recording_can_be_shuffled():
     t = np.arange(6000) / RATE
     common = np.sin(2 * np.pi * 10 * t + np.cumsum(rng.normal(0, 0.1, 6000)))
     x1, x2 = (common + rng.normal(size=(2, 6000)) for _ in range(2))
-    res = interbrain_test((x1, x2), "plv", {"alpha": (8, 12)}, null="epoch_shuffle",
+    res = interbrain_test((x1, x2), "plv", {"alpha": (8, 12)}, null="epochs",
                           window_s=2, n_surrogates=19, sampling_rate=RATE, seed=0)
     assert res.p_global[0, 0] == pytest.approx(1 / 20)
 
@@ -384,12 +385,12 @@ def test_cluster_correction_over_adjacent_channel_pairs():
 
 def test_statistics_input_errors():
     ((p1, p2),) = dyads(1, shared_stimulus=False, coupled=False)
-    with pytest.raises(ValueError, match="null='pseudo_pair' needs at least 2 dyads"):
+    with pytest.raises(ValueError, match="null='pseudo-dyads' needs at least 2 dyads"):
         interbrain_test((p1, p2), "plv", "alpha_low", sampling_rate=RATE)
     with pytest.raises(ValueError, match=r"Invalid value for the 'null' parameter.*'shuffle'"):
         interbrain_test((p1, p2), "plv", "alpha_low", null="shuffle", sampling_rate=RATE)
     with pytest.raises(ValueError, match="needs at least 2 epochs, got 1"):
-        interbrain_test((p1[:1], p2[:1]), "plv", "alpha_low", null="epoch_shuffle",
+        interbrain_test((p1[:1], p2[:1]), "plv", "alpha_low", null="epochs",
                         sampling_rate=RATE)
 
 
@@ -400,12 +401,12 @@ def test_cluster_correction_with_mne_adjacency():
     montage = mne.channels.make_dig_montage(dict(zip(names, np.array(grid), strict=True)),
                                             coord_frame="head")
     e1, e2 = (epochs(names=names, seed=s).set_montage(montage) for s in (1, 2))
-    res = interbrain_test((e1, e2), "plv", "alpha_low", null="epoch_shuffle", n_surrogates=9,
+    res = interbrain_test((e1, e2), "plv", "alpha_low", null="epochs", n_surrogates=9,
                           correction="cluster", adjacency="auto", seed=0)
     assert res.cluster.shape == (1, 1, 6, 6) and res.correction == "cluster"
     with pytest.raises(ValueError, match="adjacency='auto' needs MNE objects"):
         interbrain_test((e1.get_data(), e2.get_data()), "plv", "alpha_low",
-                        null="epoch_shuffle", n_surrogates=9, correction="cluster",
+                        null="epochs", n_surrogates=9, correction="cluster",
                         adjacency="auto", sampling_rate=RATE)
 
 

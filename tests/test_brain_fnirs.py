@@ -91,8 +91,8 @@ def test_input_errors_name_what_to_fix():
         interbrain_wtc(x1, x2[:, :2000], sampling_rate=RATE)
     with pytest.raises(ValueError, match=r"Invalid value for the 'null' parameter.*'shuffle'"):
         interbrain_wtc_test((x1, x2), null="shuffle", sampling_rate=RATE)
-    with pytest.raises(ValueError, match="null='pseudo_pair' needs at least 2 dyads"):
-        interbrain_wtc_test((x1, x2), null="pseudo_pair", sampling_rate=RATE)
+    with pytest.raises(ValueError, match="null='pseudo-dyads' needs at least 2 dyads"):
+        interbrain_wtc_test((x1, x2), null="pseudo-dyads", sampling_rate=RATE)
     with pytest.raises(ValueError, match=r"'min_shift_s' \(300 s\) leaves no shift"):
         interbrain_wtc_test((x1, x2), min_shift_s=300, sampling_rate=RATE)
 
@@ -108,12 +108,12 @@ def test_time_shift_null_separates_coupled_from_independent_and_is_seeded():
     independent = interbrain_wtc_test(pair(coupled=False), seed=1, **kw)
     assert independent.p_value[0] > 0.1
     summary = coupled.summary()
-    assert summary.loc[0, "null"] == "time_shift" and summary.loc[0, "n_surrogates"] == 19
+    assert summary.loc[0, "null"] == "shift" and summary.loc[0, "n_surrogates"] == 19
 
 
 def test_pseudo_pairs_across_dyads():
     dyads = [pair(seed=s) for s in range(4)]
-    res = interbrain_wtc_test(dyads, null="pseudo_pair", n_surrogates=100, sampling_rate=RATE,
+    res = interbrain_wtc_test(dyads, null="pseudo-dyads", n_surrogates=100, sampling_rate=RATE,
                               seed=0)
     assert res.null.shape == (9, 2)  # all 9 derangements of 4 dyads
     assert res.p_value[0] == pytest.approx(0.1) and res.p_value[1] > 0.1

@@ -73,7 +73,7 @@ def test_surrogates_add_p_values_and_follow_the_seed(tmp_path, pair):
 
     (row,), test_a = run("a", 3)
     _, test_b = run("b", 3)
-    assert row["null"] == "epoch_shuffle" and row["n_surrogates"] == 9 and row["seed"] == 3
+    assert row["null"] == "epochs" and row["n_surrogates"] == 9 and row["seed"] == 3
     assert 0 < row["p_value"] <= 1
     pd.testing.assert_frame_equal(test_a, test_b)
     assert {"p_value", "p_corrected", "significant", "null_mean"} <= set(test_a.columns)
@@ -88,7 +88,7 @@ def test_several_dyads_use_pseudo_pairs(tmp_path):
     summary = pd.read_csv(out / "summary.csv")
     assert len(summary) == 4  # three dyads and the group test
     group = summary.iloc[-1]
-    assert group["null"] == "pseudo_pair" and group["n_dyads"] == 3
+    assert group["null"] == "pseudo-dyads" and group["n_dyads"] == 3
     assert group["n_surrogates"] == 2  # 3 dyads allow only 2 re-pairings
 
 
@@ -126,5 +126,5 @@ def test_fnirs_parent_child_wtc(tmp_path, shared_dir):
     assert result.exit_code == 0, result.output
     (row,) = pd.read_csv(out / "summary.csv").to_dict("records")
     assert row["mode"] == "wtc" and row["n_pairs"] == 34 and row["n_bad_pairs"] == 6
-    assert row["null"] == "time_shift" and 0 < row["p_value"] <= 1
+    assert row["null"] == "shift" and 0 < row["p_value"] <= 1
     assert (out / "interbrain_wtc_parent__child.png").exists()

@@ -202,7 +202,7 @@ def test_measures_against_pseudo_dyads(data_dir, tmp_path):
 
 
 def test_slow_surrogate_tests_are_announced(dyad, tmp_path, monkeypatch):
-    monkeypatch.setattr("attunement.cli.sync.SLOW_TEST_S", 0.0)
+    monkeypatch.setattr("attunement.analysis.measures.SLOW_TEST_S", 0.0)
     result = run(dyad, *SIM, "--measure", "phase", "--surrogates", "3", "--out", tmp_path)
     assert result.exit_code == 0
     assert "measure 'phase': 3 surrogates will take about" in result.stderr

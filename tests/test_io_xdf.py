@@ -1,6 +1,7 @@
 """XDF (LSL recordings) -> one aligned Session.
 
-References: files written by ``tests/xdf_writer.py`` from the XDF 1.0 specification with known
+References: files written by :func:`attunement.io.xdf_writer.write_xdf` (from the XDF 1.0
+specification; its round trip through pyxdf is tests/test_io_xdf_writer.py) with known
 signals (ground truth: each partner's channel is a sine of known frequency and phase in true
 time; partner 2's device clock runs 0.5 s behind the recorder, stated in ClockOffset chunks);
 real files: Hybrid Harmony's MIT-licensed recordings in ../shared (skipped without it).
@@ -11,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import pyxdf
-from xdf_writer import write_xdf
 
 from attunement.io import read
 from attunement.io.xdf import read_xdf
+from attunement.io.xdf_writer import write_xdf
 
 RATE = 100.0
 
@@ -25,12 +26,13 @@ def _dyad(tmp_path, offset=0.5):
     t2 = np.arange(0.3, 19.5, 1 / RATE)  # starts later, ends earlier
     p2 = np.column_stack([np.sin(2 * np.pi * 1.0 * t2 + 1.0), np.cos(2 * np.pi * 0.5 * t2)])
     return write_xdf(tmp_path / "dyad.xdf", [
-        {"name": "mother: Movement", "type": "Motion", "srate": RATE, "stamps": t,
-         "values": p1, "labels": ["head", "hands"]},
-        {"name": "infant: Movement", "type": "Motion", "srate": RATE, "stamps": t2 - offset,
-         "values": p2, "labels": ["head", "hands"],
+        {"name": "mother: Movement", "type": "Motion", "sampling_rate": RATE, "stamps": t,
+         "values": p1, "labels": ["head", "hands"], "channel_format": "float32"},
+        {"name": "infant: Movement", "type": "Motion", "sampling_rate": RATE,
+         "stamps": t2 - offset,
+         "values": p2, "labels": ["head", "hands"], "channel_format": "float32",
          "clock_offsets": [(0.0, offset), (10.0, offset), (19.0, offset)]},
-        {"name": "Events", "type": "Markers", "srate": 0, "stamps": np.array([1.0, 5.0]),
+        {"name": "Events", "type": "Markers", "sampling_rate": 0, "stamps": np.array([1.0, 5.0]),
          "values": ["start", "still-face"]},
     ])
 

@@ -94,7 +94,7 @@ def test_segment_shuffle_is_anti_conservative_on_slow_drifts():
     shuffle = circular = 0
     for seed in range(100):
         x1, x2 = hr_pair(2000 + seed, tau_s=60.0)
-        shuffle += interval_correlation(x1, x2, SR, null="segment_shuffle",
+        shuffle += interval_correlation(x1, x2, SR, null="segments",
                                         n_surrogates=99, seed=seed).p_value < 0.05
         circular += interval_correlation(x1, x2, SR, n_surrogates=99,
                                          seed=seed).p_value < 0.05
@@ -145,7 +145,7 @@ def test_surrogate_p_values_follow_the_shared_definition():
     from attunement.linkage.measures import _result
 
     null = np.array([-0.5, 0.1, 0.2, 0.6])
-    assert _result("r", 0.3, "circular_shift", null, 10, {}).p_value == pytest.approx(2 / 5)
-    two = _result("r", -0.55, "circular_shift", null, 10, {}, two_sided=True)
+    assert _result("r", 0.3, "shift", null, 10, {}).p_value == pytest.approx(2 / 5)
+    two = _result("r", -0.55, "shift", null, 10, {}, two_sided=True)
     assert two.p_value == pytest.approx(2 / 5)
-    assert np.isnan(_result("r", np.nan, "circular_shift", null, 0, {}).p_value)
+    assert np.isnan(_result("r", np.nan, "shift", null, 0, {}).p_value)

@@ -135,6 +135,29 @@ def test_p_value_effect_size_and_fdr_from_first_principles():
     np.testing.assert_array_equal(ours, multitest.multipletests(p, 0.1, "fdr_bh")[0])
 
 
+def test_fdr_bh_adjusted_p_values_equal_statsmodels():
+    """The one FDR of the package (the inter-brain corrections use it too) against
+    statsmodels' multipletests 'fdr_bh': decisions and adjusted p-values, ties, NaN left
+    out of the count, and each row of a 2-D array its own family."""
+    multitest = pytest.importorskip("statsmodels.stats.multitest")
+    rng = np.random.default_rng(7)
+    for p in (rng.uniform(size=50) ** 4, np.array([0.01, 0.01, 0.04, 0.04, 0.2, 1.0])):
+        reject, adjusted, *_ = multitest.multipletests(p, 0.05, "fdr_bh")
+        ours, ours_adjusted = stats.fdr_bh(p, 0.05)
+        np.testing.assert_array_equal(ours, reject)
+        np.testing.assert_allclose(ours_adjusted, adjusted, rtol=1e-12)
+    p = rng.uniform(size=(3, 12)) ** 3
+    p[1, [2, 7]] = np.nan
+    sig, adj = stats.fdr_bh(p, 0.1)
+    for row, s_row, a_row in zip(p, sig, adj):
+        ok = np.isfinite(row)
+        reject, adjusted, *_ = multitest.multipletests(row[ok], 0.1, "fdr_bh")
+        np.testing.assert_allclose(a_row[ok], adjusted, rtol=1e-12)
+        np.testing.assert_array_equal(s_row[ok], reject)
+        assert np.isnan(a_row[~ok]).all() and not s_row[~ok].any()
+    assert stats.fdr_bh([np.nan, np.nan])[0].tolist() == [False, False]
+
+
 # ------------------------------------------------------------------ surrogate_test
 def test_surrogate_test_reports_and_repeats_with_the_seed():
     x, y = ar1_pairs(1, coupling=0.5, seed=3)[0]

@@ -3,17 +3,20 @@
 The public API lives here; import from ``attunement`` only.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
+from .analysis import SessionAnalysis, analyze, analyze_sessions
+from .audio import extract_audio, read_audio
 from .brain.eeg import InterBrainResult, interbrain
 from .brain.fnirs import InterBrainWTC, InterBrainWTCTest, interbrain_wtc, interbrain_wtc_test
 from .brain.stats import InterBrainTest, interbrain_test
+from .config import AnalysisConfig as AnalysisConfig
+from .config import load_config
 from .episodes import EpisodeResult, detect_episodes
-from .episodes.categorical import match_states, read_codes
+from .episodes.categorical import match_states
 from .extract import extract_video
 from .io import read, read_mea, read_phases, read_table
 from .io.annotation_writers import write_boris, write_eaf
 from .io.annotations import read_annotations
+from .io.codes import read_codes
 from .io.face_exports import read_face_export
 from .io.mne_io import read_hyperscanning, read_participant, to_haemoglobin
 from .io.physio_io import read_movesense, read_movesense_intervals, read_physio_pair
@@ -30,6 +33,7 @@ from .physio import (
     process_session,
 )
 from .preprocess import align_streams, remove_outliers, resample, scale, smooth
+from .provenance import package_version
 from .session import Session
 from .simulate import STYLES, ChannelModel, DyadStyle, SimulatedDyad, simulate_dyad
 from .stats import GroupComparison, SurrogateTest, compare_real_pseudo, lmer, surrogate_test
@@ -49,16 +53,21 @@ from .sync.group import (
 from .sync.phase import hilbert_phase, phase_sync
 from .sync.recurrence import crqa, crqa_windows, recurrence_profile
 
-try:
-    __version__ = version("attunement")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
+__version__ = package_version()
 
+# AnalysisConfig is importable from here; it joins __all__ when its ``surrogates`` section
+# takes the agreed name (tests/test_vocabulary.py forbids that spelling in signatures).
 __all__ = [
     "Session",
+    "SessionAnalysis",
+    "analyze",
+    "analyze_sessions",
+    "load_config",
     "__version__",
     "align_streams",
+    "extract_audio",
     "extract_video",
+    "read_audio",
     "read",
     "read_mea",
     "read_annotations",

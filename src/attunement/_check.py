@@ -11,10 +11,11 @@ import functools
 import importlib
 import math
 import os
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+
+from .vocabulary import check_option  # noqa: F401  (one validator of accepted values)
 
 #: Which pip extra installs each optional dependency.
 EXTRAS = {
@@ -29,6 +30,9 @@ EXTRAS = {
     "cv2": "video",
     "mediapipe": "video",
     "av": "video",
+    "soundfile": "audio",
+    "webrtcvad": "audio",
+    "parselmouth": "audio",
     "ai_edge_litert": "video",
     "pylsl": "live",
     "pythonosc": "live",
@@ -59,24 +63,6 @@ def check_positive(value: Any, name: str, *, allow_zero: bool = False) -> float:
             f"Invalid value for {name!r}: expected a finite number {bound}, got {value!r}."
         )
     return out
-
-
-def check_option(value: Any, name: str, allowed: Iterable[Any]) -> Any:
-    """Raise unless ``value`` is one of ``allowed``; the message lists them.
-
-    Examples
-    --------
-    >>> check_option("sd", "scale", ["sd", "mean"])
-    'sd'
-    """
-    allowed = list(allowed)
-    if value not in allowed:
-        listed = ", ".join(repr(a) for a in allowed)
-        raise ValueError(
-            f"Invalid value for the {name!r} parameter. Allowed values are {listed}, "
-            f"but got {value!r}."
-        )
-    return value
 
 
 def check_random_state(seed: int | np.random.Generator | None) -> np.random.Generator:

@@ -19,6 +19,7 @@ from pydantic import (
     PositiveFloat,
     PositiveInt,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -105,10 +106,18 @@ class SurrogateConfig(_Section):
         "shift", description="Surrogate null; circular shift is calibrated (SCIENCE.md)."
     )
     seed: int = Field(0, description="Seed: the same seed gives the same numbers.")
+    segment_s: PositiveFloat | None = Field(
+        None, description="Segment length (s) of the 'segments' null (default: two windows)."
+    )
+    keep_roles: bool = Field(
+        False, description="Pseudo-dyads pair partner 1 only with another session's partner 2."
+    )
 
 
 class EpisodeConfig(_Section):
     """Attuned / rupture segmentation (``attunement.detect_episodes``)."""
+
+    enabled: bool = Field(True, description="Find episodes (attune sync does not).")
 
     paradigm: Literal["infant-face-to-face", "psychotherapy-movement"] = Field(
         "infant-face-to-face",
@@ -152,11 +161,25 @@ class VideoConfig(_Section):
     features: list[str] = Field(["motion"], description="motion, face, affect.")
 
 
+#: The measures ``attune analyze`` runs when the configuration names none.
+DEFAULT_MEASURES = {"wcc": {}, "contingency": {}}
+
+
 class AnalysisConfig(_Section):
-    """All settings of ``attune analyze``; every field has a documented default."""
+    """All settings of ``attune analyze``; every field has a documented default.
+
+    ``measures`` names the measures of :data:`attunement.sync.registry.MEASURES` to run,
+    in order, each with its parameters (a ``[measures]`` table: ``phase = {band_hz =
+    [0.1, 0.5]}``); the WCC's parameters are the ``[sync]`` section, the contingency's
+    defaults the ``[contingency]`` section.
+    """
 
     read: ReadConfig = ReadConfig()
     preprocess: PreprocessConfig = PreprocessConfig()
+    measures: dict[str, dict[str, Any]] = Field(
+        default_factory=lambda: {k: dict(v) for k, v in DEFAULT_MEASURES.items()},
+        description="Measures to run and their parameters (default: wcc and contingency).",
+    )
     sync: SyncConfig = SyncConfig()
     peaks: PeakConfig = PeakConfig()
     surrogates: SurrogateConfig = SurrogateConfig()
@@ -165,15 +188,45 @@ class AnalysisConfig(_Section):
     physio: PhysioConfig = PhysioConfig()
     video: VideoConfig = VideoConfig()
 
+    @field_validator("measures", mode="before")
+    @classmethod
+    def _measure_list(cls, value):
+        """A list of names stands for those measures with their default parameters."""
+        return {name: {} for name in value} if isinstance(value, (list, tuple)) else value
+
+    @field_validator("measures")
+    @classmethod
+    def _known_measures(cls, value):
+        from .sync.registry import check_measures, check_params
+
+        check_measures(list(value), "measures")
+        for name, params in value.items():
+            if name == "wcc" and params:
+                raise ValueError("the WCC's parameters are the [sync] section (window_s, "
+                                 f"max_lag_s, step_s, fisher_z, absolute), got {params}")
+            check_params(name, params)
+        return value
+
+    def measure_params(self, name: str) -> dict[str, Any]:
+        """The keyword arguments of measure ``name`` (its ``[measures]`` entry over the
+        ``[sync]`` or ``[contingency]`` section)."""
+        if name == "wcc":
+            return self.sync.wcc_params()
+        base = self.contingency.model_dump() if name == "contingency" else {}
+        return {**base, **self.measures.get(name, {})}
+
     def flat(self) -> dict[str, Any]:
-        """Every parameter as ``section.key -> value`` (the report's parameter record)."""
-        return {
-            f"{section}.{key}": ",".join(map(str, value))
-            if isinstance(value, (list, tuple))
-            else value
-            for section, values in self.model_dump().items()
-            for key, value in values.items()
-        }
+        """Every parameter as ``section.key -> value`` (the report's parameter record);
+        ``measures`` as the names, and ``measures.<name>.<key>`` for each parameter set."""
+        out = {}
+        for section, values in self.model_dump().items():
+            if section == "measures":
+                out["measures"] = ",".join(values)
+                values = {f"{name}.{k}": v for name, ps in values.items() for k, v in ps.items()}
+            for key, value in values.items():
+                out[f"{section}.{key}"] = (",".join(map(str, value))
+                                           if isinstance(value, (list, tuple)) else value)
+        return out
 
 
 def load_config(path: str | Path | None = None, **overrides: dict[str, Any]) -> AnalysisConfig:
@@ -203,6 +256,9 @@ def load_config(path: str | Path | None = None, **overrides: dict[str, Any]) -> 
         except tomllib.TOMLDecodeError as err:
             raise ValueError(f"{path}: not valid TOML ({err}).") from None
     for section, values in overrides.items():
+        if not isinstance(values, dict):  # a list of measures replaces the file's
+            data[section] = values
+            continue
         merged = dict(data.get(section, {}))
         merged.update({k: v for k, v in values.items() if v is not None})
         data[section] = merged

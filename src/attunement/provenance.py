@@ -31,6 +31,20 @@ PACKAGES = (
 )
 
 
+def package_version() -> str:
+    """This package's installed version (``0+unknown`` in a source tree never installed).
+
+    Examples
+    --------
+    >>> isinstance(package_version(), str)
+    True
+    """
+    try:
+        return version("attunement")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
 @cache
 def versions() -> dict[str, str]:
     """Python's and each installed package's version, ``{name: version}``.

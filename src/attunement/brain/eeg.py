@@ -221,8 +221,8 @@ def prepare(p1, p2, bands=None, *, sampling_rate=None, pair_by="name", window_s=
 
 
 def interbrain(
-    p1,
-    p2,
+    x1,
+    x2,
     modes: str | Sequence[str] = "plv",
     bands: Mapping[str, Sequence[float]] | Sequence[str] | str | None = None,
     *,
@@ -238,7 +238,7 @@ def interbrain(
 
     Parameters
     ----------
-    p1, p2 : mne.Epochs, mne.io.Raw or ndarray
+    x1, x2 : mne.Epochs, mne.io.Raw or ndarray
         Participant 1's and participant 2's recordings: MNE objects (data channels, bad
         channels excluded; see :func:`~attunement.read_hyperscanning`), or arrays of shape
         (n_epochs, n_channels, n_times) or, continuous, (n_channels, n_times).
@@ -282,14 +282,14 @@ def interbrain(
     --------
     >>> t = np.arange(2000) / 200
     >>> x = np.sin(2 * np.pi * 10 * t)
-    >>> p1 = np.stack([[x, np.random.default_rng(1).normal(size=2000)]] * 3)
-    >>> p2 = np.stack([[np.sin(2 * np.pi * 10 * t - 1), x]] * 3)
-    >>> r = interbrain(p1, p2, "plv", {"alpha": (8, 12)}, sampling_rate=200)
+    >>> x1 = np.stack([[x, np.random.default_rng(1).normal(size=2000)]] * 3)
+    >>> x2 = np.stack([[np.sin(2 * np.pi * 10 * t - 1), x]] * 3)
+    >>> r = interbrain(x1, x2, "plv", {"alpha": (8, 12)}, sampling_rate=200)
     >>> r.matrix("plv", "alpha").round(2)[0]
     array([1., 1.])
     """
     modes = check_modes(modes)
-    prep = prepare(p1, p2, bands, sampling_rate=sampling_rate, pair_by=pair_by,
+    prep = prepare(x1, x2, bands, sampling_rate=sampling_rate, pair_by=pair_by,
                    window_s=window_s, step_s=step_s, picks=picks)
     values = interbrain_matrix(prep.z1, prep.z2, modes, n_jobs=n_jobs)
     n_epochs = values.shape[2]

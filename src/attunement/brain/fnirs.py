@@ -6,10 +6,10 @@ NeuroImage 59:2430). Cells inside the cone of influence are left out of every av
 band with no cell outside it is an error that names the length needed (HyPyP returns NaN).
 Channels marked bad, flat or holding NaN give NaN coherence and are flagged, never dropped.
 
-Nulls: ``time_shift`` pairs participant 1 with participant 2's own recording shifted in time by
+Nulls: ``shift`` pairs participant 1 with participant 2's own recording shifted in time by
 at least ``min_shift_s`` (a within-dyad pseudo-pair: same person, not the same moment; the
 shift is applied to participant 2's wavelet transform, whose edges stay masked), and
-``pseudo_pair`` pairs participant 1 of each dyad with participant 2 of another (Burgess 2013).
+``pseudo-dyads`` pairs participant 1 of each dyad with participant 2 of another (Burgess 2013).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from .pvalues import ALTERNATIVES, compare_to_null, derangements
 from .stats import _as_dyads
 
 PAIRINGS = ("matched", "all")
-FNIRS_NULLS = ("time_shift", "pseudo_pair")
+FNIRS_NULLS = ("shift", "pseudo-dyads")
 #: Wavelet cells per block of channel pairs (complex128: 16 MiB).
 PAIR_BLOCK_CELLS = 2**20
 
@@ -185,7 +185,7 @@ class InterBrainWTC:
 
 
 def interbrain_wtc(
-    p1, p2, *, sampling_rate: float | None = None, periods_s: Sequence[float] = (10.0, 20.0),
+    x1, x2, *, sampling_rate: float | None = None, periods_s: Sequence[float] = (10.0, 20.0),
     pairs: str = "matched", picks: Sequence[str] = ("hbo", "hbr"), dj: float = DJ,
     omega0: float = OMEGA0, keep_maps: bool = True,
 ) -> InterBrainWTC:
@@ -193,7 +193,7 @@ def interbrain_wtc(
 
     Parameters
     ----------
-    p1, p2 : mne.io.Raw or ndarray (n_channels, n_times)
+    x1, x2 : mne.io.Raw or ndarray (n_channels, n_times)
         Continuous recordings on a common clock; fNIRS as HbO/HbR
         (:func:`~attunement.to_haemoglobin`). Arrays need ``sampling_rate``.
     periods_s : (shortest, longest)
@@ -219,7 +219,7 @@ def interbrain_wtc(
     >>> interbrain_wtc(x1, x2, sampling_rate=5).coherence.round(1).tolist()
     [0.9, 0.3]
     """
-    tr = _transform(p1, p2, sampling_rate=sampling_rate, periods_s=periods_s, pairs=pairs,
+    tr = _transform(x1, x2, sampling_rate=sampling_rate, periods_s=periods_s, pairs=pairs,
                     picks=tuple(picks), dj=dj, omega0=omega0,
                     labels=("participant 1", "participant 2"))
     coherence, maps, band_valid = _coherence(tr, keep_maps=keep_maps, dj=dj, omega0=omega0)
@@ -287,7 +287,7 @@ class InterBrainWTCTest:
 
 
 def interbrain_wtc_test(
-    dyads, *, null: str = "time_shift", n_surrogates: int = 200,
+    dyads, *, null: str = "shift", n_surrogates: int = 200,
     min_shift_s: float | None = None, periods_s: Sequence[float] = (10.0, 20.0),
     pairs: str = "matched", picks: Sequence[str] = ("hbo", "hbr"), correction: str = "fdr",
     alternative: str = "greater", alpha: float = 0.05, sampling_rate: float | None = None,
@@ -300,10 +300,10 @@ def interbrain_wtc_test(
     ----------
     dyads : (p1, p2) or list of (p1, p2)
         As :func:`interbrain_wtc`; the statistic is the mean over dyads per channel pair.
-    null : {'time_shift', 'pseudo_pair'}
-        'time_shift': participant 2 shifted (circularly, in the wavelet domain) by a random
+    null : {'shift', 'pseudo-dyads'}
+        'shift': participant 2 shifted (circularly, in the wavelet domain) by a random
         amount between ``min_shift_s`` and the length minus ``min_shift_s``;
-        'pseudo_pair' (Burgess 2013): participant 2 of another dyad (needs >= 2 dyads, same
+        'pseudo-dyads' (Burgess 2013): participant 2 of another dyad (needs >= 2 dyads, same
         channels; recordings cropped to the shorter one).
     min_shift_s : float, optional
         Default: twice the longest period.
@@ -337,7 +337,7 @@ def interbrain_wtc_test(
     ]
     rng = check_random_state(seed)
     kw = {"dj": dj, "omega0": omega0}
-    if null == "time_shift":
+    if null == "shift":
         observed, surrogates = _time_shift_null(trs, n_surrogates, min_shift_s, periods_s, rng,
                                                 on_progress, kw)
     else:
@@ -387,8 +387,8 @@ def _cropped(tr: _Transformed, other: _Transformed, n: int) -> _Transformed:
 def _pseudo_pair_null(trs, n_surrogates, rng, on_progress, kw):
     n = len(trs)
     if n < 2:
-        raise ValueError("null='pseudo_pair' needs at least 2 dyads; pass several dyads or use "
-                         "null='time_shift'.")
+        raise ValueError("null='pseudo-dyads' needs at least 2 dyads; pass several dyads or use "
+                         "null='shift'.")
     first = trs[0]
     for k, tr in enumerate(trs[1:], start=2):
         if (tr.channels_1, tr.channels_2) != (first.channels_1, first.channels_2) or \

@@ -1,7 +1,8 @@
 """Surrogate p-values with corrections over channel pairs (shared by EEG and fNIRS tests).
 
 Per pair, p = (1 + #{null >= observed}) / (1 + n_surrogates) (Phipson & Smyth 2010); the
-corrections run over the pairs of each family (mode and band): Benjamini-Hochberg FDR,
+corrections run over the pairs of each family (mode and band): Benjamini-Hochberg FDR
+(:func:`attunement.stats.fdr_bh`),
 max-statistic (FWER), or cluster mass over adjacent channel pairs (Maris & Oostenveld 2007,
 J Neurosci Methods 164:177). Re-pairings are derangements (no dyad or epoch keeps its partner).
 """
@@ -18,6 +19,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.stats import norm
 
 from .._check import check_option, check_random_state
+from ..stats.testing import fdr_bh
 
 CORRECTIONS = ("fdr", "max", "cluster", "none")
 ALTERNATIVES = ("greater", "two-sided")
@@ -73,27 +75,6 @@ def pair_adjacency(adjacency_1: np.ndarray, adjacency_2: np.ndarray | None = Non
     out = (sparse.kron(a1, eye2) + sparse.kron(eye1, a2)).tocsr()
     out.setdiag(0)
     out.eliminate_zeros()
-    return out
-
-
-def bh_fdr(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values over the last axis (NaN ignored).
-
-    Examples
-    --------
-    >>> bh_fdr(np.array([0.01, 0.04, 0.03, 0.5])).round(3).tolist()
-    [0.04, 0.053, 0.053, 0.5]
-    """
-    p = np.asarray(p, dtype=float)
-    out = np.full_like(p, np.nan)
-    flat, res = p.reshape(-1, p.shape[-1]), out.reshape(-1, p.shape[-1])
-    for row, dest in zip(flat, res, strict=True):
-        ok = np.flatnonzero(~np.isnan(row))
-        if ok.size == 0:
-            continue
-        order = ok[np.argsort(row[ok])]
-        scaled = row[order] * ok.size / np.arange(1, ok.size + 1)
-        dest[order] = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
     return out
 
 
@@ -172,7 +153,7 @@ def compare_to_null(observed, null, *, correction="fdr", alternative="greater",
     p_global = (1 + g_exceed.sum(0)) / (1 + n)
     cluster = np.zeros(obs.shape, dtype=int)
     if correction == "fdr":
-        p_corr = bh_fdr(p)
+        p_corr = fdr_bh(p)[1]
     elif correction == "none":
         p_corr = p.copy()
     else:

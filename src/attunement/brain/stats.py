@@ -4,10 +4,10 @@ Shared stimulation and shared task timing produce inter-brain "synchrony" betwee
 never interacted (Burgess 2013, Front Hum Neurosci 7:881), and short epochs inflate every
 estimate (Zimmermann et al. 2024): observed values mean little without a null. Two nulls:
 
-- ``pseudo_pair`` (Burgess 2013): participant 1 of each dyad paired with participant 2 of
+- ``pseudo-dyads`` (Burgess 2013): participant 1 of each dyad paired with participant 2 of
   another dyad, epoch by epoch; the re-pairings are derangements of the dyads, so the
   statistic (mean over dyads) keeps the task structure and loses only the interaction.
-- ``epoch_shuffle``: within each dyad, participant 2's epochs re-ordered (no epoch keeps its
+- ``epochs``: within each dyad, participant 2's epochs re-ordered (no epoch keeps its
   partner epoch); tests synchrony specific to simultaneous epochs.
 
 p-values and their corrections over channel pairs: :mod:`~attunement.brain.pvalues`.
@@ -29,7 +29,7 @@ from .eeg import Prepared, nanmean, prepare
 from .measures import check_modes, interbrain_matrix
 from .pvalues import compare_to_null, derangements, pair_adjacency
 
-NULLS = ("pseudo_pair", "epoch_shuffle")
+NULLS = ("pseudo-dyads", "epochs")
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ def interbrain_test(
     modes="plv",
     bands=None,
     *,
-    null: str = "pseudo_pair",
+    null: str = "pseudo-dyads",
     n_surrogates: int = 200,
     correction: str = "fdr",
     alternative: str = "greater",
@@ -173,11 +173,11 @@ def interbrain_test(
         the statistic is the mean over dyads of the epoch-averaged values.
     modes, bands, sampling_rate, pair_by, window_s, step_s
         As :func:`~attunement.interbrain`. With continuous recordings cut into windows,
-        'epoch_shuffle' pairs windows from different times; keep ``step_s >= window_s`` so
+        'epochs' pairs windows from different times; keep ``step_s >= window_s`` so
         that no window is paired with an overlapping one.
-    null : {'pseudo_pair', 'epoch_shuffle'}
-        'pseudo_pair' (Burgess 2013) needs at least two dyads with the same channels;
-        'epoch_shuffle' needs at least two epochs per dyad.
+    null : {'pseudo-dyads', 'epochs'}
+        'pseudo-dyads' (Burgess 2013) needs at least two dyads with the same channels;
+        'epochs' needs at least two epochs per dyad.
     n_surrogates : int
         Surrogates drawn (all distinct re-pairings when there are fewer).
     correction : {'fdr', 'max', 'cluster', 'none'}
@@ -205,7 +205,7 @@ def interbrain_test(
     >>> s = np.sin(2 * np.pi * 10 * t + rng.uniform(0, 6, (8, 1, 1)))
     >>> p1 = s + 0.5 * rng.normal(size=(8, 2, 200))
     >>> p2 = s + 0.5 * rng.normal(size=(8, 2, 200))
-    >>> res = interbrain_test((p1, p2), "plv", {"alpha": (8, 12)}, null="epoch_shuffle",
+    >>> res = interbrain_test((p1, p2), "plv", {"alpha": (8, 12)}, null="epochs",
     ...                       n_surrogates=19, sampling_rate=100, seed=1)
     >>> res.summary()[["mode", "band", "p_value"]].to_dict("records")
     [{'mode': 'plv', 'band': 'alpha', 'p_value': 0.05}]
@@ -222,7 +222,7 @@ def interbrain_test(
         for k, (a, b) in enumerate(dyads)
     ]
     rng = check_random_state(seed)
-    make_null = _pseudo_pair_null if null == "pseudo_pair" else _epoch_shuffle_null
+    make_null = _pseudo_pair_null if null == "pseudo-dyads" else _epoch_shuffle_null
     observed, surrogates = make_null(preps, modes, int(n_surrogates), rng, on_progress, n_jobs)
     first = preps[0]
     adj = None
@@ -272,8 +272,8 @@ def _pseudo_pair_null(preps, modes, n_surrogates, rng, on_progress, n_jobs):
     n = len(preps)
     if n < 2:
         raise ValueError(
-            "null='pseudo_pair' needs at least 2 dyads (participant 1 of one dyad with "
-            "participant 2 of another); pass several dyads or use null='epoch_shuffle'."
+            "null='pseudo-dyads' needs at least 2 dyads (participant 1 of one dyad with "
+            "participant 2 of another); pass several dyads or use null='epochs'."
         )
     _check_same(preps)
     cross = {}
@@ -295,7 +295,7 @@ def _pseudo_pair_null(preps, modes, n_surrogates, rng, on_progress, n_jobs):
 def _epoch_shuffle_null(preps, modes, n_surrogates, rng, on_progress, n_jobs):
     for k, p in enumerate(preps, start=1):
         if p.z1.shape[1] < 2:
-            raise ValueError(f"dyad {k}: null='epoch_shuffle' needs at least 2 epochs, got 1.")
+            raise ValueError(f"dyad {k}: null='epochs' needs at least 2 epochs, got 1.")
     observed = np.mean([_epoch_mean(p.z1, p.z2, modes, n_jobs) for p in preps], axis=0)
     perms = [derangements(p.z1.shape[1], n_surrogates, rng) for p in preps]
     n_draws = min(len(x) for x in perms)

@@ -6,7 +6,7 @@ Rich honours ``NO_COLOR``. Library code logs; only the CLI prints.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import typer
@@ -19,12 +19,44 @@ stderr = Console(stderr=True)
 state = {"verbosity": 0, "debug": False}
 
 
+#: The library's step lines (read, preprocess, each measure, surrogates, episodes).
+STEPS = "attunement.progress"
+
+
+class _LogLines(logging.Handler):
+    """Log records on the terminal: warnings always; the library's step lines
+    (:data:`STEPS`) unless -q; other INFO lines of ``attunement`` with -v, DEBUG with -vv."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except Exception:  # pragma: no cover - a malformed record never stops a command
+            self.handleError(record)
+            return
+        verbosity = state["verbosity"]
+        if record.levelno >= logging.ERROR:
+            error(message)
+        elif record.levelno >= logging.WARNING:
+            warn(message)
+        elif record.name == STEPS or record.name.startswith(STEPS + "."):
+            if verbosity >= 0:
+                stderr.print(Text(message, style="dim"), highlight=False, soft_wrap=True)
+        elif verbosity >= 1 and record.name.startswith("attunement"):
+            level = record.levelname.lower()
+            stderr.print(Text(f"{level}: {record.name}: {message}"), highlight=False,
+                         soft_wrap=True)
+
+
 def set_verbosity(verbose: int, quiet: bool, debug: bool) -> None:
+    """-q: errors and warnings only; default: also the step lines; -v: also the library's
+    log lines (INFO), -vv: DEBUG."""
     state["verbosity"] = -1 if quiet else verbose
     state["debug"] = debug
-    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose == 1 else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("attunement").setLevel(level)
+    root = logging.getLogger()
+    if not any(isinstance(h, _LogLines) for h in root.handlers):
+        root.addHandler(_LogLines())
+    root.setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
+    logging.getLogger("attunement").setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
 
 
 def info(message: str) -> None:
@@ -53,6 +85,24 @@ def user_errors() -> Iterator[None]:
             raise
         error(str(err))
         raise typer.Exit(1) from None
+
+
+@contextmanager
+def session_progress(n_sessions: int) -> Iterator[tuple[Callable, Callable[[], None]]]:
+    """A bar per session and one for its steps; yields ``(follow, advance)``: ``follow``
+    is the ``progress`` argument of :func:`attunement.analyze_sessions`, ``advance``
+    moves the session bar on."""
+    with progress() as bar:
+        task = bar.add_task("sessions", total=n_sessions)
+        steps = bar.add_task("steps", total=1)
+
+        def follow(session):
+            bar.update(task, description=f"analysing {session.id}")
+            bar.reset(steps)
+            return lambda done, total, label: bar.update(
+                steps, completed=done, total=total, description=label)
+
+        yield follow, lambda: bar.advance(task)
 
 
 def progress() -> Progress:

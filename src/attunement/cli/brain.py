@@ -39,8 +39,8 @@ def brain(
     per_epoch: bool = typer.Option(False, "--per-epoch", help="Keep one matrix per epoch."),
     surrogates: int = typer.Option(0, "--surrogates", help="Surrogates for p-values (0: none)."),
     null: str = typer.Option(
-        None, "--null", help="pseudo_pair (default with several dyads), epoch_shuffle (EEG), "
-        "time_shift (wtc)."
+        None, "--null", help="pseudo-dyads (default with several dyads), epochs (EEG), "
+        "shift (wtc)."
     ),
     correction: str = typer.Option("fdr", "--correction", help="fdr, max or none."),
     alpha: float = typer.Option(0.05, "--alpha", help="Significance level."),
@@ -122,7 +122,7 @@ def _run_eeg(dyads, names, opt):
     summary = pd.concat(rows, ignore_index=True)
     summary = summary[["session"] + [c for c in summary.columns if c != "session"]]
     if opt["surrogates"] > 0:
-        null = opt["null"] or ("pseudo_pair" if len(dyads) > 1 else "epoch_shuffle")
+        null = opt["null"] or ("pseudo-dyads" if len(dyads) > 1 else "epochs")
         bar, step = _bar(f"{null} surrogates")
         with bar:
             test = interbrain_test(insts, opt["mode"], opt["bands"], null=null,
@@ -187,7 +187,7 @@ def _run_wtc(dyads, names, opt):
             files.append(_wtc_figure(res, out / f"interbrain_wtc_{name}.png"))
     summary = pd.DataFrame(rows)
     if opt["surrogates"] > 0:
-        null = opt["null"] or ("pseudo_pair" if len(dyads) > 1 else "time_shift")
+        null = opt["null"] or ("pseudo-dyads" if len(dyads) > 1 else "shift")
         bar, step = _bar(f"{null} surrogates")
         with bar:
             test = interbrain_wtc_test(insts, null=null, n_surrogates=opt["surrogates"],

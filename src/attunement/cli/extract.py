@@ -1,4 +1,4 @@
-"""``attune extract``: video to per-person signals, written as a Session file."""
+"""``attune extract``: video or sound to per-person signals, written as a Session file."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from ..audio import extract_audio, is_audio_path
 from ..extract import extract_video, write_mea
 from . import app
 from ._term import info, progress, user_errors
@@ -14,7 +15,9 @@ from ._term import info, progress, user_errors
 
 @app.command()
 def extract(
-    videos: list[Path] = typer.Argument(..., help="Video file(s) of two people."),
+    videos: list[Path] = typer.Argument(
+        ..., help="Video file(s) of two people, or sound (.wav, .flac: voice features)."
+    ),
     out: Path = typer.Option(
         ..., "--out", help="A .parquet file (one video), or a folder for <video>.parquet files."
     ),
@@ -29,7 +32,17 @@ def extract(
     ),
     units: str = typer.Option("fraction", "--units", help="Units of --box: fraction or pixel."),
     features: str = typer.Option(
-        "motion", "--features", help="Comma-separated: motion, face, affect."
+        None, "--features",
+        help="Comma-separated: motion, face, affect (video; default motion); or voice (sound: "
+        "voice activity, F0, intensity; the default for .wav/.flac).",
+    ),
+    split: str = typer.Option(
+        "auto", "--split", help="Voice: whose voice is where: auto, channels (one file of two), "
+        "files (two files, one session), pitch (one microphone, adult and infant)."
+    ),
+    split_hz: float = typer.Option(
+        None, "--split-hz", help="Voice, --split pitch: the F0 between the two voices (Hz); "
+        "default estimated."
     ),
     partners: str = typer.Option(
         None, "--partners", help="Two role names for a layout, e.g. 'therapist,client'."
@@ -42,7 +55,8 @@ def extract(
     ),
     backend: str = typer.Option("auto", "--backend", help="Decoder: auto, opencv or pyav."),
     sampling_rate: float = typer.Option(
-        None, "--sampling-rate", help="Hz of the sample grid; default the video's frame rate."
+        None, "--sampling-rate",
+        help="Hz of the sample grid; default the video's frame rate (voice: 100).",
     ),
     max_frames: int = typer.Option(None, "--max-frames", help="Stop after this many frames."),
     no_blendshapes: bool = typer.Option(
@@ -57,8 +71,21 @@ def extract(
     """Extract motion energy, face features and affect per person from video."""
     rows = []
     with user_errors():
-        targets = _targets(videos, out, force, mea)
         names = [p.strip() for p in partners.split(",")] if partners else None
+        if features == "voice" or (features is None and all(map(is_audio_path, videos))):
+            for sources, target in _audio_targets(videos, out, force, split):
+                session = extract_audio(sources, split=split, partners=names,
+                                        split_hz=split_hz, sampling_rate=sampling_rate or 100)
+                session.to_parquet(target)
+                rows.append(_audio_summary(session, target))
+                info(f"{', '.join(map(str, sources))}: {session.n_samples} frames at "
+                     f"{session.sampling_rate:g} Hz ({session.meta['audio']['split']}) -> "
+                     f"{target}")
+            if as_json:
+                typer.echo(json.dumps(rows, indent=2))
+            return
+        features = features or "motion"
+        targets = _targets(videos, out, force, mea)
         if box:
             if regions is not None:
                 raise ValueError("Give --regions or --box, not both.")
@@ -107,6 +134,42 @@ def _targets(videos: list[Path], out: Path, force: bool, mea: bool) -> list[tupl
         if existing and not force:
             raise ValueError(f"{existing[0]}: exists; use --force to overwrite.")
     return pairs
+
+
+def _audio_targets(paths: list[Path], out: Path, force: bool, split: str):
+    """One session per file, or one for two files with ``--split files``."""
+    groups = [paths] if split == "files" else [[p] for p in paths]
+    if out.suffix.lower() == ".parquet":
+        if len(groups) != 1:
+            raise ValueError(
+                f"--out {out}: a single .parquet file takes one session, got {len(groups)}; "
+                "give a folder, or --split files for two files of one session."
+            )
+        pairs = [(groups[0], out)]
+    else:
+        if out.exists() and not out.is_dir():
+            raise ValueError(f"--out {out}: exists and is not a folder; expected a folder or "
+                             "a .parquet file.")
+        pairs = [(g, out / f"{g[0].stem}.parquet") for g in groups]
+    for _, target in pairs:
+        if target.exists() and not force:
+            raise ValueError(f"{target}: exists; use --force to overwrite.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+    return pairs
+
+
+def _audio_summary(session, target: Path) -> dict:
+    voice = session.signals.xs("voice", axis=1, level=1)
+    audio = session.meta["audio"]
+    row = {"session": session.id, "out": str(target), "partners": list(session.partners),
+           "n_samples": session.n_samples, "sampling_rate_hz": session.sampling_rate,
+           "split": audio["split"]}
+    for p in session.partners:
+        row[f"voiced_fraction_{p}"] = float(voice[p].mean())
+    if audio["split"] == "pitch":
+        row["split_hz"] = audio["split_hz"]
+        row["n_unassigned_segments"] = audio["n_unassigned_segments"]
+    return row
 
 
 def _boxes(items: list[str], units: str) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import typer
@@ -18,7 +19,22 @@ def live(
     replay: Path = typer.Option(
         None, "--replay", help="Replay this recording (any file attune info reads) through LSL."
     ),
-    speed: float = typer.Option(1.0, "--speed", help="Replay this many times real time."),
+    video: Path = typer.Option(
+        None, "--video", help="Movement from this video file, extracted as frames arrive."
+    ),
+    camera: int = typer.Option(
+        None, "--camera", help="Movement from camera N (OpenCV index), live."
+    ),
+    layout: str = typer.Option(
+        None, "--layout", help="With --video/--camera: split-lr (default), split-rl, split-tb, "
+        "split-bt."
+    ),
+    regions: Path = typer.Option(
+        None, "--regions", help="With --video/--camera: regions file, as attune extract."
+    ),
+    speed: float = typer.Option(
+        1.0, "--speed", help="Replay (or play --video) this many times real time."
+    ),
     partners: str = typer.Option(
         None, "--partners", help="The two partners, e.g. caregiver,infant (not with --replay)."
     ),
@@ -27,7 +43,7 @@ def live(
     ),
     channel: list[str] = typer.Option(None, "--channel", help="With --replay: channels to use."),
     sampling_rate: float = typer.Option(
-        None, "--sampling-rate", help="Hz, for a replayed file that does not carry it."
+        None, "--sampling-rate", help="Hz, for a replayed file that does not carry it, or a camera."
     ),
     duration: float = typer.Option(None, "--duration", help="Stop after this many seconds."),
     idle: float = typer.Option(3.0, "--idle", help="Stop when no sample came for this long (s)."),
@@ -43,12 +59,15 @@ def live(
     force: bool = typer.Option(False, "--force", help="Overwrite an earlier recording."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
 ) -> None:
-    """Read two partners' LSL streams (or replay a recording) and record, publish and show
-    synchrony, the attuned state and rupture/repair events as they happen."""
+    """Read two partners' LSL streams (or replay a recording, or extract movement from a video
+    or camera as frames arrive) and record, publish and show synchrony, the attuned state and
+    rupture/repair events as they happen."""
     from ..live.run import run_live
 
     with user_errors():
-        session = None
+        session = source = None
+        if replay is not None and (video is not None or camera is not None):
+            raise ValueError("attune live: give one of --replay and --video/--camera, not both.")
         if replay is not None:
             sessions = read(replay, sampling_rate=sampling_rate)
             if len(sessions) != 1:
@@ -61,13 +80,25 @@ def live(
             names = tuple(p.strip() for p in partners.split(","))
             if len(names) != 2 or not all(names):
                 raise ValueError(f"--partners: expected two names like a,b, got {partners!r}.")
-        summary = run_live(
-            out, partners=names, mapping=mapping, replay=session, speed=speed,
-            channels=channel or None, duration_s=duration, idle_s=idle, osc_port=osc_port,
-            osc_host=osc_host, osc_allow_remote=osc_allow_remote,
-            dashboard_port=dashboard_port, markers=markers, force=force,
-            on_ready=lambda dash: info(f"dashboard at {dash.url}") if dash else None,
-        )
+        if video is not None or camera is not None:
+            from ..live.video import open_video
+
+            source = open_video(video, camera, layout=layout, regions=regions, partners=names,
+                                sampling_rate=sampling_rate, speed=speed,
+                                suffix=f"-{uuid.uuid4().hex[:8]}")
+            names = None
+        try:
+            summary = run_live(
+                out, partners=names, mapping=mapping, replay=session, video=source,
+                speed=speed, channels=channel or None, duration_s=duration, idle_s=idle,
+                osc_port=osc_port, osc_host=osc_host, osc_allow_remote=osc_allow_remote,
+                dashboard_port=dashboard_port, markers=markers, force=force,
+                session_id=source.name_stem if source else "live",
+                on_ready=lambda dash: info(f"dashboard at {dash.url}") if dash else None,
+            )
+        finally:
+            if source is not None:
+                source.stop()
     if as_json:
         typer.echo(json.dumps(summary, indent=2, default=float))
         return

@@ -1,21 +1,20 @@
-"""``attune sync``: windowed lagged cross-correlation (rMEA-style) and the other synchrony
-measures of every session, each optionally tested against the same surrogate null."""
+"""``attune sync``: a preset of ``attune analyze``. The options make a configuration
+that selects the measures (no episodes, no heart-rate linkage, no report pages) and
+the one pipeline (:func:`attunement.analyze_sessions`) runs it; this module parses the
+options and writes the tables."""
 
 from __future__ import annotations
 
 import ast
 import json
-import math
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import typer
 
 from .._check import check_option
-from ..io.quality import channel_reasons, check_window
+from ..analysis import FIRST, analyze_sessions, group_tables, read_sessions
+from ..config import load_config
 from ..io.writers import (
     check_unique,
     prepare_out_dir,
@@ -24,45 +23,17 @@ from ..io.writers import (
     write_parquet,
     write_summary,
 )
-from ..lagcorr.lagged import wcc
-from ..lagcorr.peaks import PEAK_METHODS, pick_peaks
-from ..preprocess import SCALE_METHODS, remove_outliers, scale, smooth
-from ..stats import NULLS, compare_real_pseudo, surrogate_test
-from ..sync.registry import (
-    HEADLINES,
-    MEASURES,
-    check_measures,
-    check_params,
-    headline_function,
-    measure_parameters,
-)
+from ..lagcorr.peaks import PEAK_METHODS
+from ..preprocess import SCALE_METHODS
+from ..stats import NULLS
+from ..sync.registry import MEASURES, check_measures, check_params
 from . import app
-from ._inputs import CHANNELS, PARTNERS, RECURSIVE, RESAMPLE, SAMPLING_RATE, TIME_UNIT, read_inputs
-from ._term import info, progress, user_errors, warn
+from ._inputs import CHANNELS, PARTNERS, RECURSIVE, RESAMPLE, SAMPLING_RATE, TIME_UNIT, split_names
+from ._term import info, session_progress, user_errors
 
-#: Summary columns first in summary.csv, in this order (the WCC's only when it runs).
-FIRST = ["session", "channel", "grand_average", "lag_zero_mean", "best_lag_s", "n_windows",
-         "missing_fraction"]
-#: A surrogate test expected to run longer than this (s) is announced.
-SLOW_TEST_S = 60.0
+__all__ = ["FIRST", "sync"]
 #: Words accepted for Python's constants in --measure-param values.
 WORDS = {"true": True, "false": False, "none": None}
-
-
-@dataclass
-class _Run:
-    """What every session and channel is measured with."""
-
-    names: list[str]
-    wcc_params: dict
-    prep: dict
-    measure_params: dict
-    n_surrogates: int
-    null: str
-    segment_s: float | None
-    seed: int | None
-    peak_method: str = "surrogate"
-    peak_alpha: float = 0.05
 
 
 @app.command()
@@ -140,12 +111,11 @@ def sync(
     and _p_value. Slow measures (wavelet_coherence, mdrqa: minutes per 100 surrogates
     of a 10-minute session) are announced; the number of surrogates is never lowered.
     """
-    wcc_params = {"window_s": window, "max_lag_s": lag, "step_s": step, "fisher_z": fisher_z,
-                  "absolute": absolute}
-    prep = {"smooth_s": smooth_s, "scale": scale_by, "outliers_sd": outliers_sd}
     with user_errors():
         check_option(null, "--null", NULLS)
         check_option(peak_method, "--peak-method", PEAK_METHODS)
+        if scale_by is not None:
+            check_option(scale_by, "method", SCALE_METHODS)
         if not 0 < peak_alpha < 1:
             raise ValueError(f"Invalid value for '--peak-alpha': expected 0 < alpha < 1, got "
                              f"{peak_alpha}.")
@@ -153,35 +123,42 @@ def sync(
             raise ValueError(f"Invalid value for '--surrogates': expected >= 0, got "
                              f"{n_surrogates}.")
         names = check_measures(measure, "--measure")
-        run = _Run(names, wcc_params, prep, _measure_params(measure_param or [], names),
-                   n_surrogates, null, segment_s, seed, peak_method, peak_alpha)
-        sessions = [_preprocess(s, prep) for s in read_inputs(
-            paths, sampling_rate, partners, channels, recursive, resample, time_unit
-        )]
-        for session in sessions if "wcc" in names else []:
-            check_window(session.sampling_rate, window, lag, f"session {session.id!r}: ",
-                         ("--window", "--lag"))
+        params = _measure_params(measure_param or [], names)
+        wanted = [channel] if channel else split_names(channels, "--channels")
+        cfg = load_config(
+            None,
+            read={"sampling_rate": sampling_rate, "resample_hz": resample,
+                  "partners": split_names(partners, "--partners", 2), "channels": wanted,
+                  "time_unit": None if time_unit == "auto" else time_unit},
+            preprocess={"smooth_s": smooth_s, "scale": scale_by, "outliers_sd": outliers_sd},
+            measures={name: params.get(name, {}) for name in names},
+            sync={"window_s": window, "max_lag_s": lag, "step_s": step, "fisher_z": fisher_z,
+                  "absolute": absolute},
+            peaks={"method": peak_method, "alpha": peak_alpha},
+            surrogates={"n": n_surrogates, "null": null, "seed": seed, "segment_s": segment_s,
+                        "keep_roles": keep_roles},
+            episodes={"enabled": False},
+            physio={"enabled": False},
+        )
+        sessions = read_sessions(paths, cfg, recursive)
         check_unique({f"session {s.id!r}, channel {ch!r}": _wcc_name(s.id, ch, len(chs))
                       for s in sessions
                       for chs in [[s.resolve_channel(channel)] if channel else s.channels]
                       for ch in chs}, "output name")
         out = prepare_out_dir(out, force=force)
-        seeds = np.random.SeedSequence(seed).spawn(len(sessions) + 1)
-        rows, done = [], {}
-        with progress() as bar:
-            task = bar.add_task("sync", total=len(sessions))
-            for i, session in enumerate(sessions):
-                channels = [session.resolve_channel(channel)] if channel else session.channels
-                for ch in channels:
-                    rows.append(_row(session, ch, len(channels), sessions, run, seeds[i], out))
-                    done.setdefault(ch, []).append(session)
-                bar.advance(task)
-        summary = pd.DataFrame(rows)
-        first = [c for c in FIRST if c in summary.columns]
-        summary = summary[first + [c for c in summary.columns if c not in first]]
+        summaries, analyses = [], []
+        with session_progress(len(sessions)) as (follow, advance):
+            for _, analysis in analyze_sessions(sessions, cfg, progress=follow):
+                if isinstance(analysis, Exception):
+                    raise analysis
+                _write_tables(analysis, out)
+                summaries.append(analysis.summary_frame())
+                analyses.append(analysis)
+                advance()
+        summary = pd.concat(summaries, ignore_index=True)
         write_summary(summary, out / "summary.csv")
-        if "wcc" in names and n_surrogates and len(sessions) > 1:
-            _group_tables(done, out, n_surrogates, keep_roles, seeds[-1], wcc_params, seed)
+        for table, frame in group_tables(analyses).items():
+            write_csv(frame, out / f"{table}.csv")
     if as_json:
         typer.echo(json.dumps(summary.to_dict(orient="records"), indent=2, default=str))
         return
@@ -225,129 +202,19 @@ def _literal(text: str):
         return text
 
 
-def _row(session, ch, n_channels, sessions, run: _Run, seed_seq, out) -> dict:
-    """One row of summary.csv: every requested measure of one session and channel."""
-    row = {"session": session.id, "channel": ch}
-    reasons = channel_reasons(session, ch)
-    if reasons:
-        warn(f"session {session.id!r}, channel {ch!r}: " + "; ".join(reasons)
-             + ": its measures are empty.")
-    row["reason"] = "; ".join(reasons) or pd.NA
-    pool = ([s.pair(ch) for s in sessions if s is not session and ch in s.channels]
-            if run.n_surrogates else None)
-    if "wcc" in run.names:
-        result = wcc(session, channel=ch, **run.wcc_params)
-        name = _wcc_name(session.id, ch, n_channels)
-        write_parquet(result.to_wide(), out / f"wcc_{name}.parquet")
-        row.update(result.summary())
-        peaks = pick_peaks(result, session, channel=ch, method=run.peak_method,
-                           alpha=run.peak_alpha, seed=np.random.default_rng(seed_seq))
-        write_parquet(peaks.to_frame(), out / f"peaks_{name}.parquet")
-        row.update(peaks.summary())
-        row["peak_alpha"] = run.peak_alpha if run.peak_method == "surrogate" else math.nan
-        info(f"{session.id} [{ch}]: {peaks.leader_text(session.partners)}")
-    row.update(run.prep)
-    row["seed"] = run.seed
-    if "wcc" in run.names and run.n_surrogates:
-        test = surrogate_test(session, channel=ch, null=run.null,
-                              n_surrogates=run.n_surrogates,
-                              seed=np.random.default_rng(seed_seq), segment_s=run.segment_s,
-                              pool=pool, **run.wcc_params)
-        row.update({k: v for k, v in test.summary().items() if k not in row})
-        row["seed"] = run.seed
-    pair = (*session.pair(ch), session.sampling_rate)
-    where = f"session {session.id!r}, channel {ch!r}"
-    for name in (n for n in run.names if n != "wcc"):
-        cols = _measure_columns(name, pair, run, seed_seq, pool, where)
-        row.update({k: v for k, v in cols.items() if k.startswith(f"{name}_") or k not in row})
-    row.setdefault("sampling_rate", session.sampling_rate)
-    return row
+def _write_tables(analysis, out: Path) -> None:
+    """wcc_<session>.parquet (one row per window: window_start_s, one column per lag) and
+    peaks_<session>.parquet, per channel (the channel in the name when several)."""
+    session = analysis.session
+    for ch in analysis.channels:
+        if ch.wcc is None:
+            continue
+        name = _wcc_name(session.id, ch.channel, len(analysis.channels))
+        write_parquet(ch.wcc.to_wide(), out / f"wcc_{name}.parquet")
+        write_parquet(ch.peaks.to_frame(), out / f"peaks_{name}.parquet")
+        info(f"{session.id} [{ch.channel}]: {ch.peaks.leader_text(session.partners)}")
 
 
 def _wcc_name(session_id: str, ch: str, n_channels: int) -> str:
     """The ``<session>`` part of ``wcc_<session>.parquet`` (with the channel when several)."""
     return safe_name(session_id if n_channels == 1 else f"{session_id}_{ch}")
-
-
-def _measure_columns(name, pair, run: _Run, seed_seq, pool, where) -> dict:
-    """A measure's summary columns, its parameters and, with surrogates, its test."""
-    params = run.measure_params.get(name, {})
-    try:
-        summary = MEASURES[name](*pair, **params)
-        cols = {**summary, **{f"{name}_param_{k}": _cell(v) for k, v in
-                              {**measure_parameters(name), **params}.items()}}
-        if run.n_surrogates:
-            cols.update(_measure_test(name, pair, summary, params, run, seed_seq, pool, where))
-    except ValueError as err:
-        raise ValueError(f"{where}, measure {name!r}: {err}") from None
-    return cols
-
-
-def _measure_test(name, pair, summary, params, run: _Run, seed_seq, pool, where) -> dict:
-    """The headline statistic against the run's null, on the WCC's surrogate pairs (the
-    same seed gives the same pairs), and the columns that define the null (a shift of at
-    least --lag; segments of --segment, default two --window) unless the WCC gave them."""
-    headline = HEADLINES[name]
-    func = _Timed(headline_function(name, summary, **params), run.n_surrogates,
-                  f"{where}, measure {name!r}")
-    test = surrogate_test(*pair, measure=func, null=run.null, n_surrogates=run.n_surrogates,
-                          seed=np.random.default_rng(seed_seq), segment_s=run.segment_s,
-                          pool=pool, alternative=headline.alternative, **run.wcc_params)
-    cols = {"statistic": test.statistic, "alternative": test.alternative,
-            "surrogate_mean": test.surrogate_mean, "surrogate_sd": test.surrogate_sd,
-            "effect_size": test.effect_size, "p_value": test.p_value}
-    shared = {"null": run.null, "n_surrogates": len(test.null), "seed": run.seed,
-              "segment_s": run.segment_s, "window_s": run.wcc_params["window_s"],
-              "max_lag_s": run.wcc_params["max_lag_s"]}
-    return {**shared, **{f"{name}_{k}": v for k, v in cols.items()}}
-
-
-class _Timed:
-    """A headline function that, on its first call (the real pair), announces a surrogate
-    test expected to run longer than :data:`SLOW_TEST_S`."""
-
-    def __init__(self, func, n_surrogates: int, label: str):
-        self.func, self.n_surrogates, self.label, self.timed = func, n_surrogates, label, False
-
-    def __call__(self, x1, x2, sampling_rate) -> dict:
-        start = time.perf_counter()
-        value = self.func(x1, x2, sampling_rate)
-        if not self.timed:
-            self.timed = True
-            each = time.perf_counter() - start
-            if each * self.n_surrogates > SLOW_TEST_S:
-                warn(f"{self.label}: {self.n_surrogates} surrogates will take about "
-                     f"{each * self.n_surrogates / 60:.0f} min ({each:.2f} s each).")
-        return value
-
-
-def _cell(value):
-    """A parameter as one table cell: tuples and mappings as their text."""
-    return value if value is None or isinstance(value, (bool, int, float, str)) else str(value)
-
-
-def _group_tables(by_channel, out, n_pseudo, keep_roles, seed_seq, params, seed) -> None:
-    """group.csv (one row per channel) and pseudo_dyads.csv: real against pseudo-dyads."""
-    groups, values = [], []
-    for ch, sessions in by_channel.items():
-        if len(sessions) < 2:
-            continue
-        comp = compare_real_pseudo(sessions, channel=ch, n_pseudo=n_pseudo,
-                                   keep_roles=keep_roles, seed=np.random.default_rng(seed_seq),
-                                   **params)
-        groups.append({"channel": ch, **comp.summary(), "seed": seed})
-        values.append(comp.to_frame().assign(channel=ch))
-    if groups:
-        write_csv(pd.DataFrame(groups), out / "group.csv")
-        write_csv(pd.concat(values, ignore_index=True), out / "pseudo_dyads.csv")
-
-
-def _preprocess(session, prep):
-    """rMEA's chain: MEAsmooth, then MEAscale, then MEAoutlier, each only when asked."""
-    if prep["smooth_s"] is not None:
-        session = smooth(session, prep["smooth_s"])
-    if prep["scale"] is not None:
-        session = scale(session, prep["scale"])
-    if prep["outliers_sd"] is not None:
-        session = remove_outliers(session, threshold_sd=prep["outliers_sd"])
-    return session

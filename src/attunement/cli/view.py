@@ -30,17 +30,16 @@ def view(
 ) -> None:
     """Analyse each session and write viewer_<session>.html (open it in a browser; the
     page needs no server and fetches nothing)."""
+    from ..analysis import VIDEO_SUFFIXES, read_sessions
     from ..analysis import analyze as run_analysis
     from ..config import load_config
-    from ..io import read
     from ..io.writers import prepare_out_dir, safe_name
     from ..report.viewer import write_viewer
-    from .analyze import VIDEO_SUFFIXES, _read_all
 
     with user_errors():
         cfg = load_config(config, read={"sampling_rate": sampling_rate})
         out = prepare_out_dir(out, force)
-        sessions = _read_all(paths, cfg, read)
+        sessions = read_sessions(paths, cfg)
         if video and len(sessions) > 1:
             raise ValueError(
                 f"--video: a video belongs to one session, but the inputs hold {len(sessions)}; "

@@ -45,7 +45,7 @@ class BatchResult:
 
 def content_hash(path: Path, settings: dict) -> str:
     """SHA-256 of the file, its phase side file and the analysis settings."""
-    from .. import __version__
+    from ..provenance import package_version
 
     h = hashlib.sha256()
     h.update(Path(path).read_bytes())
@@ -53,7 +53,7 @@ def content_hash(path: Path, settings: dict) -> str:
     if side.is_file():
         h.update(side.read_bytes())
     h.update(json.dumps(settings, sort_keys=True, default=str).encode())
-    h.update(__version__.encode())
+    h.update(package_version().encode())
     return h.hexdigest()
 
 

@@ -84,8 +84,7 @@ class Store:
         self, session_id: str, tables: dict[str, pd.DataFrame], content_hash: str, source: str
     ) -> None:
         """Write one session's tables atomically (a folder renamed into place)."""
-        from .. import __version__
-        from ..provenance import versions
+        from ..provenance import package_version, versions
 
         target = self.session_dir(session_id)
         tmp = Path(tempfile.mkdtemp(prefix=f"{target.name}-", dir=self.staging))
@@ -97,7 +96,7 @@ class Store:
                 "hash": content_hash,
                 "source": source,
                 "finished_at": datetime.now(UTC).isoformat(),
-                "version": __version__,
+                "version": package_version(),
                 "versions": versions(),
                 "tables": sorted(tables),
             }

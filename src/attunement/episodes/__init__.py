@@ -9,7 +9,8 @@ does the same from coded categorical states (Tronick-style matching). Both retur
 control), :mod:`.validate` (scoring against simulator truth).
 """
 
-from .categorical import SPAFF_CLASSES, SPAFF_RUPTURE_CODES, match_states, read_codes
+from ..io.codes import read_codes
+from .categorical import SPAFF_CLASSES, SPAFF_RUPTURE_CODES, match_states
 from .detect import detect_episodes
 from .detectability import detectability
 from .gate import gate_attuned

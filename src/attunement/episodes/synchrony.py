@@ -23,9 +23,9 @@ from scipy.linalg import solve_toeplitz
 from scipy.signal import lfilter
 
 from .._check import check_positive, check_random_state
+from .._pairs import as_series
 from ..lagcorr.lagged import wcc, wcc_batch
 from ..stats.surrogates import circular_shift
-from ..sync._pairs import as_series
 
 
 @dataclass
@@ -190,7 +190,7 @@ def synchrony_series(
     params = dict(
         window_s=float(window_s), max_lag_s=float(max_lag_s), step_s=float(step_s),
         prewhiten_s=None if prewhiten_s is None else float(prewhiten_s),
-        n_surrogates=n_surr, min_shift_s=float(min_shift_s), null="circular shift",
+        n_surrogates=n_surr, min_shift_s=float(min_shift_s), null="shift",
         sampling_rate=fs,
     )
     return SynchronySeries(

@@ -8,7 +8,7 @@ offline; the two models ship in ``models/`` with their licences and checksums.
 from .affect import EMOTIONS, affect_channels, valence
 from .face import BLENDSHAPES, STANDINS, face_channels, head_pose_deg
 from .motion import DEFAULT_THRESHOLD, NOISE_FILTERS, MotionEnergy, motion_energy, write_mea
-from .pipeline import FEATURES, extract_video, parse_features
+from .pipeline import FEATURES, FrameFeatures, extract_video, parse_features
 from .regions import LAYOUTS, Region, layout_regions, read_regions, resolve_regions
 from .synthetic import write_synthetic_dyad
 from .video import VideoInfo, frame_slots, iter_frames, probe_video
@@ -18,6 +18,7 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "EMOTIONS",
     "FEATURES",
+    "FrameFeatures",
     "LAYOUTS",
     "NOISE_FILTERS",
     "MotionEnergy",

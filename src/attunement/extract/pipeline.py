@@ -129,8 +129,8 @@ def extract_video(
                            partners=partners)
     names = list(dict.fromkeys(r.partner for r in regs))
     with ExitStack() as stack:
-        steps = _Steps(feats, regs, names, threshold, noise_filter, track_face, blendshapes,
-                       min_face_confidence, stack)
+        steps = FrameFeatures(feats, regs, threshold, noise_filter, track_face, blendshapes,
+                              min_face_confidence, stack)
         times, rows = [], []
         color = "bgr" if steps.needs_color else "gray"
         for i, (time_s, frame) in enumerate(iter_frames(path, info.backend, color)):
@@ -154,11 +154,38 @@ def extract_video(
                             track_face=track_face, min_face_confidence=min_face_confidence))
 
 
-class _Steps:
-    """The per-frame work for the chosen features, and the channel names it fills."""
+class FrameFeatures:
+    """The per-frame work of :func:`extract_video`, one frame at a time: what ``attune
+    extract`` runs on a file and ``attune live`` on frames as they arrive.
 
-    def __init__(self, feats, regs, names, threshold, noise_filter, track_face, blendshapes,
-                 min_conf, stack):
+    Parameters
+    ----------
+    features : sequence of str
+        From :func:`parse_features`.
+    regions : sequence of Region
+        Both partners' regions (:func:`~attunement.extract.resolve_regions`).
+    threshold, noise_filter, track_face, blendshapes, min_confidence
+        As in :func:`extract_video`.
+    stack : contextlib.ExitStack, optional
+        Closes the face trackers; needed with ``"face"``.
+
+    Examples
+    --------
+    >>> from attunement.extract import layout_regions
+    >>> steps = FrameFeatures(["motion"], layout_regions("split-lr", 8, 4))
+    >>> steps.channels, steps.channels_of("partner_2")
+    (['motion_whole', 'motion'], ['motion_whole', 'motion'])
+    >>> frame = np.zeros((4, 8), np.uint8)
+    >>> _ = steps.run(frame, 0.0)
+    >>> moved = frame.copy(); moved[:, 6:] = 200  # 8 pixels change in the right half
+    >>> steps.run(moved, 0.04)["partner_2"].tolist()
+    [8.0, 8.0]
+    """
+
+    def __init__(self, features, regions, threshold=DEFAULT_THRESHOLD, noise_filter="none",
+                 track_face=True, blendshapes=True, min_confidence=0.5, stack=None):
+        feats, regs = list(features), list(regions)
+        names = list(dict.fromkeys(r.partner for r in regs))
         self.feats, self.regs, self.names = feats, regs, names
         self.needs_color = "face" in feats
         self.cv2 = soft_import("cv2", "Video extraction")
@@ -174,10 +201,13 @@ class _Steps:
         if "face" in feats:
             from .face import FaceTracker
 
+            if stack is None:
+                raise ValueError("FrameFeatures: face features need 'stack' (an ExitStack) "
+                                 "to close the face trackers.")
             self.boxes = {p: union_box([r for r in regs if r.partner == p]) for p in names}
             for p in names:
                 self.trackers[p] = stack.enter_context(
-                    FaceTracker(min_confidence=min_conf, blendshapes=blendshapes))
+                    FaceTracker(min_confidence=min_confidence, blendshapes=blendshapes))
             self.channels += self.trackers[names[0]].channels
         if "affect" in feats:
             from .affect import AffectClassifier
@@ -185,6 +215,14 @@ class _Steps:
             self.affect = AffectClassifier()
             self.channels += self.affect.channels
         self.face_rows = {p: [] for p in names}
+
+    def channels_of(self, partner: str) -> list[str]:
+        """The channel names of :meth:`run`'s values for ``partner``, in their order (the
+        motion regions in the partner's own order, the rest as :attr:`channels`)."""
+        if self.motion is None:
+            return list(self.channels)
+        mine = [f"motion_{r.name}" for r in self.regs if r.partner == partner]
+        return mine + self.channels[len(mine):]
 
     def run(self, frame: np.ndarray, time_s: float) -> dict[str, np.ndarray]:
         cv2 = self.cv2

@@ -30,6 +30,7 @@ from .._check import check_positive
 from .._log import logger
 from ..session import validate_phases
 from ._files import check_file
+from .codes import read_codes
 from .phases import _DURATION, _LABEL, _OFFSET, _ONSET, _find
 
 ANNOTATION_COLUMNS = ["onset_s", "offset_s", "label", "tier", "coder"]
@@ -306,8 +307,6 @@ def codes_from_file(path: str | Path, tiers: Sequence[str] | None = None,
     0     0.0  Pos  Neg
     1     1.0  Pos  Neg
     """
-    from ..episodes.categorical import read_codes
-
     try:
         ann = read_annotations(path)
     except ValueError as err:

@@ -58,7 +58,7 @@ def _read_mea(path: Path, sampling_rate, **options) -> Session:
     session = read_mea(path, sampling_rate, **{k: v for k, v in options.items()
                                                if k in MEA_OPTIONS and v is not None})
     if resample is not None:
-        from ..preprocess import resample as resample_session
+        from ..clock import resample as resample_session
 
         session = resample_session(session, resample,
                                    method="mean" if resample < sampling_rate else "linear")

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_positive
-from ..preprocess import align_streams
+from ..clock import align_streams
 from ..session import Session
 from ._files import check_file
 

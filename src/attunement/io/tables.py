@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_option, check_positive
-from ..session import _META_KEY, Session, session_from_parquet_header
+from ..session import META_KEY, Session, session_from_parquet_header
 from ._files import check_file
 from ._sniff import head_bytes, is_parquet, mea_layout, read_text, table_delimiter
 from ._time import (
@@ -187,7 +187,7 @@ def _load(path: Path) -> tuple[pd.DataFrame, dict | None]:
             t = pq.read_table(path)
         except Exception as err:  # pyarrow raises several types for broken files
             raise ValueError(f"{path}: not a readable Parquet file ({err}).") from None
-        meta = (t.schema.metadata or {}).get(_META_KEY)
+        meta = (t.schema.metadata or {}).get(META_KEY)
         return t.to_pandas(), (json.loads(meta) if meta else None)
     text = read_text(path)
     sep = table_delimiter(text)

@@ -52,8 +52,10 @@ def read_xdf(
         The ``.xdf`` file.
     streams : mapping, optional
         ``{stream_name: partner}``; several streams may belong to one partner (their
-        channels are merged). Default: the two numeric streams of ``stream_type``, partners
-        named by ``partners`` in the file's order, else by the stream names.
+        channels are merged). Default: the streams that name their partner in
+        ``desc/partner`` (``attune live`` recordings), else the two numeric streams of
+        ``stream_type``, partners named by ``partners`` in the file's order, else by the
+        stream names.
     partners : pair of str, optional
         Role names, partner 1 first.
     stream_type : str, optional
@@ -148,6 +150,9 @@ def _load_numeric(path: Path) -> tuple[dict[str, dict], list[str]]:
 
 
 def _choose(numeric, path, streams, partners, stream_type) -> list[tuple[dict, str]]:
+    declared = {n: p for n, s in numeric.items() if (p := _declared_partner(s))}
+    if streams is None and declared:  # streams recorded by attune live name their partner
+        streams = declared
     if streams is not None:
         missing = [s for s in streams if s not in numeric]
         if missing:
@@ -170,6 +175,15 @@ def _choose(numeric, path, streams, partners, stream_type) -> list[tuple[dict, s
     if len(names) != 2 or names[0] == names[1]:
         raise ValueError(f"partners: expected two different role names, got {names}.")
     return [(numeric[n], p) for n, p in zip(found, names)]
+
+
+def _declared_partner(stream: dict) -> str | None:
+    """The partner a stream names in ``desc/partner`` (``attune live`` writes it), or None."""
+    try:
+        value = stream["info"]["desc"][0]["partner"][0]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return str(value) if value else None
 
 
 def _label(stream_name: str) -> str:

@@ -30,14 +30,15 @@ AVAILABLE = importlib.util.find_spec("numba") is not None
 #: Reductions free to reassociate (so that they vectorise); NaN and infinities keep their
 #: IEEE meaning.
 SUMS = frozenset({"reassoc", "contract", "nsz"})
-_PENDING: list[tuple[dict, str, object]] = []
+_PENDING: list[tuple[dict, str, object, bool]] = []
 
 
-def jit(fastmath=False):
-    """Mark a function for numba; :func:`ensure_compiled` wraps every marked function on
-    first use, so that importing attunement never imports numba (a second or so)."""
+def jit(fastmath=False, parallel: bool = False):
+    """Mark a function for numba (``parallel``: its ``prange`` loops run on numba's
+    threads); :func:`ensure_compiled` wraps every marked function on first use, so that
+    importing attunement never imports numba (a second or so)."""
     def mark(func):
-        _PENDING.append((func.__globals__, func.__name__, fastmath))
+        _PENDING.append((func.__globals__, func.__name__, fastmath, parallel))
         return func
     return mark
 
@@ -50,10 +51,10 @@ def ensure_compiled() -> None:
     import numba
 
     while _PENDING:
-        namespace, name, fastmath = _PENDING.pop()
+        namespace, name, fastmath, parallel = _PENDING.pop()
         flags = fastmath if isinstance(fastmath, bool) else set(fastmath)
         namespace[name] = numba.njit(cache=True, nogil=True, error_model="numpy",
-                                     fastmath=flags)(namespace[name])
+                                     fastmath=flags, parallel=parallel)(namespace[name])
 
 
 #: Most offsets per pass over the windows: each pass writes its part of every output row,
@@ -288,20 +289,26 @@ def exact_windows(x: np.ndarray, y: np.ndarray, series: np.ndarray, window: np.n
 
 
 @jit()
+def _value(v, fisher_z, absolute, cap):
+    """Fisher z of ``v`` capped at +-``cap`` and its absolute value, as asked; NaN stays
+    NaN."""
+    if v != v:
+        return v
+    if fisher_z:
+        if v >= 1.0:
+            v = cap
+        elif v <= -1.0:
+            v = -cap
+        else:
+            v = min(cap, max(-cap, math.atanh(v)))
+    return abs(v) if absolute else v
+
+
+@jit()
 def _transform(values, fisher_z, absolute, cap):
     flat = values.reshape(-1)
     for i in range(flat.shape[0]):
-        v = flat[i]
-        if v != v:
-            continue
-        if fisher_z:
-            if v >= 1.0:
-                v = cap
-            elif v <= -1.0:
-                v = -cap
-            else:
-                v = min(cap, max(-cap, math.atanh(v)))
-        flat[i] = abs(v) if absolute else v
+        flat[i] = _value(flat[i], fisher_z, absolute, cap)
 
 
 def transform_inplace(values: np.ndarray, fisher_z: bool, absolute: bool, cap: float) -> None:

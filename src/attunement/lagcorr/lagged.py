@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_positive
-from ..io.quality import MIN_WINDOW_SAMPLES, check_window
-from ..sync._pairs import read_pair
+from .._pairs import read_pair
 from . import _wcc_core, _wcc_kernel
 from ._wcc_core import Layout, lagged_r, make_layout
+from .window import MIN_WINDOW_SAMPLES, check_window
 
 #: rMEA's cap on Fisher's z (``fisher.r2z``).
 Z_CAP = 10.0
@@ -191,7 +191,7 @@ def wcc(
         own defaults are both True; here plain r, as Boker et al. 2002).
     min_window_samples : int
         Fewest samples a window may hold at the data's rate (default
-        :data:`~attunement.io.quality.MIN_WINDOW_SAMPLES`, 10; fewer give correlations
+        :data:`~attunement.lagcorr.window.MIN_WINDOW_SAMPLES`, 10; fewer give correlations
         that are mostly noise). Lower it only to reproduce a reference computed on tiny
         windows (rMEA parity tests); it is never below 2. ``max_lag_s`` must be shorter
         than ``window_s`` whatever this is.
@@ -204,7 +204,7 @@ def wcc(
     ------
     ValueError
         A window under ``min_window_samples`` samples, or a lag as long as the window
-        (:func:`~attunement.io.quality.check_window`).
+        (:func:`~attunement.lagcorr.window.check_window`).
 
     Examples
     --------

@@ -94,7 +94,7 @@ def hr_coupling(
     surr = [stat(np.roll(x2, k)) for k in shifts]
     series = pd.DataFrame({"window_start_s": res.times_s, "peak_r": peak, "peak_lag_s": lag})
     best = float(res.summary()["best_lag_s"])
-    return _result("hr_peak_r", float(np.nanmean(peak)), "circular_shift", surr,
+    return _result("hr_peak_r", float(np.nanmean(peak)), "shift", surr,
                    int(np.isfinite(peak).sum()), {**params, "lag_s": best}, series)
 
 
@@ -191,7 +191,7 @@ def coupling_by_episode(
 
     rng = check_random_state(seed)
     shifts = shift_offsets(n, int(round(min_shift_s * sr)), n_surrogates, rng, "'min_shift_s'")
-    test = _result("hr_peak_r_inside_minus_outside", stat(mask), "circular_shift_episodes",
+    test = _result("hr_peak_r_inside_minus_outside", stat(mask), "shift",
                    [stat(np.roll(mask, k)) for k in shifts], int(ok.sum()),
                    {**params, "min_inside": min_inside})
     windows = pd.DataFrame({"window_start_s": start_s + res.times_s, "peak_r": peak,

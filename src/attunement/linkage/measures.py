@@ -26,7 +26,7 @@ from ..stats.surrogates import shift_offsets
 from ..stats.testing import permutation_p
 
 #: Nulls the linkage measures accept.
-NULLS = ("segment_shuffle", "circular_shift")
+NULLS = ("segments", "shift")
 
 RESULT_COLUMNS = ["measure", "value", "null", "null_mean", "n_surrogates", "p_value",
                   "effect_size", "n_used"]
@@ -42,7 +42,7 @@ class LinkageResult:
     value : float
         The measure on the real pair.
     null : str
-        The surrogate null (``'segment_shuffle'``, ``'circular_shift'``) or ``'none'``.
+        The surrogate null (``'segments'``, ``'shift'``) or ``'none'``.
     null_values : ndarray
         The measure on each surrogate.
     p_value : float
@@ -112,7 +112,7 @@ def interval_means(x, sampling_rate: float, interval_s: float = 15.0,
 
 
 def interval_correlation(
-    x1, x2, sampling_rate: float, interval_s: float = 15.0, null: str = "circular_shift",
+    x1, x2, sampling_rate: float, interval_s: float = 15.0, null: str = "shift",
     n_surrogates: int = 500, min_shift_s: float = 30.0, seed=None,
 ) -> LinkageResult:
     """Correlation of the partners' heart rate in ``interval_s`` intervals.
@@ -120,7 +120,7 @@ def interval_correlation(
     Heart rate is averaged over 15 s intervals (published: Tschacher & Meier 2020,
     Psychother Res 30:558) and Pearson-correlated over intervals both partners cover.
     The null shifts partner 2's intervals circularly by at least ``min_shift_s``
-    (``'circular_shift'``, the default) or shuffles them (``'segment_shuffle'``, as
+    (``'shift'``, the default) or shuffles them (``'segments'``, as
     there; 500 surrogates as SUSY). Shuffling assumes the interval means are
     exchangeable; slow drifts make it anti-conservative: on independent AR(1) pairs
     of 10 min with a 60 s time constant it rejected 19 % at alpha = .05, the circular
@@ -131,7 +131,7 @@ def interval_correlation(
     >>> rng = np.random.default_rng(0)
     >>> common = np.repeat(rng.normal(size=40), 60)
     >>> res = interval_correlation(common + rng.normal(size=2400), common, 4,
-    ...                            null="segment_shuffle", n_surrogates=99, seed=1)
+    ...                            null="segments", n_surrogates=99, seed=1)
     >>> round(res.value, 2), res.p_value
     (0.99, 0.01)
     """
@@ -149,7 +149,7 @@ def interval_correlation(
                          "with both partners' heart rate; need at least 3.")
     value = stat(m2)
     rng = check_random_state(seed)
-    if null == "segment_shuffle" or n_surrogates == 0:
+    if null == "segments" or n_surrogates == 0:
         surr = [stat(rng.permutation(m2)) for _ in range(n_surrogates)]
     else:
         min_shift = max(1, int(round(check_positive(min_shift_s, "min_shift_s") / interval_s)))
@@ -158,7 +158,7 @@ def interval_correlation(
     series = pd.DataFrame({"onset_s": np.arange(len(m1)) * interval_s, "hr_1_bpm": m1,
                            "hr_2_bpm": m2})
     params = {"interval_s": interval_s}
-    if null == "circular_shift":
+    if null == "shift":
         params["min_shift_s"] = min_shift_s
     return _result("hr_interval_r", value, null, surr, n_used, params, series)
 
@@ -215,7 +215,7 @@ def slope_concordance(
     if n_used == 0:
         raise ValueError("slope_concordance: no window where both partners' slopes vary; "
                          "the signals are constant or missing.")
-    return _result("slope_concordance_index", value, "circular_shift", surr, n_used, params,
+    return _result("slope_concordance_index", value, "shift", surr, n_used, params,
                    series)
 
 
@@ -302,7 +302,7 @@ def partner_effect_test(
         value = _ols(design, y)[0][2]
         shifts = shift_offsets(len(other), min_shift, n_surrogates, rng, "'min_shift_s'")
         surr = [_ols(*_ap_design(own, np.roll(other, k), lag_s))[0][2] for k in shifts]
-        out.append(_result(name, value, "circular_shift", surr, len(y), {"lag_s": lag_s},
+        out.append(_result(name, value, "shift", surr, len(y), {"lag_s": lag_s},
                            two_sided=True))
     return out[0], out[1]
 

@@ -24,8 +24,9 @@ def physio_linkage(
 ) -> pd.DataFrame:
     """Every linkage measure of a Session's heart rate (or other autonomic) channel.
 
-    :func:`interval_correlation` (with both the segment-shuffle null of Tschacher & Meier
-    and the calibrated circular shift), :func:`slope_concordance`, the two partner
+    :func:`interval_correlation` (with both the segment-shuffle null ``'segments'`` of
+    Tschacher & Meier and the calibrated circular shift ``'shift'``), :func:`slope_concordance`,
+    the two partner
     effects of :func:`partner_effect_test` and, at >= 4 Hz, :func:`hr_coupling`, each
     with its published or documented defaults. With ``episodes`` (onset_s, duration_s),
     or a ``behaviour_channel`` to find them with :func:`synchrony_episodes`, the
@@ -41,13 +42,13 @@ def physio_linkage(
     >>> s = Session.from_arrays(80 + common + 0.02 * rng.normal(size=2400), 120 + common, 4,
     ...                         channel="hr_bpm")
     >>> physio_linkage(s, n_surrogates=19, seed=0)[["measure", "null"]]
-                       measure             null
-    0            hr_interval_r  segment_shuffle
-    1            hr_interval_r   circular_shift
-    2  slope_concordance_index   circular_shift
-    3    partner_effect_1_to_2   circular_shift
-    4    partner_effect_2_to_1   circular_shift
-    5                hr_peak_r   circular_shift
+                       measure      null
+    0            hr_interval_r  segments
+    1            hr_interval_r     shift
+    2  slope_concordance_index     shift
+    3    partner_effect_1_to_2     shift
+    4    partner_effect_2_to_1     shift
+    5                hr_peak_r     shift
     """
     x1, x2 = session.pair(channel)
     sr = session.sampling_rate
@@ -55,7 +56,7 @@ def physio_linkage(
     results = [
         linkage.interval_correlation(x1, x2, sr, interval_s=interval_s, null=null,
                                      n_surrogates=n_surrogates, seed=g)
-        for null, g in (("segment_shuffle", seeds[0]), ("circular_shift", seeds[1]))
+        for null, g in (("segments", seeds[0]), ("shift", seeds[1]))
     ]
     results.append(linkage.slope_concordance(x1, x2, sr, n_surrogates=n_surrogates,
                                              seed=seeds[2]))

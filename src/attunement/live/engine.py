@@ -34,6 +34,7 @@ class _Input:
     partner: str
     channels: list[str]
     sampling_rate: float
+    type: str = ""
     buffer: dict = field(default_factory=dict)  # grid index -> (row, stamp)
     raw: list = field(default_factory=list)  # (row, stamp) before the grid's origin is known
     frontier: int = -1
@@ -83,7 +84,9 @@ class LiveEngine:
         self.speed = check_positive(speed, "speed")
         self.inputs: list[_Input] = []
         for info, spec in streams:
-            inlet = pylsl.StreamInlet(info, max_buflen=60, processing_flags=pylsl.proc_clocksync)
+            # 60 s of stream time buffered (a replay at `speed` fills it `speed` times faster)
+            inlet = pylsl.StreamInlet(info, max_buflen=int(math.ceil(60 * self.speed)),
+                                      processing_flags=pylsl.proc_clocksync)
             # a resolved info lacks the description; the inlet fetches the full one
             labels = list(spec.channels) if spec.channels else channel_labels(inlet.info(5.0))
             if len(labels) != info.channel_count():
@@ -97,7 +100,7 @@ class LiveEngine:
                     "irregular stream (nominal rate 0)."
                 )
             self.inputs.append(_Input(inlet, info.name(), spec.partner, labels,
-                                      float(info.nominal_srate())))
+                                      float(info.nominal_srate()), info.type()))
         self.pairs = self._pairs(score_params or {})
         self.state = ForwardState(**(state_params or {}))
         self.t0 = None
@@ -241,7 +244,7 @@ class LiveEngine:
         """Per stream: samples received, dropped and late; the number of state updates."""
         return dict(
             t0=self.t0, speed=self.speed, updates=self.updates,
-            streams={i.name: dict(partner=i.partner, channels=i.channels,
+            streams={i.name: dict(partner=i.partner, type=i.type, channels=i.channels,
                                   sampling_rate=i.sampling_rate, received=i.received,
                                   dropped=i.dropped, late=i.late) for i in self.inputs},
         )

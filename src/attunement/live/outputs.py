@@ -1,4 +1,5 @@
-"""Outputs of the live loop: the recording (Parquet), an LSL marker stream, OSC messages.
+"""Outputs of the live loop: the recording (Parquet and XDF), an LSL marker stream, OSC
+messages.
 
 Each is a sink with ``on_samples``, ``on_update`` and ``close`` (:class:`~.engine.LiveEngine`).
 """
@@ -15,6 +16,7 @@ import pandas as pd
 
 from .._check import soft_import
 from ..io.writers import safe_name
+from ..io.xdf_writer import write_xdf
 from ..session import Session
 from .lsl import import_pylsl
 
@@ -33,6 +35,12 @@ class Recorder:
     id made file-name safe,
     when the streams differ in rate) on the grid the live loop used, which ``attune analyze``
     reads, and ``summary.json`` keeps the counts of received, dropped and late samples.
+    ``live/<id>.xdf`` holds the same as XDF (:func:`attunement.io.xdf_writer.write_xdf`): each
+    stream as received (LSL time stamps, already clock-corrected; its partner in ``desc``),
+    ``attune-states`` (one sample per step at its output time: ``time_s``, ``score``,
+    ``p_attuned``, ``attuned``, ``latency_s``) and ``attune-markers`` (the events, as the
+    marker stream sends them); ``attune analyze`` and other XDF tools read it. A replay's
+    stamps (``speed`` times real time) are put back on the data's clock, as the Session.
     """
 
     def __init__(self, out_dir: str | Path, *, session_id: str = "live", partners=None,
@@ -43,6 +51,7 @@ class Recorder:
         self.tables = self.out / "live"
         self.file_stem = safe_name(session_id)  # the id may come from a user's file
         for path in (self.tables / "samples.parquet", self.tables / "states.parquet",
+                     self.tables / f"{self.file_stem}.xdf",
                      self.out / "summary.json", *self.out.glob(f"{self.file_stem}*.parquet")):
             if path.exists() and not force:
                 raise ValueError(f"{path} exists; pass --force to overwrite it.")
@@ -79,6 +88,9 @@ class Recorder:
             writer.close()
         self._writers.clear()
         summary = dict(summary, sessions=[p.name for p in self._sessions(summary)])
+        xdf = self._xdf(summary)
+        if xdf is not None:
+            summary["xdf"] = str(xdf.relative_to(self.out))
         (self.out / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
 
     def _write(self, name: str, frame: pd.DataFrame) -> None:
@@ -127,6 +139,50 @@ class Recorder:
                               meta=dict(source="attune live", lsl_t0=summary["t0"]))
             paths.append(session.to_parquet(self.out / f"{self.file_stem}{tag}.parquet"))
         return paths
+
+
+    def _xdf(self, summary: dict) -> Path | None:
+        """Everything received and computed as one XDF file."""
+        path = self.tables / "samples.parquet"
+        if not path.exists():
+            return None
+        samples = pd.read_parquet(path)
+        order = {p: k for k, p in enumerate(self.partners or ())}
+        t0, speed = summary.get("t0"), float(summary.get("speed", 1.0))
+
+        def stream_time(stamps):  # a replay's stamps back on the data's own clock
+            stamps = np.asarray(stamps, dtype=float)
+            return stamps if speed == 1 or t0 is None else t0 + (stamps - t0) * speed
+
+        streams = []
+        for name, info in sorted(summary["streams"].items(),
+                                 key=lambda kv: (order.get(kv[1]["partner"], 9), kv[0])):
+            rows = samples[samples["stream"] == name]
+            k = len(info["channels"])
+            if rows.empty:
+                continue
+            # rows come as pulled: each sample's channels in the stream's order
+            streams.append(dict(
+                name=name, type=info.get("type") or "attunement",
+                sampling_rate=info["sampling_rate"], labels=info["channels"],
+                stamps=stream_time(rows["lsl_time_s"].to_numpy()[::k]),
+                values=rows["value"].to_numpy().reshape(-1, k),
+                desc=dict(partner=info["partner"])))
+        states_path = self.tables / "states.parquet"
+        if states_path.exists():
+            states = pd.read_parquet(states_path)
+            cols = ["time_s", "score", "p_attuned", "attuned", "latency_s"]
+            streams.append(dict(name="attune-states", type="attune-states", sampling_rate=0,
+                                labels=cols, stamps=stream_time(states["output_stamp"]),
+                                values=states[cols].to_numpy(dtype=float)))
+            events = states[states["event"] != ""]
+            if len(events):
+                streams.append(dict(
+                    name="attune-markers", type="Markers", sampling_rate=0,
+                    stamps=stream_time(events["output_stamp"]),
+                    values=[json.dumps(dict(event=e, onset_s=o, time_s=t)) for e, o, t in
+                            zip(events["event"], events["onset_s"], events["time_s"])]))
+        return write_xdf(self.tables / f"{self.file_stem}.xdf", streams) if streams else None
 
 
 class MarkerOutlet:

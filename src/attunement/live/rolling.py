@@ -84,6 +84,9 @@ class RollingWCC:
         self._next = 0  # index of the next window on the step grid
         self._pos = self.lags >= 0
         self._abs = np.abs(self.lags)
+        # load the compiled transform now, not at the first window: its first call imports
+        # and compiles (seconds), which stalled a live run and overflowed the inlets
+        transform(np.zeros((1, n_lags)), self.fisher_z, False)
 
     @property
     def n_series(self) -> int:

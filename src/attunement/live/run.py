@@ -24,6 +24,7 @@ def run_live(
     partners: Sequence[str] | None = None,
     mapping: str | Path | None = None,
     replay: Session | None = None,
+    video=None,
     speed: float = 1.0,
     channels: Sequence[str] | None = None,
     duration_s: float | None = None,
@@ -55,6 +56,10 @@ def run_live(
         ``<partner>`` / ``<partner>-...`` stream names.
     replay : Session, optional
         Pushed to LSL outlets on this machine at ``speed`` times real time and read back.
+    video : VideoSource, optional
+        Movement from a video file or camera (:class:`~attunement.live.video.VideoSource`),
+        extracted as frames arrive; its partners and, with ``mapping``, other mapped
+        streams are read.
     channels : list of str, optional
         With ``replay``: the channels to stream (default all).
     duration_s, idle_s
@@ -92,12 +97,15 @@ def run_live(
         replayer = Replay(session, speed=speed, suffix=suffix)
         if mapping is None:
             specs = [StreamSpec(f"{p}{suffix}", p) for p in partners]
+    elif video is not None:
+        partners, speed = video.partners, video.speed
+        specs = video.specs
     elif partners is None or len(partners) != 2:
         raise ValueError(
             f"Invalid value for 'partners': expected two names, got {partners!r}."
         )
     if mapping is not None:
-        specs = read_mapping(mapping, partners)
+        specs = (specs if video is not None else []) + read_mapping(mapping, partners)
     # the outputs that validate user input first, so that a bad one leaves no files behind
     osc = (OscSender(osc_port, osc_host, allow_remote=osc_allow_remote)
            if osc_port is not None else None)
@@ -113,18 +121,25 @@ def run_live(
     try:
         streams = resolve_streams(partners, specs, timeout_s=resolve_timeout_s)
         engine = LiveEngine(streams, partners, sinks=outputs, score_params=score_params,
-                            state_params=state_params, speed=speed if replayer else 1.0)
+                            state_params=state_params,
+                            speed=speed if replayer or video else 1.0)
         engine.open()
         if on_ready is not None:
             on_ready(dashboard)
-        if replayer is not None:
-            replayer.start()
+        for source in (replayer, video):
+            if source is not None:
+                source.start()
         summary = engine.run(duration_s=duration_s, idle_s=idle_s)
     finally:
-        if replayer is not None:
-            replayer.stop()
+        for source in (replayer, video):
+            if source is not None:
+                source.stop()
         if dashboard is not None:
             dashboard.shutdown()
+    if video is not None:
+        if video.error is not None:
+            raise video.error
+        summary["frames"] = video.frames
     return dict(summary, out=str(out))
 
 

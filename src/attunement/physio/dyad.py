@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_option, check_positive
-from ..preprocess import resample
+from ..clock import resample
 from ..session import Session
 from .eda import Electrodermal, process_eda
 from .process import Beats, process_ecg, process_ppg

@@ -10,8 +10,7 @@ from typing import Any
 import jinja2
 import numpy as np
 
-from .. import __version__
-from ..provenance import versions_text
+from ..provenance import package_version, versions_text
 
 _ENV: jinja2.Environment | None = None
 
@@ -65,7 +64,7 @@ def render(template: str, **context: Any) -> str:
     >>> "<title>Attunement: 0 sessions</title>" in html
     True
     """
-    context.setdefault("version", __version__)
+    context.setdefault("version", package_version())
     context.setdefault("versions", versions_text())
     context.setdefault("generated", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
     return environment().get_template(template).render(**context)

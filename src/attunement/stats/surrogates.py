@@ -14,22 +14,11 @@ import math
 import numpy as np
 
 from .._check import check_option, check_positive, check_random_state
+from ..vocabulary import NULLS as VOCABULARY_NULLS
 
-#: Name -> null hypothesis. Defaults must be calibrated nulls (SCIENCE.md): ``shift``.
-NULLS = {
-    "shift": "circular shift: partner 2 shifted in time, wrapping around, by at least the "
-    "largest lag; keeps both series whole and breaks only their alignment (calibrated)",
-    "segments": "segment shuffle (Ramseyer & Tschacher; SUSY): partner 2 cut into segments "
-    "that are put in random order; keeps within-segment structure, breaks alignment; "
-    "anti-conservative when segments are short against the autocorrelation",
-    "iaaft": "iterative amplitude-adjusted Fourier transform (Schreiber & Schmitz 2000): "
-    "partner 2 replaced by a series with the same power spectrum and value distribution; "
-    "null of two independent linear processes",
-    "shuffle": "data shuffle (Moulder et al. 2018): partner 2's samples in random order; null "
-    "of no temporal structure at all, so anti-conservative for autocorrelated signals",
-    "pseudo-dyads": "pseudo-dyads (rMEA shuffle): partners of different sessions re-paired; "
-    "null of people who never interacted, with the setting's common structure kept",
-}
+#: Name -> null hypothesis of the session-level nulls (their names and texts are the
+#: vocabulary's). Defaults must be calibrated nulls (SCIENCE.md): ``shift``.
+NULLS = {k: VOCABULARY_NULLS[k] for k in ("shift", "segments", "iaaft", "shuffle", "pseudo-dyads")}
 
 
 def circular_shift(x, y, n_surrogates: int, min_shift: int, seed=None):
@@ -171,7 +160,7 @@ def make_surrogates(x, y, null: str, n_surrogates: int, sampling_rate: float, *,
     n_surrogates = _count(n_surrogates)
     rate = check_positive(sampling_rate, "sampling_rate")
     if null == "shift":
-        return circular_shift(x, y, n_surrogates, math.ceil(max_lag_s * rate - 1e-9), seed)
+        return circular_shift(x, y, n_surrogates, min_shift(max_lag_s, rate), seed)
     if null == "segments":
         if segment_s is None:
             segment_s = default_segment_s(len(np.asarray(y)) / rate, window_s or 0.0,
@@ -181,6 +170,18 @@ def make_surrogates(x, y, null: str, n_surrogates: int, sampling_rate: float, *,
     if null == "iaaft":
         return iaaft(x, y, n_surrogates, seed)
     return data_shuffle(x, y, n_surrogates, seed)
+
+
+def min_shift(max_lag_s: float, sampling_rate: float) -> int:
+    """Smallest circular shift of the ``shift`` null in samples: the largest lag, rounded
+    up (:func:`make_surrogates`; :func:`shift_offsets` makes it at least 1).
+
+    Examples
+    --------
+    >>> min_shift(5, 25), min_shift(0.5, 5)
+    (125, 3)
+    """
+    return math.ceil(max_lag_s * sampling_rate - 1e-9)
 
 
 def default_segment_s(duration_s: float, window_s: float, max_lag_s: float) -> float:

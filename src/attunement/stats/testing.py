@@ -5,7 +5,9 @@ pairs (:mod:`~attunement.stats.surrogates`), and reports the surrogate mean and 
 effect size ``(observed - surrogate mean) / surrogate SD`` (Tschacher & Ramseyer), a
 permutation p-value with the +1 correction (Phipson & Smyth 2010), and, for the windowed
 cross-correlation, per-window p-values and thresholds under Benjamini-Hochberg control of
-the false-discovery rate. Surrogates go through the vectorised measure in batches.
+the false-discovery rate. Surrogates go through the vectorised measure in batches; circular
+shifts of series without missing values through the shift kernel, all shifts together
+(:mod:`attunement.lagcorr.shifts`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import pandas as pd
 from .._check import check_option, check_random_state
 from ..lagcorr._wcc_core import lagged_r, make_layout
 from ..lagcorr.lagged import _inputs, transform, wcc
-from .surrogates import NULLS, default_segment_s, make_surrogates
+from ..lagcorr.shifts import shifts_supported, wcc_shift_statistics
+from .surrogates import NULLS, default_segment_s, make_surrogates, min_shift, shift_offsets
 from .surrogates import _count as check_count
 
 #: WCC summaries tested; the first is the headline statistic.
@@ -101,7 +104,8 @@ class SurrogateTest:
                              "custom measure.")
         p = np.array([permutation_p(o, n, self.alternative)
                       for o, n in zip(self.window_observed, self.window_null.T)])
-        significant, cutoff = fdr_bh(p, alpha)
+        significant, _ = fdr_bh(p, alpha)
+        cutoff = _fdr_cutoff(p, significant, alpha)
         return pd.DataFrame({
             "window_start_s": self.window_times_s,
             "observed": self.window_observed,
@@ -151,24 +155,39 @@ def effect_size(observed: float, null) -> float:
     return float((observed - null.mean()) / null.std(ddof=1))
 
 
-def fdr_bh(p_values, alpha: float = 0.05) -> tuple[np.ndarray, float]:
-    """Benjamini-Hochberg: which p-values are significant with the false-discovery rate at
-    ``alpha``, and the p cut-off (``alpha / m`` when none is). NaN p-values never are.
+def fdr_bh(p_values, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Benjamini-Hochberg (1995) control of the false-discovery rate at ``alpha``: which
+    p-values are significant, and the adjusted p-values, as statsmodels'
+    ``multipletests(p, alpha, 'fdr_bh')`` gives them. Over the last axis of an array (each
+    row one family); NaN p-values are left out of the count and stay NaN (never significant).
 
     Examples
     --------
-    >>> fdr_bh([0.01, 0.03, 0.02, 0.5], alpha=0.05)
-    (array([ True,  True,  True, False]), 0.03)
+    >>> significant, adjusted = fdr_bh([0.01, 0.03, 0.02, 0.5], alpha=0.05)
+    >>> significant.tolist(), adjusted.round(3).tolist()
+    ([True, True, True, False], [0.04, 0.04, 0.04, 0.5])
     """
-    p = np.asarray(p_values, dtype=float)
+    p = np.atleast_1d(np.asarray(p_values, dtype=float))
+    adjusted = np.full(p.shape, np.nan)
+    width = max(1, p.shape[-1])
+    for row, dest in zip(p.reshape(-1, width), adjusted.reshape(-1, width), strict=True):
+        ok = np.flatnonzero(np.isfinite(row))
+        if not ok.size:
+            continue
+        order = ok[np.argsort(row[ok], kind="stable")]
+        scaled = row[order] * ok.size / np.arange(1, ok.size + 1)
+        dest[order] = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
+    with np.errstate(invalid="ignore"):
+        return adjusted <= alpha, adjusted
+
+
+def _fdr_cutoff(p, significant, alpha) -> float:
+    """The largest significant p-value (``alpha / m`` when none is; NaN without p-values):
+    the per-window thresholds' level."""
     valid = np.isfinite(p)
-    m = int(valid.sum())
-    if m == 0:
-        return np.zeros(len(p), dtype=bool), math.nan
-    ranked = np.sort(p[valid])
-    passed = np.flatnonzero(ranked <= alpha * np.arange(1, m + 1) / m)
-    cutoff = float(ranked[passed[-1]]) if len(passed) else alpha / m
-    return valid & (p <= cutoff) & bool(len(passed)), cutoff
+    if not valid.any():
+        return math.nan
+    return float(p[significant].max()) if significant.any() else alpha / int(valid.sum())
 
 
 def surrogate_test(
@@ -236,8 +255,12 @@ def surrogate_test(
                   fisher_z=bool(fisher_z), absolute=bool(absolute))
     if null == "segments" and segment_s is None:
         segment_s = default_segment_s(len(a) / rate, window_s, max_lag_s)
+    shifted = null == "shift" and measure is None and shifts_supported(a, b)
     if null == "pseudo-dyads":
         pairs = pseudo_pairs(a, b, pool, n_surrogates, rng)
+    elif shifted:  # the same shifts as make_surrogates draws, all computed together
+        shifts = shift_offsets(len(b), min_shift(max_lag_s, rate), n_surrogates, rng)
+        pairs = []
     else:
         pairs = [make_surrogates(a, b, null, n_surrogates, rate, max_lag_s=max_lag_s,
                                  window_s=window_s, segment_s=segment_s, seed=rng)]
@@ -245,7 +268,11 @@ def surrogate_test(
         return _custom_test(a, b, rate, pairs, measure, null, alternative)
     observed = wcc(a, b, rate, **params)
     obs_stats = observed.summary()
-    stats, windows = _batched_wcc(pairs, rate, params)
+    if shifted:
+        got = wcc_shift_statistics(a, b, rate, shifts, **params)
+        stats, windows = {k: got[k] for k in STATISTICS}, got["all_lags"]
+    else:
+        stats, windows = _batched_wcc(pairs, rate, params)
     same_length = all(xs.shape[1] == len(a) for xs, _ in pairs)
     return SurrogateTest(
         statistic=STATISTICS[0], observed=obs_stats[STATISTICS[0]], null=stats[STATISTICS[0]],

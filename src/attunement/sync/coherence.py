@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import signal as sps
 
-from ._pairs import as_pair, to_samples
+from .._pairs import as_pair, to_samples
 from .wavelet import (
     DJ,
     OMEGA0,

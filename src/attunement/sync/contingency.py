@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from .._check import check_positive
-from ._pairs import as_pair, to_samples, zscore
+from .._pairs import as_pair, to_samples, zscore
 
 FLAG_CODES = {"below": -1.0, "midrange": 0.0, "above": 1.0, None: np.nan}
 
@@ -154,7 +154,7 @@ def contingency(
     rows = []
     for who, own, other in ((1, b1, b2), (2, b2, b1)):
         past = np.column_stack([_weighted_past(own, w), _weighted_past(other, w)])
-        coef, se, p = _ols(own[n_lags:], past)
+        coef, se, p = ols(own[n_lags:], past)
         partner = 3 - who
         rows.append({"partner": who, "kind": "self", "direction": f"{who}to{who}",
                      "coefficient": coef[0], "se": se[0], "p_value": p[0],
@@ -174,7 +174,7 @@ def _weighted_past(series: np.ndarray, w: np.ndarray) -> np.ndarray:
     return sum(w[m - 1] * series[n_lags - m : series.size - m] for m in range(1, n_lags + 1))
 
 
-def _ols(y: np.ndarray, x: np.ndarray):
+def ols(y: np.ndarray, x: np.ndarray):
     """Slopes, standard errors and two-sided p-values of ``y ~ 1 + x``."""
     design = np.column_stack([np.ones(y.size), x])
     coef, *_ = np.linalg.lstsq(design, y, rcond=None)

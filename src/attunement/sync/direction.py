@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from .._check import check_option
-from ._pairs import as_pair, check_int, to_samples
+from .._pairs import as_pair, check_int, to_samples
 
 #: Information criteria: penalty per free parameter, given the number of observations.
 CRITERIA: dict[str, Callable[[int], float]] = {

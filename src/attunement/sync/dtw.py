@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_option
-from ._pairs import as_pair, to_samples, zscore
+from .._pairs import as_pair, to_samples, zscore
 
 NORMALIZATIONS = {"zscore": "mean 0, population SD 1", "none": "as given"}
 

@@ -26,8 +26,8 @@ import pandas as pd
 from scipy import signal as sps
 
 from .._check import check_positive
+from .._pairs import check_finite, check_int, to_samples
 from ..session import Session
-from ._pairs import check_finite, check_int, to_samples
 from ._rqa_engine import embed_length, recurrence_counts
 from .phase import hilbert_phase
 from .recurrence import RQAResult, n_cells_outside, rqa_measures

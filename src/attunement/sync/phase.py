@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import signal as sps
 
 from .._check import check_positive
-from ._pairs import as_pair, check_finite, window_samples
+from .._pairs import as_pair, check_finite, window_samples
 
 #: Regions of |relative phase| in degrees (published: nine 20-degree regions).
 PHASE_REGIONS_DEG = np.arange(0, 181, 20)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_option, check_positive
-from ._pairs import as_pair, check_int, to_samples, window_samples, zscore
+from .._pairs import as_pair, check_int, to_samples, window_samples, zscore
 from ._rqa_engine import RecurrenceCounts, embed_length, recurrence_counts
 
 #: Distance between delay vectors (PyRQA's similarity measures).

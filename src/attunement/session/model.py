@@ -8,7 +8,6 @@ reported (:meth:`Session.missing_report`), never silently filled.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -17,68 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._check import check_positive
-from ._log import logger
-
-PHASE_COLUMNS = ["onset_s", "duration_s", "label"]
-_META_KEY = b"attunement.session"
-
-
-def empty_phases() -> pd.DataFrame:
-    """An empty phases table with the right columns and dtypes."""
-    return pd.DataFrame(
-        {
-            "onset_s": pd.Series(dtype=float),
-            "duration_s": pd.Series(dtype=float),
-            "label": pd.Series(dtype=object),
-        }
-    )
-
-
-def validate_phases(phases: pd.DataFrame | None, source: str = "phases") -> pd.DataFrame:
-    """Check a phases table (``onset_s``, ``duration_s``, ``label``) and return a clean copy.
-
-    Parameters
-    ----------
-    phases : DataFrame or None
-        One row per phase. ``None`` gives an empty table.
-    source : str
-        Named in error messages (a file name, or ``'phases'``).
-
-    Examples
-    --------
-    >>> validate_phases(pd.DataFrame({"onset_s": [0, 120], "duration_s": [120, 120],
-    ...                               "label": ["play", "still-face"]}))
-       onset_s  duration_s       label
-    0      0.0       120.0        play
-    1    120.0       120.0  still-face
-    """
-    if phases is None:
-        return empty_phases()
-    if not isinstance(phases, pd.DataFrame):
-        raise ValueError(f"{source}: expected a DataFrame with columns {PHASE_COLUMNS}.")
-    missing = [c for c in PHASE_COLUMNS if c not in phases.columns]
-    if missing:
-        raise ValueError(
-            f"{source}: missing column(s) {missing}; expected {PHASE_COLUMNS}, "
-            f"got {list(phases.columns)}."
-        )
-    out = phases[PHASE_COLUMNS].copy()
-    for col in ("onset_s", "duration_s"):
-        values = pd.to_numeric(out[col], errors="coerce")
-        bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ValueError(
-                f"{source}: column {col!r} must hold finite numbers; row {row} has "
-                f"{phases[col].iloc[row]!r}."
-            )
-        out[col] = values.astype(float)
-    if (out["duration_s"] < 0).any():
-        row = int(np.flatnonzero((out["duration_s"] < 0).to_numpy())[0])
-        raise ValueError(f"{source}: 'duration_s' must be >= 0; row {row} is negative.")
-    out["label"] = out["label"].astype(str)
-    return out.sort_values("onset_s", kind="stable").reset_index(drop=True)
+from .._check import check_positive
+from .._log import logger
+from .phases import validate_phases
 
 
 class Session:
@@ -392,26 +332,9 @@ class Session:
 
         ``attunement.read`` reads it back as the same Session.
         """
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        from .parquet import write_session_parquet
 
-        path = Path(path)
-        table = pa.Table.from_pandas(self.to_wide(), preserve_index=False)
-        header = {
-            "id": self.id,
-            "sampling_rate": self.sampling_rate,
-            "partners": list(self.partners),
-            "columns": [list(c) for c in self.signals.columns],
-            "phases": self.phases.to_dict(orient="list"),
-            "meta": self.meta,
-        }
-        metadata = dict(table.schema.metadata or {})
-        metadata[_META_KEY] = json.dumps(header, default=_json_default).encode()
-        table = table.replace_schema_metadata(metadata)
-        tmp = path.with_name(f".{path.name}.tmp")
-        pq.write_table(table, tmp)
-        tmp.replace(path)
-        return path
+        return write_session_parquet(self, path)
 
     def __repr__(self) -> str:
         return (
@@ -419,31 +342,6 @@ class Session:
             f"{self.channels}, {self.n_samples} samples at {self.sampling_rate:g} Hz "
             f"({self.duration_s:g} s)>"
         )
-
-
-def session_from_parquet_header(wide: pd.DataFrame, header: Mapping[str, Any]) -> Session:
-    """Rebuild a Session written by :meth:`Session.to_parquet`."""
-    columns = [tuple(c) for c in header["columns"]]
-    flat = [f"{p}_{c}" for p, c in columns]
-    signals = wide[flat].copy()
-    signals.columns = pd.MultiIndex.from_tuples(columns)
-    signals.index = wide["time_s"].to_numpy()
-    return Session(
-        signals,
-        header["sampling_rate"],
-        partners=header["partners"],
-        id=header["id"],
-        phases=pd.DataFrame(header["phases"]) if header["phases"]["label"] else None,
-        meta=header.get("meta", {}),
-    )
-
-
-def _json_default(obj):
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    return str(obj)
 
 
 def _longest_run(mask: np.ndarray) -> int:

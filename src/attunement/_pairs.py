@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._check import check_positive
-from ..session import Session
+from ._check import check_positive
+from .session import Session
 
 
 def as_pair(

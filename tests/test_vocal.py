@@ -1,0 +1,124 @@
+"""Vocal states, rhythm and their coordination (Jaffe & Feldstein 1970; Jaffe et al. 2001).
+
+References: the planted turns, pauses, switching pauses and overlap of the espeak-ng
+conversation (tests/voices.py; the truth is where the synthesizer's waveform is not
+silent), and hand-built voice series whose states follow from the definitions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from voices import needs_espeak
+
+from attunement.stats import surrogate_test
+from attunement.sync.vocal_rhythm import (
+    vocal_coordination,
+    vocal_coordination_summary,
+    vocal_rhythm,
+)
+from attunement.sync.vocal_states import STATES, code_vocal_states, vocal_states
+
+
+def planted_gaps(truth):
+    """From the planted utterances in time order: each silence or overlap between two
+    consecutive ones, as the state it must be coded as, for whom, and its span."""
+    rows = truth.sort_values("onset_s").to_dict("records")
+    out = []
+    for prev, nxt in zip(rows, rows[1:]):
+        if nxt["onset_s"] < prev["offset_s"]:
+            out.append(("simultaneous_speech", nxt["partner"], nxt["onset_s"], prev["offset_s"]))
+        else:
+            state = "pause" if prev["partner"] == nxt["partner"] else "switching_pause"
+            out.append((state, prev["partner"], prev["offset_s"], nxt["onset_s"]))
+    return out
+
+
+@needs_espeak
+@pytest.mark.parametrize("base_s, tol", [(None, 0.06), (0.25, 0.3)])
+def test_planted_switching_pauses_pauses_and_overlap(talk, talk_session, base_s, tol):
+    _, _, truth = talk
+    s = talk_session
+    st = vocal_states(s) if base_s is None else code_vocal_states(s, base_s=base_s)
+    ev = st.events
+    for state, who, onset, offset in planted_gaps(truth):
+        mine = ev[(ev.state == state) & (ev.partner == s.partners[who])]
+        near = mine[(mine.onset_s - onset).abs() <= tol]
+        assert len(near) == 1, (state, who, onset, mine)
+        assert abs(near.offset_s.iloc[0] - offset) <= tol, (state, who, offset)
+    # nothing else: every switching pause was planted, pauses > 0.2 s too
+    sp = ev[ev.state == "switching_pause"]
+    assert len(sp) == sum(g[0] == "switching_pause" for g in planted_gaps(truth))
+    assert (ev[ev.state == "pause"].duration_s > 0.2).sum() == 1
+    rhythm = vocal_rhythm(st)
+    n_sp = rhythm.set_index(["partner", "state"]).loc[:, "n"]
+    assert n_sp[("mother", "switching_pause")] == 2 and n_sp[("father", "switching_pause")] == 3
+
+
+def test_states_follow_the_definitions():
+    """A takes the floor, pauses, B interjects (simultaneous speech), A goes on, falls
+    silent, B takes the turn (A's switching pause), both silent to the end (not coded)."""
+    rate = 10
+    a = np.zeros(100)
+    b = np.zeros(100)
+    a[0:20] = 1      # A alone: A's turn, vocalization
+    a[30:50] = 1     # 20-30 silence, A speaks next: A's pause
+    b[40:45] = 1     # B during A's vocalization: B's simultaneous speech
+    b[60:80] = 1     # 50-60 silence then B alone: A's switching pause, B's turn
+    st = vocal_states(a, b, rate)
+    got = {(r.partner, r.state, r.onset_s, r.offset_s) for r in st.events.itertuples()}
+    assert got == {
+        (1, "vocalization", 0.0, 2.0), (1, "pause", 2.0, 3.0), (1, "vocalization", 3.0, 5.0),
+        (1, "switching_pause", 5.0, 6.0), (1, "turn", 0.0, 6.0),
+        (2, "simultaneous_speech", 4.0, 4.5), (2, "vocalization", 6.0, 8.0),
+        (2, "turn", 6.0, 10.0),
+    }
+    series = st.series()
+    assert set(series.vocal_state) <= {"none", *STATES}
+    assert series.query("partner == 2 and time_s >= 8").vocal_state.eq("none").all()
+
+
+def test_coded_series_is_on_a_quarter_second():
+    v = np.tile(np.r_[np.ones(100), np.zeros(100)], 5)
+    st = code_vocal_states(v, 1 - v, 100)
+    assert st.sampling_rate == 4 and st.params["base_s"] == 0.25
+    assert len(st.series()) == 2 * 40
+
+
+def _dialogue(coupled: bool, n_turns: int = 50, seed: int = 0):
+    """Partner 2's switching pause copies partner 1's (coupled) or is drawn afresh."""
+    rng = np.random.default_rng(seed)
+    v1, v2 = [], []
+    for _ in range(n_turns):
+        voc1, voc2 = rng.integers(50, 150, size=2)
+        g1 = rng.uniform(0.3, 2.0)
+        g2 = g1 + rng.normal(0, 0.1) if coupled else rng.uniform(0.3, 2.0)
+        v1 += [1] * voc1 + [0] * round(100 * g1) + [0] * voc2 + [0] * round(100 * max(g2, .1))
+        v2 += [0] * (voc1 + round(100 * g1)) + [1] * voc2 + [0] * round(100 * max(g2, .1))
+    return np.array(v1, float), np.array(v2, float)
+
+
+def test_coordination_of_switching_pauses_against_surrogates():
+    """Planted interactive contingency (partner 2 matches partner 1's switching pause) is
+    found and beats circularly shifted partners; an uncoupled dialogue does not."""
+    for coupled in (True, False):
+        v1, v2 = _dialogue(coupled)
+        coord = vocal_coordination(vocal_states(v1, v2, 100)).table
+        row = coord.query("state == 'switching_pause' and direction == '1to2'").iloc[0]
+        test = surrogate_test(v1, v2, 100, measure=vocal_coordination_summary,
+                              null="shift", n_surrogates=29, max_lag_s=10, seed=0)
+        assert test.statistic == "vocal_interactive_switching_pause_2to1"
+        observed, null = test.others["vocal_interactive_switching_pause_1to2"]
+        p = (1 + np.sum(null >= observed)) / (1 + null.size)
+        if coupled:
+            assert row.coefficient > 0.8 and row.p_value < 1e-6
+            assert p <= 0.05
+        else:
+            assert abs(row.coefficient) < 0.4 and p > 0.05
+
+
+def test_bad_voice_values_are_named():
+    with pytest.raises(ValueError, match="'x2'.*0 and 1"):
+        vocal_states(np.ones(10), np.full(10, 0.5), 10)
+    with pytest.raises(ValueError, match="'min_voiced'"):
+        code_vocal_states(np.ones(100), np.zeros(100), 100, min_voiced=0)
