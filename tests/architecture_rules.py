@@ -12,6 +12,7 @@ and under ``TYPE_CHECKING``: a lazy import is still a dependency.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,19 +22,24 @@ MAX_LINES = 400
 # below, never above. The data model (``session``) is at the bottom because every stage
 # creates or consumes Sessions; the data still flows io -> Session -> preprocess -> ...
 LAYERS: dict[str, tuple[str, ...]] = {
-    "core": ("_check", "_log", "_pairs", "vocabulary", "provenance", "config", "session", "clock"),
+    "core": ("_check", "_log", "_jit", "_pairs", "vocabulary", "provenance", "session", "clock",
+             "mne_data"),
     "inputs": ("io", "extract", "audio", "physio", "simulate"),
     "preprocess": ("preprocess",),
+    "nulls": ("nulls",),
     "measures": ("lagcorr", "sync", "brain", "linkage"),
     "stats": ("stats",),
     "episodes": ("episodes",),
-    "pipeline": ("analysis",),
+    "pipeline": ("config", "analysis"),
     "outputs": ("report", "cohort", "live"),
     "api": ("api",),
     "cli": ("cli",),
 }
 LAYER_OF = {pkg: rank for rank, pkgs in enumerate(LAYERS.values()) for pkg in pkgs}
 FIGURES_PACKAGE = "report"
+#: Readers live in io; the layers that compute on data already read never import it.
+READER_PACKAGE = "io"
+NO_READERS = ("measures", "stats", "episodes")
 CLI_PACKAGE = "cli"
 
 
@@ -210,6 +216,14 @@ def layer_violations(imps: list[Import]) -> list[str]:
     return out
 
 
+def reader_imports(imps: list[Import]) -> list[str]:
+    """Imports of io (the readers) from the measures, stats and episodes layers."""
+    banned = {pkg for layer in NO_READERS for pkg in LAYERS[layer]}
+    return [f"{package_of(i.source)} imports {i.module} at {i.where()}"
+            for i in internal(imps)
+            if package_of(i.source) in banned and package_of(i.module) == READER_PACKAGE]
+
+
 def _private_in_package(module: str) -> bool:
     """Whether the module is private to its first-level package (``io._files``)."""
     return any(part.startswith("_") for part in module.split(".")[2:])
@@ -252,6 +266,35 @@ def cli_private_imports(imps: list[Import]) -> list[str]:
             continue
         if any(p.startswith("_") for p in imp.module.split(".")[1:]) or _private_name(imp.name):
             out.append(f"{imp.module}.{imp.name} at {imp.where()}")
+    return out
+
+
+_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]+")
+_MESSAGE_CALLS = {"warn", "warning", "info", "error", "debug", "exception"}
+
+
+def _strings(node: ast.AST) -> list[str]:
+    return [n.value for n in ast.walk(node)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
+def cli_flags_in_messages(root: Path, top: str = "attunement") -> list[str]:
+    """CLI flags (``--force``) named in the errors, warnings and log lines of library
+    modules (outside cli/): the library names its parameters, the CLI its flags."""
+    out = []
+    for name, path in modules(root, top).items():
+        if package_of(name) == CLI_PACKAGE:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                texts = _strings(node.exc)
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and node.func.attr in _MESSAGE_CALLS):
+                texts = _strings(node)
+            else:
+                continue
+            for flag in sorted({f for t in texts for f in _FLAG.findall(t)}):
+                out.append(f"{flag} at {name}:{node.lineno}")
     return out
 
 

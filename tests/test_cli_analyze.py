@@ -38,6 +38,10 @@ def test_analyze_accepts_a_video(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
+    # a line per step (issue 18.5): extraction, preprocessing, each measure, episodes, report
+    for line in ("dyad.avi: extract motion", "dyad: preprocess", "dyad [motion]: wcc",
+                 "dyad [motion]: contingency", "dyad: episodes", "dyad: tables and report"):
+        assert line in result.stderr, line
     summary = pd.read_csv(out / "summary.csv")
     motion = summary[summary.channel == "motion"].iloc[0]
     # Ground truth of the synthetic video: partner 2 copies partner 1 six frames (0.2 s) later.
@@ -69,3 +73,25 @@ def test_analyze_reports_progress_and_notes(data_dir):
     assert seen == [(1, 3), (2, 3), (3, 3)]
     assert result.channels[0].test is None
     assert any("Pseudo-dyads need other sessions" in n for n in result.notes)
+
+
+def test_analyze_runs_the_selected_measures(tmp_path):
+    """--measure selects registry measures (issue 18.2); without the WCC there is no WCC
+    table nor report page. Reference: the registry's own function on the same pair (the
+    pipeline must only route it)."""
+    import attunement
+    from attunement.sync.registry import MEASURES
+
+    path = tmp_path / "dyad.parquet"
+    attunement.simulate_dyad(duration_s=60, sampling_rate=10, seed=4, id="dyad").write(path)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["analyze", str(path), "--channels", "movement",
+                                      "--measure", "phase", "--surrogates", "0", "--out",
+                                      str(out)])
+    assert result.exit_code == 0, result.output
+    row = pd.read_csv(out / "summary.csv").iloc[0]
+    expected = MEASURES["phase"](*attunement.read(path)[0].pair("movement"), 10)
+    for key, value in expected.items():
+        assert row[key] == pytest.approx(value, nan_ok=True), key
+    assert "grand_average" not in row and "contingency_interactive_1to2" not in row
+    assert not list(out.glob("wcc_*")) and not list(out.glob("report_*"))

@@ -189,3 +189,26 @@ def test_pseudo_dyads_across_the_cohort(project_dir):
     page = write_cohort_report(store, project_dir / "cohort.html").read_text()
     assert "Episodes in real dyads and pseudo-dyads" in page
     assert "pseudo_ruptures_per_min" in page
+
+
+def test_batch_reads_videos(tmp_path):
+    """A project's videos are sessions too: motion energy first, as attune analyze does.
+    Reference: the synthetic video's ground truth (partner 2 copies partner 1 six frames,
+    0.2 s, later), the same check as tests/test_cli_analyze.py."""
+    pytest.importorskip("cv2")
+    from attunement.extract import write_synthetic_dyad
+
+    (tmp_path / "videos").mkdir()
+    write_synthetic_dyad(tmp_path / "videos" / "dyad.avi", n_frames=360, fps=30, lag_frames=6,
+                         seed=1)
+    (tmp_path / "project.toml").write_text(
+        '[sessions]\npaths = ["videos/*.avi"]\n[analysis.sync]\nwindow_s = 4\nmax_lag_s = 0.5\n'
+        "step_s = 0.5\n[analysis.surrogates]\nn = 0\n"
+    )
+    project = load_project(tmp_path / "project.toml")
+    assert [f.name for f in project.files] == ["dyad.avi"]
+    store = Store(tmp_path / "store")
+    result = run_batch(project, store, executor="local", workers=1)
+    assert result.computed == ["dyad"] and not result.failed, result.failed
+    motion = store.query("SELECT * FROM summary WHERE channel = 'motion'")
+    assert motion.best_lag_s.iloc[0] == pytest.approx(0.2)

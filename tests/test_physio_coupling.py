@@ -16,7 +16,7 @@ from test_physio_linkage import SR, ar1, hr_pair
 
 from attunement import simulate_dyad
 from attunement.linkage.coupling import coupling_by_episode, hr_coupling, synchrony_episodes
-from attunement.physio._segments import runs
+from attunement.physio.segments import runs
 
 EPISODES = pd.DataFrame({"onset_s": [20.0, 130.0, 250.0, 330.0, 470.0],
                          "duration_s": [60.0, 40.0, 45.0, 80.0, 50.0]})

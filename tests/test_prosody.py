@@ -41,7 +41,8 @@ def _lead_p(res):
     """Surrogate p-value of the mean correlation at partner-1-leads lags (shift null)."""
     s = res.series
     test = surrogate_test(s.partner_1.to_numpy(), s.partner_2.to_numpy(), 1 / PARAMS["step_s"],
-                          window_s=20, max_lag_s=8, step_s=5, n_surrogates=99, seed=0)
+                          params=dict(window_s=20, max_lag_s=8, step_s=5), n_surrogates=99,
+                          seed=0)
     observed, null = test.others["p1_leads_mean"]
     return (1 + np.sum(null >= observed)) / (1 + null.size)
 

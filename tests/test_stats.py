@@ -37,7 +37,7 @@ def rejection_rate(pairs, null, **kw):
     for i, (x, y) in enumerate(pairs):
         pool = [pairs[(i + k) % len(pairs)] for k in range(1, 11)]
         test = stats.surrogate_test(x, y, 5, null=null, n_surrogates=19, seed=i, pool=pool,
-                                    **PARAMS, **kw)
+                                    params=PARAMS, **kw)
         hits += test.p_value <= 0.05
     return hits / len(pairs)
 
@@ -161,7 +161,7 @@ def test_fdr_bh_adjusted_p_values_equal_statsmodels():
 # ------------------------------------------------------------------ surrogate_test
 def test_surrogate_test_reports_and_repeats_with_the_seed():
     x, y = ar1_pairs(1, coupling=0.5, seed=3)[0]
-    kw = dict(null="shift", n_surrogates=30, seed=4, **PARAMS)
+    kw = dict(null="shift", n_surrogates=30, seed=4, params=PARAMS)
     test = stats.surrogate_test(x, y, 5, **kw)
     again = stats.surrogate_test(x, y, 5, **kw)
     np.testing.assert_array_equal(test.null, again.null)
@@ -179,12 +179,13 @@ def test_surrogate_test_reports_and_repeats_with_the_seed():
 def test_surrogate_nulls_equal_the_measure_on_each_surrogate():
     """The batched path against wcc() called on the very same surrogate pairs."""
     x, y = ar1_pairs(1, seed=5)[0]
-    test = stats.surrogate_test(x, y, 5, null="segments", n_surrogates=6, seed=9, **PARAMS)
+    test = stats.surrogate_test(x, y, 5, null="segments", n_surrogates=6, seed=9, params=PARAMS)
     xs, ys = stats.make_surrogates(x, y, "segments", 6, 5, max_lag_s=2, window_s=20,
                                    seed=np.random.default_rng(9))
     one_by_one = [att.wcc(a, b, 5, **PARAMS).grand_average for a, b in zip(xs, ys)]
     np.testing.assert_allclose(test.null, one_by_one, atol=1e-12)
     custom = stats.surrogate_test(x, y, 5, null="segments", n_surrogates=6, seed=9,
+                                  segment_s=stats.default_segment_s(len(x) / 5, 20, 2),
                                   measure=lambda a, b, r: att.wcc(a, b, r, **PARAMS).summary())
     np.testing.assert_allclose(custom.null, one_by_one, atol=1e-12)
     assert custom.statistic == "grand_average"
@@ -194,7 +195,7 @@ def test_per_window_thresholds_find_coupled_stretch():
     """Coupling only in the second half: FDR-controlled windows lie there."""
     x, y = ar1_pairs(1, n=1500, seed=2)[0]
     y[750:] = 0.9 * np.roll(x, 5)[750:] + 0.3 * y[750:]
-    test = stats.surrogate_test(x, y, 5, null="shift", n_surrogates=199, seed=1, **PARAMS)
+    test = stats.surrogate_test(x, y, 5, null="shift", n_surrogates=199, seed=1, params=PARAMS)
     frame = test.window_frame(alpha=0.05)
     assert list(frame.columns) == ["window_start_s", "observed", "surrogate_mean", "threshold",
                                    "p_value", "significant"]
@@ -206,10 +207,10 @@ def test_per_window_thresholds_find_coupled_stretch():
 def test_pseudo_dyad_surrogates_need_a_pool():
     x, y = ar1_pairs(1)[0]
     with pytest.raises(ValueError, match="'pool': null='pseudo-dyads' needs other sessions"):
-        stats.surrogate_test(x, y, 5, null="pseudo-dyads", **PARAMS)
+        stats.surrogate_test(x, y, 5, null="pseudo-dyads", params=PARAMS)
     pool = ar1_pairs(3, seed=1)
     test = stats.surrogate_test(x, y, 5, null="pseudo-dyads", pool=pool, n_surrogates=100,
-                                **PARAMS)
+                                params=PARAMS)
     assert len(test.null) == 6  # this partner 1 with 3 others, 3 others with this partner 2
     expected = sorted(att.wcc(a, b, 5, **PARAMS).grand_average
                       for a, b in [(x, q) for _, q in pool] + [(p, y) for p, _ in pool])

@@ -107,7 +107,7 @@ def test_measures_reject_retired_nulls_naming_the_canonical_one():
     x1, x2 = rng.normal(size=(2, 400))
     with pytest.raises(ValueError, match="'circular_shift' is now called 'shift'"):
         attunement.surrogate_test(x1, x2, 4, null="circular_shift", n_surrogates=9,
-                                  window_s=20, max_lag_s=2, step_s=10)
+                                  params=dict(window_s=20, max_lag_s=2, step_s=10))
     with pytest.raises(ValueError, match="'segment_shuffle' is now called 'segments'"):
         interval_correlation(x1, x2, 4, null="segment_shuffle", n_surrogates=9)
     with pytest.raises(ValueError, match="'pseudo_pair' is now called 'pseudo-dyads'"):

@@ -265,10 +265,22 @@ def load_config(path: str | Path | None = None, **overrides: dict[str, Any]) -> 
     try:
         return AnalysisConfig.model_validate(data)
     except ValidationError as err:
-        raise ValueError(f"{source}: {_describe(err)}") from None
+        raise ValueError(f"{source}: {describe_errors(err)}") from None
 
 
-def _describe(err: ValidationError) -> str:
+def describe_errors(err: ValidationError) -> str:
+    """A pydantic validation error as one line naming each setting's location, what is
+    wrong and what came (``sync.window_s: Input should be greater than 0 (got -1)``); the
+    project file's messages use it too.
+
+    Examples
+    --------
+    >>> try:
+    ...     AnalysisConfig.model_validate({"nonsense": 1})
+    ... except ValidationError as err:
+    ...     print(describe_errors(err))
+    nonsense: unknown setting
+    """
     parts = []
     for e in err.errors():
         loc = ""

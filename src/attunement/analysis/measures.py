@@ -15,7 +15,7 @@ from typing import Any
 
 from .._log import logger
 from ..config import AnalysisConfig
-from ..stats import surrogate_test
+from ..stats import default_segment_s, surrogate_test
 from ..sync.registry import HEADLINES, MEASURES, headline_function, measure_parameters
 
 #: A surrogate test expected to run longer than this (s) is announced (a warning).
@@ -58,9 +58,13 @@ def _measure_test(name, pair, summary, params, config: AnalysisConfig, pool, whe
     nul, wcc_params = config.surrogates, config.sync.wcc_params()
     func = _Timed(headline_function(name, summary, **params), nul.n,
                   f"{where}, measure {name!r}")
+    lag, window = wcc_params["max_lag_s"], wcc_params["window_s"]
+    segment_s = nul.segment_s
+    if nul.null == "segments" and segment_s is None:
+        segment_s = default_segment_s(len(pair[0]) / pair[2], window, lag)
     test = surrogate_test(*pair, measure=func, null=nul.null, n_surrogates=nul.n,
-                          seed=nul.seed, segment_s=nul.segment_s, pool=pool,
-                          alternative=HEADLINES[name].alternative, **wcc_params)
+                          seed=nul.seed, min_shift_s=lag, segment_s=segment_s, pool=pool,
+                          alternative=HEADLINES[name].alternative)
     cols = {"statistic": test.statistic, "alternative": test.alternative,
             "surrogate_mean": test.surrogate_mean, "surrogate_sd": test.surrogate_sd,
             "effect_size": test.effect_size, "p_value": test.p_value}

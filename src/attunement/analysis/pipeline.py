@@ -24,6 +24,7 @@ from ..io.quality import channel_reasons
 from ..lagcorr.window import check_window
 from ..preprocess import remove_outliers, scale, smooth
 from ..session import Session
+from ..sync.registry import MEASURE_CHANNELS
 from .measures import measure_columns
 from .results import ChannelAnalysis, SessionAnalysis
 
@@ -92,6 +93,17 @@ def analyze_sessions(sessions: Sequence[Session], config: AnalysisConfig | None 
     With the pseudo-dyad null, every session's pool is the other sessions. ``progress``,
     if given, is called with each session before it runs and returns that session's
     ``progress`` callback (see :func:`analyze`).
+
+    Examples
+    --------
+    >>> import attunement as att
+    >>> dyads = [att.simulate_dyad(duration_s=60, sampling_rate=10, seed=k, id=f"d{k}").session
+    ...          for k in range(2)]
+    >>> cfg = att.load_config(measures=["wcc"], read={"channels": ["movement"]},
+    ...                       surrogates={"n": 0}, episodes={"enabled": False},
+    ...                       sync={"window_s": 20})
+    >>> [(s.id, type(a).__name__) for s, a in att.analyze_sessions(dyads, cfg)]
+    [('d0', 'SessionAnalysis'), ('d1', 'SessionAnalysis')]
     """
     config = config or AnalysisConfig()
     nul = config.surrogates
@@ -166,10 +178,6 @@ def _analyze_preprocessed(session: Session, config: AnalysisConfig, pool: list[S
 def _channel(session: Session, channel: str, config: AnalysisConfig, pool: list,
              notes: list[str]) -> ChannelAnalysis:
     """Every configured measure of one channel, in the configured order."""
-    from ..lagcorr.lagged import wcc
-    from ..lagcorr.peaks import pick_peaks
-    from ..stats import surrogate_test
-
     x1, x2 = session.pair(channel)
     rate, nul, pre = session.sampling_rate, config.surrogates, config.preprocess
     where = f"session {session.id!r}, channel {channel!r}"
@@ -178,19 +186,15 @@ def _channel(session: Session, channel: str, config: AnalysisConfig, pool: list,
         "smooth_s": pre.smooth_s, "scale": pre.scale, "outliers_sd": pre.outliers_sd,
         "seed": nul.seed, "sampling_rate": session.sampling_rate})
     for name in config.measures:
+        if channel not in MEASURE_CHANNELS.get(name, (channel,)):
+            continue  # a voice measure on another channel
         steps.info("%s [%s]: %s", session.id, channel, name)
         if name == "wcc":
-            params = config.sync.wcc_params()
-            result.wcc = wcc(x1, x2, rate, **params)
-            result.peaks = pick_peaks(result.wcc, x1, x2, rate, method=config.peaks.method,
-                                      alpha=config.peaks.alpha,
-                                      n_surrogates=config.peaks.n_surrogates, seed=nul.seed)
-            if run_tests:
-                steps.info("%s [%s]: wcc against %d surrogates (%s)", session.id, channel,
-                           nul.n, nul.null)
-                result.test = surrogate_test(x1, x2, rate, null=nul.null, n_surrogates=nul.n,
-                                             seed=nul.seed, segment_s=nul.segment_s,
-                                             pool=pool or None, **params)
+            try:
+                _wcc(result, (x1, x2, rate), config, pool, run_tests,
+                     f"{session.id} [{channel}]")
+            except ValueError as err:
+                raise ValueError(f"{where}, measure 'wcc': {err}") from None
             continue
         if run_tests:
             steps.info("%s [%s]: %s against %d surrogates (%s)", session.id, channel, name,
@@ -205,11 +209,38 @@ def _channel(session: Session, channel: str, config: AnalysisConfig, pool: list,
             notes.append(f"Contingency not computed: {err}")
             logger.warning("session %s: %s", session.id, notes[-1])
             continue
+        if name == "vocal":
+            from ..episodes.vocal_markers import vocal_markers
+            from ..sync.vocal_states import code_vocal_states
+
+            base_s = config.measure_params(name).get("base_s", 0.25) or 1 / rate
+            result.vocal = code_vocal_states(x1, x2, rate, base_s=base_s)
+            result.vocal_markers = vocal_markers(result.vocal)
         if name == "contingency":
             from ..sync.contingency import contingency
 
             result.contingency = contingency(x1, x2, rate, **config.measure_params(name))
     return result
+
+
+def _wcc(result: ChannelAnalysis, pair: tuple, config: AnalysisConfig, pool: list,
+         run_tests: bool, label: str) -> None:
+    """The WCC, its peaks (who leads) and its surrogate test, into ``result``."""
+    from ..lagcorr.lagged import wcc
+    from ..lagcorr.peaks import pick_peaks
+    from ..stats import surrogate_test
+
+    x1, x2, rate = pair
+    nul, params = config.surrogates, config.sync.wcc_params()
+    result.wcc = wcc(x1, x2, rate, **params)
+    result.peaks = pick_peaks(result.wcc, x1, x2, rate, method=config.peaks.method,
+                              alpha=config.peaks.alpha,
+                              n_surrogates=config.peaks.n_surrogates, seed=nul.seed)
+    if run_tests:
+        steps.info("%s: wcc against %d surrogates (%s)", label, nul.n, nul.null)
+        result.test = surrogate_test(x1, x2, rate, null=nul.null, n_surrogates=nul.n,
+                                     seed=nul.seed, segment_s=nul.segment_s,
+                                     pool=pool or None, params=params)
 
 
 def _physio(session, config, analysis) -> pd.DataFrame | None:
@@ -292,6 +323,31 @@ def read_sessions(paths: Sequence[str | Path], config: AnalysisConfig,
         sessions = [s.replace(phases=table) for s in sessions]
     check_unique({str(s.meta.get("source", s.id)): safe_name(s.id) for s in sessions})
     return sessions
+
+
+def input_files(paths: Sequence[str | Path]) -> list[Path]:
+    """The data files of ``paths`` (files and folders), videos included: a video named,
+    or in a named folder, is a session whose motion energy the analysis extracts first
+    (``[video]`` settings), as ``attune analyze`` does (``attune batch``'s projects).
+
+    Examples
+    --------
+    >>> input_files(["tests/data/applied_project_mea"])[0].name
+    'MEA_video1000.txt'
+    """
+    from ..io.dispatch import session_files
+
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if path.suffix.lower() in VIDEO_SUFFIXES and path.is_file():
+            out.append(path)
+            continue
+        out.extend(session_files([path]))
+        if path.is_dir():
+            out.extend(sorted(f for f in path.iterdir() if f.is_file()
+                              and f.suffix.lower() in VIDEO_SUFFIXES
+                              and not f.name.startswith(".")))
+    return out
 
 
 def read_one(path: str | Path, config: AnalysisConfig) -> Session:

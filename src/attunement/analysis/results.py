@@ -39,6 +39,9 @@ class ChannelAnalysis:
     peaks: Any | None = None
     test: Any | None = None
     contingency: Any | None = None
+    #: The voice channel's vocal states (0.25 s base) and rupture markers, with ``vocal``.
+    vocal: Any | None = None
+    vocal_markers: pd.DataFrame | None = None
     measures: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: The columns that record the run's settings (preprocessing, seed, sampling rate).
     settings: dict[str, Any] = field(default_factory=dict)
@@ -92,8 +95,8 @@ class SessionAnalysis:
         return self.channels[0].channel if self.channels else None
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The tidy tables: summary, wcc, peaks, surrogates, contingency, episodes,
-        missing, parameters (those of measures that ran)."""
+        """The tidy tables: summary, wcc, peaks, surrogates, contingency, vocal events and
+        markers, episodes, missing, parameters (those of measures that ran)."""
         sid = self.session.id
         record = {**self.config.flat(), **version_rows()}
         out = {
@@ -114,6 +117,11 @@ class SessionAnalysis:
                 if result is not None:
                     frame = result.to_frame().assign(session=sid, channel=ch.channel)
                     parts.setdefault(table, []).append(frame)
+            if ch.vocal is not None:
+                parts.setdefault("vocal_events", []).append(
+                    ch.vocal.to_frame().assign(session=sid, channel=ch.channel))
+                parts.setdefault("vocal_markers", []).append(
+                    ch.vocal_markers.assign(session=sid, channel=ch.channel))
         for table, frames in parts.items():
             out[table] = _front(pd.concat(frames, ignore_index=True))
         if self.physio is not None:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .._check import check_positive
 from .._log import logger
-from ..io.mne_io import MneData, check_pair, is_mne, mne_arrays
+from ..mne_data import MneData, check_pair, is_mne, mne_arrays
 from .measures import check_modes, interbrain_matrix
 from .signal import band_analytic, check_bands
 

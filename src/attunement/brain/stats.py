@@ -24,7 +24,7 @@ import pandas as pd
 
 from .._check import check_option, check_random_state, soft_import
 from .._log import logger
-from ..io.mne_io import is_mne
+from ..mne_data import is_mne
 from .eeg import Prepared, nanmean, prepare
 from .measures import check_modes, interbrain_matrix
 from .pvalues import compare_to_null, derangements, pair_adjacency

@@ -60,6 +60,7 @@ def write_analyses(results: Iterable, out: Path, videos: list[Path],
                 if table not in COMBINED:
                     write_parquet(frame, out / f"{table}_{name}.parquet")
             wide = analysis.wide_wcc()
+            info(f"{session.id}: tables" + (" and report" if wide is not None else ""))
             if wide is not None:
                 write_parquet(wide, out / f"wcc_{name}.parquet")
                 own = [p for p in videos if safe_name(p.stem) == name]

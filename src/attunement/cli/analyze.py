@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from ..analysis import VIDEO_SUFFIXES
+from ..sync.registry import MEASURES, check_measures
 from . import app
 from ._inputs import (
     CHANNELS,
@@ -35,6 +36,10 @@ def analyze(
     window: float = typer.Option(None, "--window", help="Window length (s)."),
     lag: float = typer.Option(None, "--lag", help="Largest lag (s)."),
     step: float = typer.Option(None, "--step", help="Window increment (s)."),
+    measure: str = typer.Option(
+        None, "--measure", help="Comma-separated measures to run (default: the settings' "
+        f"[measures], else wcc,contingency): {', '.join(MEASURES)}."
+    ),
     surrogates: int = typer.Option(None, "--surrogates", help="Number of surrogates."),
     paradigm: str = typer.Option(
         None, "--paradigm", help="Episodes' time scale: infant-face-to-face (4 s windows) or "
@@ -55,7 +60,7 @@ def analyze(
     """Read, preprocess, measure, test against surrogates and find episodes, per session;
     write tables, report_<session>.html and an index.html comparing sessions."""
     from ..analysis import analyze_sessions, read_sessions
-    from ..config import load_config
+    from ..config import AnalysisConfig, load_config
     from ..io.writers import prepare_out_dir
 
     with user_errors():
@@ -72,6 +77,10 @@ def analyze(
             peaks={"method": peak_method},
             video={"layout": layout, "regions": str(regions) if regions else None},
         )
+        if measure is not None:  # select measures, keeping the settings' parameters
+            names = check_measures(measure, "--measure")
+            cfg = AnalysisConfig.model_validate(
+                {**cfg.model_dump(), "measures": {n: cfg.measures.get(n, {}) for n in names}})
         sessions = read_sessions(paths, cfg, recursive)
         out = prepare_out_dir(out, force)
     videos = [p for p in paths if p.suffix.lower() in VIDEO_SUFFIXES]

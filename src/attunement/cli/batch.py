@@ -10,6 +10,9 @@ import typer
 from . import app
 from ._term import error, info, progress, user_errors, warn
 
+#: The line shown as each session of a batch finishes.
+STATUS = {"done": "analysed", "skipped": "unchanged, skipped", "failed": "failed"}
+
 
 @app.command()
 def batch(
@@ -37,8 +40,11 @@ def batch(
         with progress() as bar:
             task = bar.add_task("sessions", total=len(project.files))
 
+            info(f"{project.name}: {len(project.files)} session(s)")
+
             def step(sid: str, status: str) -> None:
                 counts[status] += 1
+                info(f"{sid}: {STATUS[status]}")
                 bar.update(
                     task,
                     advance=1,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from ..io.writers import write_figure
+from ..report.brain_figures import write_interbrain_figures, write_wtc_figure
 from . import app
 from ._term import info, progress, user_errors
 
@@ -118,7 +118,7 @@ def _run_eeg(dyads, names, opt):
         rows.append(mean.assign(session=name, n_epochs=res.n_epochs, epoch_s=res.epoch_s,
                                 sampling_rate_hz=res.sampling_rate, **params))
         if opt["figure"]:
-            files += _matrix_figures(res, out / f"interbrain_{name}")
+            files += write_interbrain_figures(res, out / f"interbrain_{name}")
     summary = pd.concat(rows, ignore_index=True)
     summary = summary[["session"] + [c for c in summary.columns if c != "session"]]
     if opt["surrogates"] > 0:
@@ -137,23 +137,8 @@ def _run_eeg(dyads, names, opt):
         summary = pd.concat([summary, group], ignore_index=True) if len(names) > 1 else \
             summary.merge(group.drop(columns=["value"]), on=["session", "mode", "band"])
         if opt["figure"]:
-            files += _matrix_figures(test, out / "interbrain_test")
+            files += write_interbrain_figures(test, out / "interbrain_test")
     return summary, files
-
-
-def _matrix_figures(result, stem: Path) -> list[Path]:
-    from ..report._mpl import pyplot
-    from ..report.brain_figures import plot_interbrain
-
-    plt, written = pyplot(), []
-    for m in result.modes:
-        for b in result.bands:
-            ax = plot_interbrain(result, m, b)
-            path = stem.with_name(f"{stem.name}_{m}_{b}.png")
-            write_figure(ax.figure, path)
-            plt.close(ax.figure)
-            written.append(path)
-    return written
 
 
 def _parse_periods(text: str) -> tuple[float, float]:
@@ -184,7 +169,7 @@ def _run_wtc(dyads, names, opt):
                      "period_min_s": band[0], "period_max_s": band[1], "pairs": opt["pairs"],
                      "min_sci": opt["min_sci"], "sampling_rate_hz": res.sampling_rate})
         if opt["figure"]:
-            files.append(_wtc_figure(res, out / f"interbrain_wtc_{name}.png"))
+            files.append(write_wtc_figure(res, out / f"interbrain_wtc_{name}.png"))
     summary = pd.DataFrame(rows)
     if opt["surrogates"] > 0:
         null = opt["null"] or ("pseudo-dyads" if len(dyads) > 1 else "shift")
@@ -201,16 +186,3 @@ def _run_wtc(dyads, names, opt):
             summary.merge(group.drop(columns=["value", "period_min_s", "period_max_s", "n_pairs"]),
                           on=["session", "mode"])
     return summary, files
-
-
-def _wtc_figure(result, path: Path) -> Path:
-    import numpy as np
-
-    from ..report._mpl import pyplot
-    from ..report.brain_figures import plot_interbrain_wtc
-
-    best = int(np.nanargmax(np.where(result.bad, -np.inf, result.coherence)))
-    ax = plot_interbrain_wtc(result, best)
-    write_figure(ax.figure, path)
-    pyplot().close(ax.figure)
-    return path

@@ -15,7 +15,7 @@ from ..episodes.paradigms import resolve
 from ..io.annotations import codes_from_file
 from ..io.quality import channel_reasons
 from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_summary
-from ..lagcorr._wcc_sums import samples
+from ..lagcorr.window import samples
 from . import app
 from ._inputs import CHANNELS, PARTNERS, RECURSIVE, RESAMPLE, SAMPLING_RATE, TIME_UNIT, read_inputs
 from ._term import error, info, progress, user_errors, warn

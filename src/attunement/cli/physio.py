@@ -9,10 +9,9 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from ..io.physio_io import read_movesense, read_movesense_intervals
+from ..analysis.physio import analyze_physio
+from ..io.physio_io import read_movesense
 from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_summary
-from ..linkage import physio_linkage
-from ..physio import Beats, compare_intervals, hrv_windows, process_session
 from . import app
 from ._inputs import (
     CHANNELS,
@@ -24,7 +23,7 @@ from ._inputs import (
     read_inputs,
     split_names,
 )
-from ._term import info, progress, user_errors, warn
+from ._term import info, progress, user_errors
 
 
 @app.command()
@@ -65,8 +64,6 @@ def physio(
     session hr_<session>.parquet, events_<session>.parquet (beats or SCRs),
     gaps_<session>.csv and, for ECG/PPG, hrv_<session>.csv (60 s windows).
     """
-    params = {"kind": kind, "rate_hz": rate, "n_surrogates": n_surrogates, "seed": seed,
-              "behaviour": behaviour, "episodes": episodes}
     with user_errors():
         roles = _parse_partners(partners)
         sources = _sources(paths, roles, lambda path: read_inputs(
@@ -76,26 +73,22 @@ def physio(
         with progress() as bar:
             task = bar.add_task("physio", total=len(sources))
             for session, folder in sources:
-                res = process_session(session, kind, channel=channel, sampling_rate=rate)
-                channel_out = "hr_bpm" if kind in ("ecg", "ppg") else "scl_us"
-                link = physio_linkage(res.session, channel=channel_out,
-                                      n_surrogates=n_surrogates, seed=seed,
-                                      behaviour_channel=behaviour,
-                                      episodes=_episodes(res.session, episodes))
-                quality = res.to_frame()
-                if folder is not None and kind == "ecg":
-                    quality = _device_agreement(res, folder, roles, quality)
+                bar.update(task, description=f"processing {session.id}")
+                res = analyze_physio(session, kind, channel=channel, rate_hz=rate,
+                                     n_surrogates=n_surrogates, seed=seed,
+                                     behaviour=behaviour, episodes=episodes,
+                                     device_folder=folder, partners=roles)
                 name = safe_name(session.id)
-                write_parquet(res.session.to_wide(), out / f"hr_{name}.parquet")
-                write_parquet(res.events_frame(), out / f"events_{name}.parquet")
-                write_csv(res.gaps_frame(), out / f"gaps_{name}.csv")
-                hrv = [hrv_windows(b).assign(partner=p) for p, b in res.partners.items()
-                       if isinstance(b, Beats)]
-                if hrv:
-                    write_csv(pd.concat(hrv, ignore_index=True), out / f"hrv_{name}.csv")
-                summaries.append(_summary_row(session.id, quality, link, params))
-                linkages.append(link)
-                qualities.append(quality)
+                write_parquet(res.result.session.to_wide(), out / f"hr_{name}.parquet")
+                write_parquet(res.result.events_frame(), out / f"events_{name}.parquet")
+                write_csv(res.result.gaps_frame(), out / f"gaps_{name}.csv")
+                hrv = res.hrv()
+                if hrv is not None:
+                    write_csv(hrv, out / f"hrv_{name}.csv")
+                summaries.append(res.summary())
+                linkages.append(res.linkage)
+                qualities.append(res.quality)
+                info(f"{session.id}: heart rate, quality and linkage")
                 bar.advance(task)
         summary = pd.DataFrame(summaries)
         write_summary(summary, out / "summary.csv")
@@ -117,52 +110,6 @@ def _sources(paths, roles, read_path):
         else:
             sources += [(s, None) for s in read_path(path)]
     return sources
-
-
-def _device_agreement(res, folder, roles, quality):
-    """Add the sensors' own beat-to-beat intervals and our agreement with them."""
-    try:
-        device = read_movesense_intervals(folder, partners=roles)
-    except ValueError as err:  # no HR-*.csv export: nothing to compare with
-        warn(f"{folder}: no device beat-to-beat intervals compared ({err})")
-        return quality
-    rows = []
-    for partner, beats in res.partners.items():
-        ref = device[partner]["ibi_ms"].to_numpy()
-        agree = compare_intervals(beats, ref).summary()
-        rows.append({"partner": partner, "device_n_beats": len(ref),
-                     "device_mean_hr_bpm": float((60000.0 / ref).mean()),
-                     **{f"agreement_{k}": v for k, v in agree.items()}})
-    return quality.merge(pd.DataFrame(rows), on="partner", how="left")
-
-
-def _summary_row(session_id, quality, link, params) -> dict:
-    row = {"session": session_id}
-    for k, q in enumerate(quality.to_dict("records"), start=1):
-        row[f"partner_{k}"] = q["partner"]
-        for col in ("mean_hr_bpm", "mean_scl_us", "n_beats", "n_scr", "gap_fraction"):
-            if col in q:
-                row[f"partner_{k}_{col}"] = q[col]
-    for rec in link.to_dict("records"):
-        name = rec["measure"]
-        if rec["measure"] == "hr_interval_r":
-            name = f"{name}_{rec['null']}"
-        row[name] = rec["value"]
-        row[f"{name}_p_value"] = rec["p_value"]
-        row[f"{name}_effect_size"] = rec["effect_size"]
-        if name == "hr_peak_r":
-            row["hr_peak_lag_s"] = rec["lag_s"]
-    return {**row, **params}
-
-
-def _episodes(session, label):
-    if label is None:
-        return None
-    chosen = session.phases[session.phases.label == label]
-    if chosen.empty:
-        raise ValueError(f"session {session.id!r}: --episodes {label!r} names no phase; its "
-                         f"phase labels are {sorted(set(session.phases.label))}.")
-    return chosen
 
 
 def _parse_partners(text):

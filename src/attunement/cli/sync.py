@@ -12,7 +12,6 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from .._check import check_option
 from ..analysis import FIRST, analyze_sessions, group_tables, read_sessions
 from ..config import load_config
 from ..io.writers import (
@@ -27,6 +26,7 @@ from ..lagcorr.peaks import PEAK_METHODS
 from ..preprocess import SCALE_METHODS
 from ..stats import NULLS
 from ..sync.registry import MEASURES, check_measures, check_params
+from ..vocabulary import check_option
 from . import app
 from ._inputs import CHANNELS, PARTNERS, RECURSIVE, RESAMPLE, SAMPLING_RATE, TIME_UNIT, split_names
 from ._term import info, session_progress, user_errors

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._check import check_random_state
 from ..config import AnalysisConfig
-from ..stats.groups import GroupComparison, _statistic, pseudo_dyad_labels
+from ..stats.groups import GroupComparison, pseudo_dyad_labels, wcc_statistic_of_pairs
+from ..stats.surrogates import draw_pseudo_dyads
 from .executors import run_tasks
 from .project import Project
 
@@ -32,7 +32,7 @@ def pair_statistics(
         series[sid] = dict(zip(("p1", "p2"), session.pair(channel)))
         rate = session.sampling_rate
     params = config.sync.wcc_params()
-    values = _statistic(
+    values = wcc_statistic_of_pairs(
         [(series[a][pa], series[b][pb]) for a, pa, b, pb in pairs], rate, params, "grand_average"
     )
     frame = pd.DataFrame(pairs, columns=["session_1", "partner_1", "session_2", "partner_2"])
@@ -86,9 +86,7 @@ def pseudo_dyads(
     if len(ids) < 2:
         raise ValueError("pseudo-dyads need at least 2 sessions in the project.")
     labels = pseudo_dyad_labels(ids, keep_roles)
-    if n_pseudo is not None and n_pseudo < len(labels):
-        pick = np.sort(check_random_state(seed).choice(len(labels), n_pseudo, replace=False))
-        labels = [labels[i] for i in pick]
+    labels = [labels[i] for i in draw_pseudo_dyads(len(labels), n_pseudo, seed)]
     pairs = [(s, "p1", s, "p2") for s in ids]
     pairs += [(*a.rsplit(":", 1), *b.rsplit(":", 1)) for a, b in labels]
     paths = {f.stem: str(f) for f in project.files}

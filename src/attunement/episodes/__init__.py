@@ -9,7 +9,6 @@ does the same from coded categorical states (Tronick-style matching). Both retur
 control), :mod:`.validate` (scoring against simulator truth).
 """
 
-from ..io.codes import read_codes
 from .categorical import SPAFF_CLASSES, SPAFF_RUPTURE_CODES, match_states
 from .detect import detect_episodes
 from .detectability import detectability
@@ -37,7 +36,6 @@ __all__ = [
     "gate_attuned",
     "get_paradigm",
     "match_states",
-    "read_codes",
     "score_against_truth",
     "segment_states",
     "synchrony_series",

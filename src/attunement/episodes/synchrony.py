@@ -26,7 +26,7 @@ from .._check import check_positive, check_random_state
 from .._pairs import as_series
 from ..lagcorr.lagged import wcc, wcc_batch
 from ..lagcorr.shifts import shifts_supported, wcc_shifts
-from ..stats.surrogates import shift_offsets
+from ..nulls import shift_offsets
 
 
 @dataclass
@@ -138,7 +138,7 @@ def synchrony_series(
     min_shift_s : float
         Smallest shift (30 s, choice: far beyond the window and the lags), capped at a
         quarter of the recording for short ones
-        (:func:`attunement.stats.surrogates.circular_shift`; the same draws).
+        (:func:`attunement.stats.surrogates.circular_shift`).
     channel : str
         Name recorded in the result.
     seed : int, Generator or None
@@ -179,14 +179,15 @@ def synchrony_series(
             start = order
             a, b = a[order:], b[order:]
     min_shift = min(check_positive(min_shift_s, "min_shift_s") * fs, len(b) // 4)
-    shifts = np.r_[0, shift_offsets(len(b), min_shift, n_surr, check_random_state(seed))]
+    shifts = shift_offsets(len(b), min_shift, n_surr, check_random_state(seed))
     kw = dict(window_s=window_s, max_lag_s=max_lag_s, step_s=step_s, fisher_z=True)
     real = wcc(a, b, fs, **kw)
-    if shifts_supported(a, b):  # all shifts at once (the compiled kernel, no missing values)
-        z = wcc_shifts(a, b, fs, shifts, **kw)
-    else:  # the same shifts, one series each (partner 2 rolled later by the shift)
-        index = (np.arange(len(b))[None, :] - shifts[:, None]) % len(b)
-        z = wcc_batch(np.broadcast_to(a, (n_surr + 1, len(a))), b[index], fs, **kw)
+    if shifts_supported(a, b):  # the real pair (shift 0) and its shifts at once
+        z = wcc_shifts(a, b, fs, np.r_[0, shifts], **kw)
+    else:
+        shifted = np.stack([np.roll(b, s) for s in shifts])  # as circular_shift
+        z = wcc_batch(np.broadcast_to(a, (n_surr + 1, len(a))), np.vstack([b, shifted]), fs,
+                      **kw)
     value = _profile_weighted(z)
     score, null_mean, null_sd, null_score = _standardise(value)
     lags = real.lags_s

@@ -7,7 +7,7 @@ column (or by a mapping you give), then pairs their recordings that share sessio
 task, acquisition and run. :func:`read_bids_pair` reads one pair with
 ``mne_bids.read_raw_bids`` (channels, bad channels and ``events.tsv`` as annotations, as
 MNE-BIDS reads them) and checks that the two can be paired
-(:func:`attunement.io.mne_io.check_pair`).
+(:func:`attunement.mne_data.check_pair`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pandas as pd
 
 from .._check import soft_import
 from .._log import logger
-from .mne_io import check_pair, mne_arrays
+from ..mne_data import check_pair, mne_arrays
 
 #: participants.tsv columns that name a participant's dyad, tried in this order.
 PAIR_COLUMNS = ("dyad", "dyad_id", "pair", "pair_id", "family", "family_id", "group")

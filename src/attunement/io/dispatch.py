@@ -74,12 +74,30 @@ def _read_xdf(path: Path, sampling_rate, **options) -> Session:
     return read_xdf(path, sampling_rate=sampling_rate, partners=options.get("partners"))
 
 
+def _is_sound(head: bytes) -> bool:
+    """WAV (RIFF....WAVE), FLAC or Ogg, by their magic bytes."""
+    return (head[:4] == b"RIFF" and head[8:12] == b"WAVE") or head[:4] in (b"fLaC", b"OggS")
+
+
+def _read_sound(path: Path, sampling_rate, **options) -> Session:
+    """A dyad's sound (one two-channel file), through :func:`attunement.extract_audio`."""
+    if options.get("resample") is not None:
+        raise ValueError(f"{path}: sound is read on a 100 Hz frame grid; 'resample' "
+                         "(--resample) does not apply to it (voice activity is 0 or 1).")
+    from ..audio import extract_audio
+
+    return extract_audio(path, partners=options.get("partners"))
+
+
 #: The formats, tried in order on each file's first bytes.
 SNIFFERS: list[Sniffer] = [
     Sniffer("xdf", lambda head, path: head.startswith(b"XDF:"), _read_xdf,
             "XDF recording (Lab Streaming Layer)"),
     Sniffer("parquet", lambda head, path: _sniff.is_parquet(head), _read_table,
             "Parquet table"),
+    Sniffer("audio", lambda head, path: _is_sound(head), _read_sound,
+            "sound (WAV, FLAC, Ogg; two channels, one partner each): voice activity, F0 and "
+            "intensity per partner, at 100 Hz (audio extra)"),
     Sniffer("mea", _text_test(_sniff.mea_layout), _read_mea,
             "MEA / R write.table text (whitespace-separated numbers)"),
     Sniffer("table", _text_test(_sniff.table_delimiter), _read_table,

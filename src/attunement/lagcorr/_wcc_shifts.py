@@ -39,82 +39,141 @@ def supported(x: np.ndarray, y: np.ndarray) -> bool:
     return _wcc_kernel.AVAILABLE and bool(np.isfinite(x).all() and np.isfinite(y).all())
 
 
+#: Diagonals formed together: four independent chains of additions hide the latency of
+#: each (one vector of four lanes per sample).
+LANES = 4
+
+
 @jit()
-def _diagonal(cx, cy2, x, y2, d, win, prod, suf, pre):
-    """Products ``cx[t] * cy2[t + d]`` and differing raw values, summed within blocks of
-    ``win`` samples: ``suf[t]`` from t to its block's end, ``pre[t]`` from its block's
-    start to t - 1 (0 at a block's start; ``pre[m]`` closes the last block), as (sum,
-    count) pairs; the window from p is ``suf[p] + pre[p + win]``."""
-    m = prod.shape[0]
-    for t in range(m):
-        prod[t] = cx[t] * cy2[t + d]
+def _diagonals(cx, cy2, d, win, suf, pre):
+    """Products ``cx[t] * cy2[t + d + j]`` for the lanes ``j < LANES``, summed within blocks
+    of ``win`` samples: ``suf[t, j]`` from t to its block's end, ``pre[t, j]`` from its
+    block's start to t - 1 (0 at a block's start; ``pre[m]`` closes the last block); the
+    window from p is ``suf[p] + pre[p + win]``."""
+    m = suf.shape[0]
     for b0 in range(0, m, win):
         b1 = min(b0 + win, m)
-        run, count = 0.0, 0.0
+        r0, r1, r2, r3 = 0.0, 0.0, 0.0, 0.0
         for t in range(b0, b1):
-            pre[t, 0] = run
-            pre[t, 1] = count
-            run += prod[t]
-            count += x[t] != y2[t + d]
-        pre[b1, 0] = run if b1 % win else 0.0
-        pre[b1, 1] = count if b1 % win else 0.0
-        run, count = 0.0, 0.0
+            pre[t, 0], pre[t, 1], pre[t, 2], pre[t, 3] = r0, r1, r2, r3
+            c, i = cx[t], t + d
+            r0 += c * cy2[i]
+            r1 += c * cy2[i + 1]
+            r2 += c * cy2[i + 2]
+            r3 += c * cy2[i + 3]
+        last = b1 % win != 0
+        pre[b1, 0], pre[b1, 1] = (r0, r1) if last else (0.0, 0.0)
+        pre[b1, 2], pre[b1, 3] = (r2, r3) if last else (0.0, 0.0)
+        r0, r1, r2, r3 = 0.0, 0.0, 0.0, 0.0
         for t in range(b1 - 1, b0 - 1, -1):
-            run += prod[t]
-            count += x[t] != y2[t + d]
-            suf[t, 0] = run
-            suf[t, 1] = count
+            c, i = cx[t], t + d
+            r0 += c * cy2[i]
+            r1 += c * cy2[i + 1]
+            r2 += c * cy2[i + 2]
+            r3 += c * cy2[i + 3]
+            suf[t, 0], suf[t, 1], suf[t, 2], suf[t, 3] = r0, r1, r2, r3
 
 
 @jit()
-def _cell(total, count, xs, ys, x, y2, p, q, win, fisher_z, absolute, cap):
-    """One cell from its window sum of products and count of differing pairs: r with
-    rMEA's NaN rules, recomputed by the two-pass formula where the rounding bound is not
+def _equal_pairs(x, y2, d, m, csuf, cpre, win):
+    """Counts of pairs ``x[t] == y2[t + d + j]`` within blocks as ``_diagonals`` sums
+    (``csuf``, ``cpre``), when some window of a lane may hold fewer than 2 differing pairs:
+    a window lies in two adjacent blocks, so none can where every two adjacent blocks hold
+    at most ``win - 2`` equal pairs; returns whether it counted."""
+    worst, previous = 0, np.zeros(LANES, np.int64)
+    for b0 in range(0, m, win):
+        e0, e1, e2, e3 = 0, 0, 0, 0
+        for t in range(b0, min(b0 + win, m)):
+            v, i = x[t], t + d
+            e0 += v == y2[i]
+            e1 += v == y2[i + 1]
+            e2 += v == y2[i + 2]
+            e3 += v == y2[i + 3]
+        for j, e in enumerate((e0, e1, e2, e3)):
+            worst = max(worst, previous[j] + e)
+            previous[j] = e
+    if worst <= win - 2:
+        return False
+    for j in range(LANES):
+        for b0 in range(0, m, win):
+            b1 = min(b0 + win, m)
+            run = 0
+            for t in range(b0, b1):
+                cpre[t, j] = run
+                run += x[t] == y2[t + d + j]
+            cpre[b1, j] = run if b1 % win else 0
+            run = 0
+            for t in range(b1 - 1, b0 - 1, -1):
+                run += x[t] == y2[t + d + j]
+                csuf[t, j] = run
+    return True
+
+
+@jit()
+def _lag_cells(k, d, j, counted, suf, pre, csuf, cpre, xs, ys, x, y2, starts, win, fisher_z,
+               absolute, cap, dest):
+    """Every window's value at lag ``k`` on diagonal ``d`` (lane ``j``) into ``dest``: r
+    from the window sums with rMEA's NaN rules (a constant side; fewer than 2 pairs differ,
+    when ``counted``), recomputed by the two-pass formula where the rounding bound is not
     met (``xs``, ``ys``: window total or mean, 1 / root sum of squares, and 1 less the
     bound's share of TOL), then transformed."""
-    if count < 2.0:
-        return np.nan
-    r = (total - xs[0] * ys[0]) * xs[1] * ys[1]
-    limit = min(xs[2], ys[2])
-    if not limit > 0.0 or r * r > limit:
-        r = _wcc_kernel._pearson_complete(x, y2, p, q, win)
-    return _wcc_kernel._value(r, fisher_z, absolute, cap)
+    n = x.shape[0]
+    a = max(0, -k)
+    for w in range(starts.shape[0]):
+        p = starts[w] + a
+        q = p + d if p + d < n else p + d - n
+        e = p + win
+        if counted and win - csuf[p, j] - cpre[e, j] < 2:
+            dest[w] = np.nan
+            continue
+        r = (suf[p, j] + pre[e, j] - xs[p, 0] * ys[q, 0]) * xs[p, 1] * ys[q, 1]
+        limit = min(xs[p, 2], ys[q, 2])
+        if not limit > 0.0 or r * r > limit:
+            r = _wcc_kernel._pearson_complete(x, y2, p, q, win)
+        if fisher_z and r == r:
+            r = (cap if r >= 1.0 else -cap if r <= -1.0
+                 else min(cap, max(-cap, _wcc_kernel._atanh(r))))
+        dest[w] = abs(r) if absolute else r
 
 
 @jit(parallel=True)
 def _shift_blocks(cx, cy2, x, y2, xs, ys, starts, win, lag, shifts, bounds, fisher_z,
                   absolute, cap, full, out, stats, windows):
-    n = y2.shape[0] // 2
+    n = x.shape[0]
     m = starts[-1] + win + lag
     n_windows = starts.shape[0]
     for block in prange(bounds.shape[0] - 1):
         b0, b1 = bounds[block], bounds[block + 1]
-        need = np.zeros(n, np.bool_)
+        need = np.zeros(n + LANES, np.bool_)
         for b in range(b0, b1):
             for k in range(-lag, lag + 1):
                 need[(k - shifts[b]) % n] = True
-        prod, suf, pre = np.empty(m), np.empty((m, 2)), np.empty((m + 1, 2))
+        suf, pre = np.empty((m, LANES)), np.empty((m + 1, LANES))
+        csuf, cpre = np.zeros((m, LANES), np.int64), np.zeros((m + 1, LANES), np.int64)
         acc = np.zeros((0 if full else b1 - b0, n_windows, 6))
-        for d in range(n):
-            if not need[d]:
+        row = np.empty(n_windows)
+        for d0 in range(0, n, LANES):
+            if not need[d0:d0 + LANES].any():
                 continue
-            _diagonal(cx, cy2, x, y2, d, win, prod, suf, pre)
-            for b in range(b0, b1):
-                k = (d + shifts[b] + lag) % n - lag
-                if k > lag:
+            _diagonals(cx, cy2, d0, win, suf, pre)
+            counted = _equal_pairs(x, y2, d0, m, csuf, cpre, win)
+            for j in range(min(LANES, n - d0)):
+                d = d0 + j
+                if not need[d]:
                     continue
-                a = max(0, -k)
-                g = 0 if k < 0 else (1 if k == 0 else 2)
-                for w in range(n_windows):
-                    p = starts[w] + a
-                    q = p + d if p + d < n else p + d - n
-                    v = _cell(suf[p, 0] + pre[p + win, 0], suf[p, 1] + pre[p + win, 1],
-                              xs[p], ys[q], x, y2, p, q, win, fisher_z, absolute, cap)
-                    if full:
-                        out[b, w, k + lag] = v
-                    elif v == v:
-                        acc[b - b0, w, g] += v
-                        acc[b - b0, w, 3 + g] += 1.0
+                for b in range(b0, b1):
+                    k = (d + shifts[b] + lag) % n - lag
+                    if k > lag:
+                        continue
+                    dest = out[b, :, k + lag] if full else row
+                    _lag_cells(k, d, j, counted, suf, pre, csuf, cpre, xs, ys, x, y2, starts,
+                               win, fisher_z, absolute, cap, dest)
+                    if not full:
+                        g = 0 if k < 0 else (1 if k == 0 else 2)
+                        for w in range(n_windows):
+                            if row[w] == row[w]:
+                                acc[b - b0, w, g] += row[w]
+                                acc[b - b0, w, 3 + g] += 1.0
         if not full:
             _finish(acc, b0, stats, windows)
 
@@ -122,7 +181,7 @@ def _shift_blocks(cx, cy2, x, y2, xs, ys, starts, win, lag, shifts, bounds, fish
 @jit()
 def _finish(acc, b0, stats, windows):
     """Per shift, the surrogate test's statistics from the window sums and counts of
-    negative, zero and positive lags (as ``stats.testing.wcc_statistics``)."""
+    negative, zero and positive lags (as ``stats.wcc_null.wcc_statistics``)."""
     for i in range(acc.shape[0]):
         total, count, mid, n_mid, p1, n_p1, p2, n_p2 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
         for w in range(acc.shape[1]):
@@ -165,8 +224,8 @@ def _run(x, y, shifts, lay: Layout, fisher_z: bool, absolute: bool, cap: float, 
     factor = rounding_factor(win) / TOL
     xs = np.stack([sx.total[0], sx.inv_sd[0], 1.0 - factor * sx.cond[0]], axis=1)
     ys = np.stack([sy.mean[0], sy.inv_sd[0], 1.0 - factor * sy.cond[0]], axis=1)
-    cy2 = np.tile(sy.centred[0, :n], 2)
-    y2 = np.tile(y, 2)
+    cy2 = np.tile(sy.centred[0, :n], 3)[: 2 * n + LANES]  # lanes read past 2 n
+    y2 = np.tile(y, 3)[: 2 * n + LANES]
     n_threads = _threads()
     size = max(1, min(BLOCK_SHIFTS, -(-len(shifts) // (2 * n_threads))))
     bounds = np.r_[np.arange(0, len(shifts), size), len(shifts)].astype(np.int64)

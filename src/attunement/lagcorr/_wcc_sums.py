@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .window import samples
+
 EPS = float(np.finfo(float).eps)
 #: Largest accepted bound on the rounding error of one r; cells above it are recomputed.
 TOL = 1e-10
@@ -46,11 +48,6 @@ class Layout:
     @property
     def n_lags(self) -> int:
         return 2 * self.lag + 1
-
-
-def samples(value: float) -> int:
-    """Nearest whole number of samples (halves round up)."""
-    return int(math.floor(value + 0.5 + 1e-9))
 
 
 def make_layout(

@@ -215,7 +215,7 @@ def wcc(
     >>> res.values.shape, float(res.summary()["best_lag_s"])
     ((27, 41), 0.6)
     """
-    a, b, rate, missing = _inputs(x, y, sampling_rate, channel)
+    a, b, rate, missing = wcc_inputs(x, y, sampling_rate, channel)
     for name, value in (("window_s", window_s), ("step_s", step_s)):
         check_positive(value, name)
     check_positive(max_lag_s, "max_lag_s", allow_zero=True)
@@ -298,8 +298,16 @@ def _result(values, lay: Layout, rate, missing, params) -> WCCResult:
     )
 
 
-def _inputs(x, y, sampling_rate, channel):
-    """Two equal-length float series, the rate and the fraction of missing samples."""
+def wcc_inputs(x, y, sampling_rate, channel=None):
+    """The pair :func:`wcc` reads: two equal-length float series (from two arrays, or a
+    Session and a channel), the rate and the fraction of missing samples (NaN kept).
+
+    Examples
+    --------
+    >>> a, b, rate, missing = wcc_inputs([1.0, np.nan, 3.0], [3.0, 2.0, 1.0], 10)
+    >>> rate, round(missing, 3)
+    (10.0, 0.167)
+    """
     a, b, rate = read_pair(x, y, sampling_rate, channel, names=("x", "y"), series=_series)
     return a, b, rate, float(np.isnan(np.r_[a, b]).mean())
 

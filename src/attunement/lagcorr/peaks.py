@@ -35,7 +35,8 @@ import pandas as pd
 
 from .._check import check_option, check_positive, check_random_state
 from ._wcc_core import lagged_r, make_layout
-from .lagged import WCCResult, _inputs, transform
+from .lagged import WCCResult, transform, wcc_inputs
+from .shifts import shifts_supported, wcc_shifts
 
 #: Name -> rule; the names are those of the API, ``attune.toml`` (``peaks.method``) and the CLI.
 PEAK_METHODS = {
@@ -225,7 +226,7 @@ def _window_null(result, x, y, sampling_rate, channel, n_surrogates, seed, smoot
     maximum of circular-shift surrogates' WCC, with the real WCC's parameters. Partner 2
     is shifted by at least a window plus twice the largest lag where the series allows
     (so no surrogate window sees the real alignment), and never by less than the lag."""
-    from ..stats.surrogates import circular_shift
+    from ..nulls import shift_offsets
 
     if x is None:
         raise ValueError(
@@ -237,7 +238,7 @@ def _window_null(result, x, y, sampling_rate, channel, n_surrogates, seed, smoot
     if missing:
         raise ValueError(f"Invalid value for 'result': its params lack {missing}; compute it "
                          "with attunement.wcc.")
-    a, b, rate, _ = _inputs(x, y, sampling_rate, channel)
+    a, b, rate, _ = wcc_inputs(x, y, sampling_rate, channel)
     lay = make_layout(len(a), rate, p["window_s"], p["max_lag_s"], p["step_s"])
     if lay.n_windows != result.n_windows or lay.n_lags != len(result.lags_s):
         raise ValueError(
@@ -250,14 +251,23 @@ def _window_null(result, x, y, sampling_rate, channel, n_surrogates, seed, smoot
                          f"got {n_surrogates!r}.")
     low = math.ceil(p["max_lag_s"] * rate - 1e-9)
     wide = math.ceil((p["window_s"] + 2 * p["max_lag_s"]) * rate)
-    xs, ys = circular_shift(a, b, n, max(low, min(wide, len(a) // 2)), check_random_state(seed))
+    shifts = shift_offsets(len(a), max(low, min(wide, len(a) // 2)), n,
+                           check_random_state(seed))  # as circular_shift draws them
+    together = shifts_supported(a, b)  # all shifts of a batch at once
+    kw = {k: p[k] for k in ("window_s", "max_lag_s", "step_s")}
+    fisher_z, absolute = bool(p.get("fisher_z")), bool(p.get("absolute"))
     span, degree, limit = smoothing
     lags = np.asarray(result.lags_s, dtype=float)
     null = np.empty((n, lay.n_windows))
     batch = max(1, _BATCH_CELLS // (lay.n_windows * lay.n_lags))
     for b0 in range(0, n, batch):
-        r = lagged_r(xs[b0 : b0 + batch], ys[b0 : b0 + batch], lay)
-        values = transform(r, bool(p.get("fisher_z")), bool(p.get("absolute")))
+        part = shifts[b0 : b0 + batch]
+        if together:
+            values = wcc_shifts(a, b, rate, part, fisher_z=fisher_z, absolute=absolute, **kw)
+        else:
+            ys = np.stack([np.roll(b, s) for s in part])
+            values = transform(lagged_r(np.broadcast_to(a, ys.shape), ys, lay), fisher_z,
+                               absolute)
         smoothed = loess_rows(values.reshape(-1, lay.n_lags), lags, span, degree)
         smoothed = smoothed.reshape(values.shape)
         peak = _local_maxima(smoothed, lags, limit)

@@ -90,7 +90,7 @@ def wcc_shift_statistics(x, y, sampling_rate: float, shifts, *, window_s: float 
     """The surrogate test's WCC summaries of each shift without storing its values:
     ``name -> array (n_shifts,)`` for each of :data:`STATISTICS`, and ``all_lags``, each
     window's mean over lags (n_shifts, n_windows); as
-    ``stats.testing.wcc_statistics(wcc_shifts(...))`` (NaN cells left out).
+    ``stats.wcc_null.wcc_statistics(wcc_shifts(...))`` (NaN cells left out).
 
     Examples
     --------

@@ -6,6 +6,8 @@ Each raises an error naming the parameter (``options`` gives the caller's names 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 #: Fewest samples a correlation window may hold: fewer give correlations that are mostly
@@ -43,3 +45,15 @@ def check_window(sampling_rate: float, window_s: float, max_lag_s: float,
             f"window ({window_s:g} s); expected a lag shorter than the window (rMEA: lags "
             "of 5 s in 60 s windows)."
         )
+
+
+def samples(value: float) -> int:
+    """Nearest whole number of samples to ``value`` (seconds times rate), halves rounding
+    up, as the WCC's layout rounds windows, steps and lags.
+
+    Examples
+    --------
+    >>> samples(2.5), samples(2.4999), samples(60 * 25.0)
+    (3, 2, 1500)
+    """
+    return int(math.floor(value + 0.5 + 1e-9))

@@ -22,8 +22,10 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .._check import check_positive
-from ..lagcorr._wcc_sums import EPS, samples
 from ..lagcorr.lagged import transform
+from ..lagcorr.window import samples
+
+_EPS = float(np.finfo(float).eps)
 
 
 class RollingWCC:
@@ -179,7 +181,7 @@ class RollingWCC:
             vq = sqq - sq * sq / n
             r = (spq - sp * sq / n) / np.sqrt(vp * vq)
         # a constant series leaves only rounding in its centred sum of squares
-        tiny = 64 * EPS * np.maximum(n, 1)
+        tiny = 64 * _EPS * np.maximum(n, 1)
         bad = (n < 2) | (np.round(differ) < 2) | (vp <= tiny * spp) | (vq <= tiny * sqq)
         r = np.clip(r, -1.0, 1.0)
         r[bad] = np.nan

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_positive
-from ._segments import runs
 from .process import Beats
+from .segments import runs
 
 
 @dataclass

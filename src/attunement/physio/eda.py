@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from .._check import soft_import
-from ._segments import gap_table
 from .process import _check_signal, _split
+from .segments import gap_table
 
 
 @dataclass

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .._check import check_positive, soft_import
 from .._log import logger
-from ._segments import gap_table, segment_bounds
+from .segments import gap_table, segment_bounds
 
 #: Lowest sampling rate accepted per signal kind (choice). ECG: R-peak timing error is
 #: up to half a sample, 5 ms at 100 Hz; lower rates distort HRV (Task Force 1996,

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_positive, soft_import
-from ._segments import gap_table, runs
 from .process import IBI_RANGE_MS, MAX_CHANGE, Beats, check_intervals
+from .segments import gap_table, runs
 
 
 def heart_rate(

@@ -1,10 +1,14 @@
-"""Figures of inter-brain synchrony. Each takes a result object, draws, returns the Axes."""
+"""Figures of inter-brain synchrony. Each ``plot_*`` takes a result object, draws, returns
+the Axes; each ``write_*`` draws the figures ``attune brain`` saves and writes them as PNG."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-from ._mpl import new_axes
+from ..io.writers import write_figure
+from ._mpl import new_axes, pyplot
 
 
 def plot_interbrain(result, mode: str | None = None, band: str | None = None, ax=None):
@@ -120,3 +124,27 @@ def plot_interbrain_wtc(result, pair: int | str = 0, ax=None):
         f"mean {result.coherence[pair]:.2f} outside the cone of influence"
     )
     return ax
+
+
+def write_interbrain_figures(result, stem: str | Path) -> list[Path]:
+    """One connectivity matrix per mode and band of an :class:`~attunement.InterBrainResult`
+    or :class:`~attunement.InterBrainTest`, written as ``<stem>_<mode>_<band>.png``."""
+    stem, plt, written = Path(stem), pyplot(), []
+    for m in result.modes:
+        for b in result.bands:
+            ax = plot_interbrain(result, m, b)
+            path = stem.with_name(f"{stem.name}_{m}_{b}.png")
+            write_figure(ax.figure, path)
+            plt.close(ax.figure)
+            written.append(path)
+    return written
+
+
+def write_wtc_figure(result, path: str | Path) -> Path:
+    """The WTC map of the most coherent usable channel pair of an
+    :class:`~attunement.InterBrainWTC`, written as PNG to ``path``."""
+    best = int(np.nanargmax(np.where(result.bad, -np.inf, result.coherence)))
+    ax = plot_interbrain_wtc(result, best)
+    write_figure(ax.figure, path)
+    pyplot().close(ax.figure)
+    return Path(path)

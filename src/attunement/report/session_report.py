@@ -12,6 +12,7 @@ from ..provenance import version_rows
 from . import figures
 from ._mpl import to_data_uri
 from .html import render
+from .vocal_figures import plot_vocal_timeline
 
 NULL_DESCRIPTIONS = {
     "shift": "one partner circularly shifted by at least the largest lag: keeps each series "
@@ -78,6 +79,8 @@ def session_context(analysis) -> dict:
                 "peak_alpha": ch.peaks.params.get("alpha"),
                 "leader_text": ch.peaks.leader_text(s.partners),
                 "contingency": _contingency_table(ch, s.partners),
+                "vocal_fig": _fig(plot_vocal_timeline(ch.vocal, ch.vocal_markers))
+                if ch.vocal is not None else None,
             }
         )
     return {

@@ -13,9 +13,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from .._check import check_option, check_random_state
-from ..lagcorr.lagged import _inputs
-from .testing import STATISTICS, _batched_wcc
+from .._check import check_option
+from ..lagcorr.lagged import wcc_inputs
+from .surrogates import draw_pseudo_dyads
+from .testing import STATISTICS
+from .wcc_null import batched_wcc
 
 
 @dataclass
@@ -152,8 +154,8 @@ def compare_real_pseudo(
         )
     series, ids, rates = {}, [], set()
     for i, s in enumerate(sessions):
-        a, b, rate, _ = (_inputs(s, None, sampling_rate, channel) if hasattr(s, "pair")
-                         else _inputs(s[0], s[1], sampling_rate, channel))
+        a, b, rate, _ = (wcc_inputs(s, None, sampling_rate, channel) if hasattr(s, "pair")
+                         else wcc_inputs(s[0], s[1], sampling_rate, channel))
         sid = str(getattr(s, "id", i))
         ids.append(sid)
         series[f"{sid}:p1"], series[f"{sid}:p2"] = a, b
@@ -167,27 +169,28 @@ def compare_real_pseudo(
         )
     rate = rates.pop()
     labels = pseudo_dyad_labels(ids, keep_roles)
-    if n_pseudo is not None and n_pseudo < len(labels):
-        pick = np.sort(check_random_state(seed).choice(len(labels), n_pseudo, replace=False))
-        labels = [labels[i] for i in pick]
+    labels = [labels[i] for i in draw_pseudo_dyads(len(labels), n_pseudo, seed)]
     params = dict(window_s=window_s, max_lag_s=max_lag_s, step_s=step_s, fisher_z=fisher_z,
                   absolute=absolute)
-    real = _statistic([(series[f"{s}:p1"], series[f"{s}:p2"]) for s in ids], rate, params,
-                      statistic)
-    pseudo = _statistic([(series[a], series[b]) for a, b in labels], rate, params, statistic)
+    real = wcc_statistic_of_pairs([(series[f"{s}:p1"], series[f"{s}:p2"]) for s in ids],
+                                  rate, params, statistic)
+    pseudo = wcc_statistic_of_pairs([(series[a], series[b]) for a, b in labels], rate, params,
+                                    statistic)
     return GroupComparison(statistic, real, pseudo, ids, labels,
                            params={**params, "keep_roles": keep_roles, "sampling_rate": rate})
 
 
-def _statistic(pairs, rate, params, statistic) -> np.ndarray:
-    """``statistic`` of each pair, batched by length, in the order given."""
+def wcc_statistic_of_pairs(pairs, rate, params, statistic) -> np.ndarray:
+    """The WCC summary ``statistic`` (one of ``STATISTICS``) of each ``(x, y)`` pair of
+    arrays, computed in batches of one length, in the order given; ``params`` are the
+    WCC's (``window_s``, ``max_lag_s``, ``step_s``, ``fisher_z``, ``absolute``)."""
     out = np.empty(len(pairs))
     lengths = np.array([min(len(a), len(b)) for a, b in pairs])
     for n in np.unique(lengths):
         idx = np.flatnonzero(lengths == n)
         xs = np.stack([pairs[i][0][:n] for i in idx])
         ys = np.stack([pairs[i][1][:n] for i in idx])
-        out[idx] = _batched_wcc([(xs, ys)], rate, params)[0][statistic]
+        out[idx] = batched_wcc([(xs, ys)], rate, params)[0][statistic]
     return out
 
 

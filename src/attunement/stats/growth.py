@@ -4,276 +4,45 @@ random intercept (and, where the data carry it, a random slope of time) per dyad
 ``measure ~ 1 + time + terms + time:terms + (1 + time | dyad)``, fitted by REML. The design
 matrix is built here from validated column names; no formula string is ever parsed, so
 names from a project file cannot inject anything.
+
+The terms' checks are in :mod:`attunement.stats.growth_terms`, the result in
+:mod:`attunement.stats.growth_result`; both are re-exported here.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._reml import dyad_block, finite_df, fit_engine, fit_random_slope
+from .growth_result import MixedModelResult, wald_table
+from .growth_terms import (
+    DEFAULT_TERMS,
+    MIN_DYADS,
+    PLAIN_NAME,
+    check_column,
+    check_interactions,
+    check_random_slope,
+    model_formula,
+    plain_name,
+    slope_support,
+    time_values,
+)
 
-#: Fewest dyads for a random intercept per dyad: with fewer, the between-dyad variance
-#: has one or no degree of freedom and the model is not worth reporting. ``random_slope
-#: = "auto"`` also needs this many dyads with sessions at three or more distinct times.
-MIN_DYADS = 3
-
-_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-#: Covariates put into the growth model when the metadata has them and none are named.
-DEFAULT_TERMS = ("group", "outcome")
-
-
-def plain_name(name: object, setting: str) -> str:
-    """``name`` if it is a plain column name (letters, digits, underscores), else an error.
-
-    Column names from a project file are never pasted into SQL or a formula string
-    unless they pass this check and name an existing column.
-
-    Examples
-    --------
-    >>> plain_name("session_number", "mixed_model.time")
-    'session_number'
-    >>> plain_name("x) + y", "mixed_model.time")
-    Traceback (most recent call last):
-    ...
-    ValueError: Invalid value for 'mixed_model.time': expected a plain column name ...got 'x) + y'.
-    """
-    if not isinstance(name, str) or not _PLAIN.match(name):
-        raise ValueError(
-            f"Invalid value for {setting!r}: expected a plain column name (letters, digits and "
-            f"underscores, not starting with a digit), got {name!r}."
-        )
-    return name
-
-
-def check_column(name: object, setting: str, columns, where: str = "the metadata") -> str:
-    """``name`` if it is a plain name among ``columns``, else an error naming it."""
-    name = plain_name(name, setting)
-    if name not in list(columns):
-        raise ValueError(
-            f"{setting}: no column {name!r} in {where}; its columns are {list(columns)}."
-        )
-    return name
-
-
-def check_interactions(
-    interactions, terms, columns, where: str = "the metadata", roles: dict | None = None
-) -> list[str]:
-    """The ``time_interactions`` setting, validated: plain names, columns, and model terms.
-
-    Each name must be a plain column name in ``columns``, named once, and among the
-    model's ``terms`` (an interaction with time is read against the term's own effect).
-    ``roles`` maps the other columns of the model (``{"dyad": "dyad", ...}``) to their
-    part, for a clearer error when one of them is named.
-
-    Examples
-    --------
-    >>> check_interactions(["group"], ["group", "bdi"], ["dyad", "group", "bdi"])
-    ['group']
-    >>> check_interactions(["bdi"], ["group"], ["dyad", "group", "bdi"])
-    Traceback (most recent call last):
-    ...
-    ValueError: mixed_model.time_interactions[0]: 'bdi' is not among the model's terms ...
-    """
-    out: list[str] = []
-    for k, name in enumerate(interactions or []):
-        setting = f"mixed_model.time_interactions[{k}]"
-        name = check_column(name, setting, columns, where)
-        if name in out:
-            raise ValueError(f"{setting}: {name!r} is named more than once.")
-        if name not in terms and name in (roles or {}):
-            raise ValueError(
-                f"{setting}: {name!r} is the model's {roles[name]} column, not a term; "
-                f"time_interactions takes terms of the model (e.g. a group column)."
-            )
-        if name not in terms:
-            raise ValueError(
-                f"{setting}: {name!r} is not among the model's terms {list(terms)}; a time x "
-                f"term interaction needs the term too: add {name!r} to mixed_model.terms."
-            )
-        out.append(name)
-    return out
-
-
-def time_values(frame: pd.DataFrame, time: str, dyad: str) -> tuple[pd.Series, str]:
-    """The time axis of the growth model and its unit.
-
-    Numbers (session numbers, weeks) are used as they are. Dates are turned into days
-    since each dyad's first session.
-    """
-    col = frame[time]
-    if pd.api.types.is_bool_dtype(col):
-        raise ValueError(f"mixed_model.time: column {time!r} holds true/false values, not times.")
-    if pd.api.types.is_datetime64_any_dtype(col):
-        when = col
-    else:
-        numbers = pd.to_numeric(col, errors="coerce")
-        if numbers.notna().sum() == col.notna().sum():
-            return numbers.astype(float), "as given"
-        try:
-            when = pd.to_datetime(col, format="mixed")
-        except (ValueError, TypeError):
-            dates = pd.to_datetime(col, format="mixed", errors="coerce")
-            bad = col[col.notna() & numbers.isna() & dates.isna()].astype(str).unique()[:3]
-            raise ValueError(
-                f"mixed_model.time: column {time!r} holds neither numbers nor dates "
-                f"(e.g. {bad.tolist()})."
-            ) from None
-    if dyad not in frame.columns:
-        first = when.min()
-    else:
-        first = when.groupby(frame[dyad]).transform("min")
-    return (when - first).dt.total_seconds() / 86400.0, "days since the dyad's first session"
-
-
-@dataclass
-class MixedModelResult:
-    """A fitted (or not fitted) growth model: the fixed effects as a tidy table and notes.
-
-    ``table`` has one row per fixed effect: ``term, estimate, std_error, t, df, p_value,
-    ci_low, ci_high`` (t tests and 95 % intervals with Satterthwaite's degrees of
-    freedom ``df``; see :func:`growth_model`). It is empty when the model was not
-    fitted; ``notes`` then say why.
-
-    ``var_dyad`` is the variance of the dyads' random intercepts (with a random slope:
-    at time 0, where the intercept is), ``var_slope`` that of their random slopes of
-    time and ``corr_intercept_slope`` the correlation of the two (both NaN without a
-    random slope), ``var_residual`` the within-dyad residual variance.
-    """
-
-    measure: str
-    formula: str
-    table: pd.DataFrame
-    n_dyads: int = 0
-    n_sessions: int = 0
-    var_dyad: float = np.nan
-    var_residual: float = np.nan
-    notes: list[str] = field(default_factory=list)
-    #: Terms whose effect changes with time (``time:term`` columns in the table).
-    interactions: list[str] = field(default_factory=list)
-    #: Whether the fitted model has a random slope of time per dyad.
-    random_slope: bool = False
-    var_slope: float = np.nan
-    corr_intercept_slope: float = np.nan
-
-    COLUMNS = ("term", "estimate", "std_error", "t", "df", "p_value", "ci_low", "ci_high")
-
-    @property
-    def fitted(self) -> bool:
-        return not self.table.empty
-
-    @property
-    def icc(self) -> float:
-        """Share of the variance that lies between dyads (with a random slope: at time 0)."""
-        total = self.var_dyad + self.var_residual
-        return float(self.var_dyad / total) if total > 0 else np.nan
-
-    def tidy(self) -> pd.DataFrame:
-        """The table with the model's description on every row (for the store)."""
-        out = self.table.copy()
-        out.insert(0, "measure", self.measure)
-        out["n_dyads"] = self.n_dyads
-        out["n_sessions"] = self.n_sessions
-        out["var_dyad"] = self.var_dyad
-        out["var_slope"] = self.var_slope
-        out["corr_intercept_slope"] = self.corr_intercept_slope
-        out["var_residual"] = self.var_residual
-        out["formula"] = self.formula
-        out["notes"] = " ".join(self.notes)
-        return out
-
-    @classmethod
-    def not_fitted(cls, measure: str, formula: str, notes: list[str], **counts) -> MixedModelResult:
-        return cls(measure, formula, pd.DataFrame(columns=list(cls.COLUMNS)), notes=notes, **counts)
-
-
-def model_formula(
-    measure: str, dyad: str, time: str, terms: list[str], interactions=(),
-    random_slope: bool = False,
-) -> str:
-    """The model in lme4's notation, for display (never parsed).
-
-    Examples
-    --------
-    >>> model_formula("r", "dyad", "session_number", ["group"])
-    'r ~ 1 + session_number + group + (1 | dyad)'
-    >>> model_formula("r", "dyad", "session_number", ["group"], ["group"], random_slope=True)
-    'r ~ 1 + session_number + group + session_number:group + (1 + session_number | dyad)'
-    """
-    crossed = [f"{time}:{term}" for term in interactions]
-    random = f"1 + {time}" if random_slope else "1"
-    return " + ".join([f"{measure} ~ 1", time, *terms, *crossed]) + f" + ({random} | {dyad})"
-
-
-def check_random_slope(value: object, setting: str = "mixed_model.random_slope"):
-    """The ``random_slope`` setting: ``"auto"``, ``True`` or ``False``, else an error.
-
-    Examples
-    --------
-    >>> check_random_slope("auto"), check_random_slope(False)
-    ('auto', False)
-    >>> check_random_slope("yes")
-    Traceback (most recent call last):
-    ...
-    ValueError: Invalid value for 'mixed_model.random_slope': expected "auto", true or ...
-    """
-    if value == "auto" or isinstance(value, (bool, np.bool_)):
-        return value if value == "auto" else bool(value)
-    raise ValueError(
-        f'Invalid value for {setting!r}: expected "auto", true or false, got {value!r}.'
-    )
-
-
-def slope_support(sessions: pd.DataFrame, dyad: str, time: str, need: int = MIN_DYADS):
-    """Why ``sessions`` cannot carry a random slope of ``time``, or ``None`` if they can.
-
-    A random slope needs ``need`` dyads with sessions at three or more distinct times
-    (a dyad's own slope is then estimated apart from its noise; ``random_slope="auto"``
-    asks for ``MIN_DYADS`` of them, ``True`` for one) and more sessions than random
-    effects, two per dyad (lme4 refuses fewer: its ``check.nobs.vs.nRE``).
-
-    Examples
-    --------
-    >>> f = pd.DataFrame({"dyad": list("aabbcc"), "t": [1, 2] * 3})
-    >>> print(slope_support(f, "dyad", "t"))
-    it needs 3 dyads with sessions at three or more distinct times (here 0) and more
-    sessions than random effects (here 6 sessions, 3 dyads x 2)
-    >>> print(slope_support(pd.concat([f, f.assign(t=3)]), "dyad", "t"))
-    None
-    """
-    per_dyad = sessions.groupby(dyad)[time].nunique()
-    n_three = int((per_dyad >= 3).sum())
-    if n_three >= need and len(sessions) > 2 * len(per_dyad):
-        return None
-    dyads = f"{need} dyad{'s' if need > 1 else ''}"
-    return (
-        f"it needs {dyads} with sessions at three or more distinct times (here {n_three}) "
-        f"and more sessions than random effects (here {len(sessions)} sessions, "
-        f"{len(per_dyad)} dyads x 2)"
-    )
-
-
-def _wald_table(names, estimate, std_error, df) -> pd.DataFrame:
-    """t tests and 95 % intervals with ``df`` degrees of freedom (``inf``: the normal)."""
-    t = estimate / std_error
-    half = stats.t.ppf(0.975, df) * std_error
-    return pd.DataFrame(
-        {
-            "term": list(names),
-            "estimate": estimate,
-            "std_error": std_error,
-            "t": t,
-            "df": np.broadcast_to(np.asarray(df, float), np.shape(t)).copy(),
-            "p_value": 2 * stats.t.sf(np.abs(t), df),
-            "ci_low": estimate - half,
-            "ci_high": estimate + half,
-        }
-    )
+__all__ = [
+    "DEFAULT_TERMS",
+    "MIN_DYADS",
+    "PLAIN_NAME",
+    "MixedModelResult",
+    "check_column",
+    "check_interactions",
+    "check_random_slope",
+    "growth_model",
+    "model_formula",
+    "plain_name",
+    "slope_support",
+    "time_values",
+]
 
 
 def growth_model(
@@ -466,7 +235,7 @@ def growth_model(
             return MixedModelResult(
                 measure,
                 formula,
-                _wald_table(X.columns, estimate, std_error, df),
+                wald_table(X.columns, estimate, std_error, df),
                 var_dyad=float(cov[0, 0]),
                 var_residual=scale,
                 notes=notes + warned + _df_notes(X.columns, df),
@@ -508,7 +277,7 @@ def _fit_random_intercept(measure, formula, y, X, groups, notes, common) -> Mixe
     return MixedModelResult(
         measure,
         formula,
-        _wald_table(X.columns, estimate, std_error, df),
+        wald_table(X.columns, estimate, std_error, df),
         var_dyad=var_dyad,
         var_residual=scale,
         notes=notes + _df_notes(X.columns, df),

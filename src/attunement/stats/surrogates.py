@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from .._check import check_option, check_positive, check_random_state
+from ..nulls import shift_offsets as shift_offsets
 from ..vocabulary import NULLS as VOCABULARY_NULLS
 
 #: Name -> null hypothesis of the session-level nulls (their names and texts are the
@@ -36,30 +37,6 @@ def circular_shift(x, y, n_surrogates: int, min_shift: int, seed=None):
     shifts = shift_offsets(n, min_shift, n_surrogates, check_random_state(seed))
     index = (np.arange(n)[None, :] - shifts[:, None]) % n
     return np.broadcast_to(x, (n_surrogates, n)), y[index]
-
-
-def shift_offsets(n: int, min_shift: int, n_surrogates: int, rng: np.random.Generator,
-                  name: str = "the largest lag") -> np.ndarray:
-    """Offsets of ``n_surrogates`` circular shifts of an ``n``-long series, uniform in
-    ``[min_shift, n - min_shift]`` (at least 1: a shift of 0 or ``n`` is the series itself).
-
-    ``name`` is what sets ``min_shift``, named in the error when the series is too short.
-
-    Examples
-    --------
-    >>> shifts = shift_offsets(100, 10, 500, np.random.default_rng(0))
-    >>> int(shifts.min()) >= 10 and int(shifts.max()) <= 90
-    True
-    """
-    if n_surrogates < 0:
-        raise ValueError(f"Invalid value for 'n_surrogates': expected >= 0, got {n_surrogates}.")
-    low = max(1, int(min_shift))
-    if n - low < low:
-        raise ValueError(
-            f"Invalid input: {n} samples leave no circular shift of at least {low} samples "
-            f"either way; use a longer recording or a shorter {name}."
-        )
-    return rng.integers(low, n - low + 1, size=n_surrogates)
 
 
 def segment_shuffle(x, y, n_surrogates: int, segment: int, seed=None):
@@ -138,6 +115,54 @@ def iaaft(x, y, n_surrogates: int, seed=None, max_iter: int = 100):
         order = new_order
     surr[:, missing] = np.nan
     return np.broadcast_to(x, (n_surrogates, len(x))), surr
+
+
+def draw_pseudo_dyads(n_candidates: int, n_pseudo: int | None, seed=0) -> np.ndarray:
+    """Which of ``n_candidates`` re-pairings of partners to use: ``n_pseudo`` of them drawn
+    without replacement, in their own order (all of them when ``n_pseudo`` is None or at
+    least their number). The one pseudo-dyad draw of the package.
+
+    Examples
+    --------
+    >>> draw_pseudo_dyads(6, 3, seed=0).tolist() == sorted(set(draw_pseudo_dyads(6, 3).tolist()))
+    True
+    >>> draw_pseudo_dyads(4, None).tolist()
+    [0, 1, 2, 3]
+    """
+    if n_pseudo is None or n_pseudo >= n_candidates:
+        return np.arange(n_candidates)
+    n_pseudo = _count(n_pseudo)
+    return np.sort(check_random_state(seed).choice(n_candidates, n_pseudo, replace=False))
+
+
+def pseudo_dyad_pairs(x, y, pool, n_surrogates: int, seed=None):
+    """This session's partners re-paired with the other sessions' (``pool``: (x, y) pairs
+    or Sessions; roles kept): partner 1 with each other partner 2, each other partner 1
+    with partner 2, ``n_surrogates`` of them (:func:`draw_pseudo_dyads`), each cut to the
+    shorter length. A list of ``(x_batch, y_batch)`` arrays, one per length.
+
+    Examples
+    --------
+    >>> pool = [(np.zeros(5), np.ones(5)), (np.zeros(4), np.ones(4))]
+    >>> [xs.shape for xs, _ in pseudo_dyad_pairs(np.arange(6.0), np.arange(6.0), pool, 10)]
+    [(2, 4), (2, 5)]
+    """
+    if not pool:
+        raise ValueError(
+            "Invalid value for 'pool': null='pseudo-dyads' needs other sessions (a list of "
+            "(x, y) pairs or Sessions), got none."
+        )
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    others = [p.pair() if hasattr(p, "pair") else tuple(np.asarray(a, float) for a in p)
+              for p in pool]
+    candidates = [(x, oy) for _, oy in others] + [(ox, y) for ox, _ in others]
+    by_length: dict[int, list] = {}
+    for i in draw_pseudo_dyads(len(candidates), n_surrogates, seed):
+        a, b = candidates[i]
+        n = min(len(a), len(b))
+        by_length.setdefault(n, []).append((a[:n], b[:n]))
+    return [(np.stack([a for a, _ in v]), np.stack([b for _, b in v]))
+            for _, v in sorted(by_length.items())]
 
 
 def make_surrogates(x, y, null: str, n_surrogates: int, sampling_rate: float, *,

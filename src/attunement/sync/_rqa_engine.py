@@ -16,10 +16,17 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..lagcorr._wcc_kernel import AVAILABLE, ensure_compiled, jit
+from .._jit import AVAILABLE, ensure_compiled, jit
 
 #: Cells per block: a few buffers of 1M cells (4-8 MB each) whatever the series length.
 BLOCK_CELLS = 1 << 20
+#: Cells of a row computed at once by the compiled engine (its buffers stay in the L1
+#: cache; whole rows of a long series streamed every buffer through memory once per delay
+#: and channel).
+ROW_CHUNK = 2048
+#: Rows of a tile of the compiled engine: each chunk of diagonals' open runs stay in cache
+#: across them.
+ROW_TILE = 64
 #: The engines: compiled row by row (numba, extra 'fast'), or NumPy blocks (the reference).
 ENGINES = ("numba", "numpy")
 #: The engine used when none is named: numba where installed.
@@ -255,39 +262,45 @@ def _row(xs, ys, i, j0, j1, dimension, delay, threshold, metric, theiler, dist, 
 @jit()
 def _counts(xs, ys, n, dimension, delay, threshold, metric, k_min, k_max, theiler,
             diag_hist, vert_hist, profile):
-    """Row by row: the recurrent cells of a row (:func:`_row`), its vertical runs (along
-    the row) and each diagonal's open run carried to the next row; returns the number of
-    recurrent cells."""
+    """Tiles of :data:`ROW_TILE` rows by :data:`ROW_CHUNK` diagonals, rows in order within
+    each chunk: the recurrent cells of a row's part (:func:`_row`), its vertical runs
+    (along the row, carried across chunks per row) and each diagonal's open run (carried
+    to the next row, in cache for the whole tile); a diagonal's cells join its profile
+    when its run ends. Returns the number of recurrent cells."""
     carry = np.zeros(k_max - k_min + 1, dtype=np.int64)
-    rec = np.zeros(k_max - k_min + 1, dtype=np.bool_)
-    dist = np.zeros(k_max - k_min + 1, dtype=xs.dtype)
-    part = np.zeros(k_max - k_min + 1, dtype=xs.dtype)
-    n_recurrent = 0
-    for i in range(n):
-        j0, j1 = max(0, i + k_min), min(n - 1, i + k_max)
-        if j1 < j0:
-            continue
-        _row(xs, ys, i, j0, j1, dimension, delay, threshold, metric, theiler, dist, part,
-             rec)
-        run = 0
-        for j in range(j0, j1 + 1):
-            kk = j - i - k_min
-            if rec[j - j0]:
-                run += 1
-                carry[kk] += 1
-                profile[kk] += 1
-                n_recurrent += 1
-            else:
-                if run:
-                    vert_hist[run] += 1
-                    run = 0
-                c = carry[kk]
-                if c:
-                    diag_hist[c] += 1
-                    carry[kk] = 0
-        if run:
-            vert_hist[run] += 1
+    width = min(ROW_CHUNK, k_max - k_min + 1)
+    rec = np.zeros(width, dtype=np.bool_)
+    dist = np.zeros(width, dtype=xs.dtype)
+    part = np.zeros(width, dtype=xs.dtype)
+    runs = np.zeros(ROW_TILE, dtype=np.int64)
+    for i0 in range(0, n, ROW_TILE):
+        i1 = min(i0 + ROW_TILE, n)
+        runs[:] = 0
+        for ck0 in range(max(k_min, -(i1 - 1)), min(k_max, n - 1 - i0) + 1, width):
+            ck1 = min(ck0 + width - 1, k_max)
+            for i in range(i0, i1):
+                j0, j1 = max(0, i + ck0), min(n - 1, i + ck1)
+                if j1 < j0:
+                    continue
+                _row(xs, ys, i, j0, j1, dimension, delay, threshold, metric, theiler, dist,
+                     part, rec)
+                k0, run = j0 - i - k_min, runs[i - i0]
+                for w in range(j1 - j0 + 1):  # few branches: a third of cells may recur
+                    r = rec[w]
+                    c = carry[k0 + w]
+                    if c and not r:
+                        diag_hist[c] += 1
+                        profile[k0 + w] += c
+                    if run and not r:
+                        vert_hist[run] += 1
+                    carry[k0 + w] = c + 1 if r else 0
+                    run = run + 1 if r else 0
+                runs[i - i0] = run
+        for t in range(i1 - i0):
+            if runs[t]:
+                vert_hist[runs[t]] += 1
     for kk in range(carry.shape[0]):  # diagonals still open at their last row
         if carry[kk]:
             diag_hist[carry[kk]] += 1
-    return n_recurrent
+            profile[kk] += carry[kk]
+    return profile.sum()

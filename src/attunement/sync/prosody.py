@@ -149,6 +149,29 @@ def prosodic_synchrony(
     return ProsodyResult(feature, series, res, peaks, convergence(t, s1, s2), params)
 
 
+def prosody_summary(x1, x2, sampling_rate, *, tama_window_s: float = 4.0, step_s: float = 1.0,
+                    min_voiced_s: float = 0.2, window_s: float = 30.0, max_lag_s: float = 10.0,
+                    wcc_step_s: float = 5.0, n_surrogates: int = 99) -> dict:
+    """The registry's ``prosody`` measure, on the ``f0_hz`` channel (NaN where not voiced,
+    as :func:`attunement.extract_audio` writes it): ``prosody_`` + the WCC's, the peaks'
+    and the convergence summaries of :func:`prosodic_synchrony` (feature ``f0``).
+
+    Examples
+    --------
+    >>> on = np.tile(np.r_[np.ones(100), np.zeros(100)], 150) == 1
+    >>> f0 = np.where(on, 150.0, np.nan)
+    >>> out = prosody_summary(f0, np.where(~on, 100.0, np.nan), 100, n_surrogates=9)
+    >>> list(out)[0], out["prosody_both_present_share"]
+    ('prosody_grand_average', 1.0)
+    """
+    res = prosodic_synchrony(x1, x2, sampling_rate, feature="f0", tama_window_s=tama_window_s,
+                             step_s=step_s, min_voiced_s=min_voiced_s, window_s=window_s,
+                             max_lag_s=max_lag_s, wcc_step_s=wcc_step_s,
+                             n_surrogates=n_surrogates)
+    out = {**res.wcc.summary(), **res.peaks.summary(), **res.convergence}
+    return {f"prosody_{k}": float(v) for k, v in out.items() if not isinstance(v, str)}
+
+
 def convergence(time_s, s1, s2) -> dict:
     """Linear trend of ``|s1 - s2|`` over time (per minute), its p-value, and the share of
     steps where both are present.

@@ -124,11 +124,44 @@ def vocal_coordination_summary(x1, x2=None, sampling_rate=None, *, channel: str 
     >>> list(out)[:2]
     ['vocal_interactive_switching_pause_2to1', 'vocal_interactive_switching_pause_1to2']
     """
+    states = _coded(x1, x2, sampling_rate, channel, base_s)
+    return _ordered(vocal_coordination(states).summary())
+
+
+def vocal_summary(x1, x2, sampling_rate, *, base_s: float | None = 0.25) -> dict:
+    """The registry's ``vocal`` measure, on the ``voice`` channel: coordination of state
+    durations (:func:`vocal_coordination`), ``vocal_interactive_max_abs`` (the larger
+    absolute interactive contingency of switching pauses, the headline), and each
+    partner's mean state durations ``vocal_<state>_mean_s_<1|2>``.
+
+    Examples
+    --------
+    >>> v = np.tile(np.r_[np.ones(100), np.zeros(100)], 20)
+    >>> out = vocal_summary(v, 1 - v, 100)
+    >>> out["vocal_vocalization_mean_s_1"], out["vocal_switching_pause_mean_s_2"]
+    (1.0, nan)
+    """
+    states = _coded(x1, x2, sampling_rate, "voice", base_s)
+    out = _ordered(vocal_coordination(states).summary())
+    pair = [out["vocal_interactive_switching_pause_1to2"],
+            out["vocal_interactive_switching_pause_2to1"]]
+    out = {"vocal_interactive_max_abs": float(np.nanmax(np.abs(pair)))
+           if np.isfinite(pair).any() else np.nan, **out}
+    rhythm = vocal_rhythm(states)
+    for k, partner in enumerate(states.partners, start=1):
+        own = rhythm[rhythm.partner == partner]
+        for row in own.itertuples():
+            out[f"vocal_{row.state}_mean_s_{k}"] = row.mean_duration_s
+    return out
+
+
+def _coded(x1, x2, sampling_rate, channel, base_s) -> VocalStates:
     if base_s is None:
-        states = vocal_states(x1, x2, sampling_rate, channel=channel)
-    else:
-        states = code_vocal_states(x1, x2, sampling_rate, channel=channel, base_s=base_s)
-    summary = vocal_coordination(states).summary()
+        return vocal_states(x1, x2, sampling_rate, channel=channel)
+    return code_vocal_states(x1, x2, sampling_rate, channel=channel, base_s=base_s)
+
+
+def _ordered(summary: dict) -> dict:
     first = [k for k in summary if k.startswith("vocal_interactive_switching_pause")]
     return {**{k: summary[k] for k in first}, **{k: v for k, v in summary.items()
                                                  if k not in first}}
