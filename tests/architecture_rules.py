@@ -26,6 +26,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
              "mne_data"),
     "inputs": ("io", "extract", "audio", "physio", "simulate"),
     "preprocess": ("preprocess",),
+    "nulls": ("nulls",),
     "measures": ("lagcorr", "sync", "brain", "linkage"),
     "stats": ("stats",),
     "episodes": ("episodes",),
