@@ -100,7 +100,6 @@ def test_reader_import_is_found(tmp_path):
 
 
 # (d) no private name or module used across packages
-@pytest.mark.xfail(strict=True, reason="stats and sync take lagcorr privates (issue 18.3/26)")
 def test_no_private_cross_package_import(real):
     assert rules.private_imports(real) == []
 

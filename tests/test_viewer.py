@@ -138,3 +138,17 @@ def test_cli_view_needs_one_session_per_video(tmp_path, data_dir):
     )
     assert result.exit_code == 1
     assert "--video: a video belongs to one session" in result.stderr
+
+
+def test_a_video_brings_a_sound_switch(analysis, tmp_path):
+    """Videos start muted; the page offers to play the first one's sound (the voices)."""
+    pytest.importorskip("av")
+    pytest.importorskip("cv2")
+    from attunement.extract import write_synthetic_dyad
+
+    clip = tmp_path / "clip.avi"
+    write_synthetic_dyad(clip, n_frames=20, fps=10, width=160, height=80)
+    with_video = write_viewer(analysis, tmp_path / "v.html", videos=[clip]).read_text()
+    assert 'id="sound"' in with_video and "master.muted = !master.muted" in with_video
+    without = write_viewer(analysis, tmp_path / "w.html").read_text()
+    assert 'id="sound"' not in without
