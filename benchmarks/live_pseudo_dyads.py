@@ -1,17 +1,35 @@
-"""Negative control for the live detector on real recordings: the 20 rMEA psychotherapy
-intake interviews (../shared/data/rmea_psychotherapy, 10 min at 25 Hz, motion energy) as real
-dyads and 20 pseudo-dyads (partner 1 of session i with partner 2 of session i + 1: the same
-signals, no interaction). Side by side, the offline detector on the same pairs.
+"""Live ruptures on real recordings, with pseudo-dyads as the negative control, and the live
+detector's gate calibrated on pseudo-dyads (real data without a relationship).
 
-Reported: ruptures per minute and attuned share of time, real vs pseudo (Mann-Whitney,
-one-sided real > pseudo), and how many offline ruptures (after an attuned stretch) the live
-detector reports within 5 s of their onset. Run by hand:
-``.venv/bin/python benchmarks/live_pseudo_dyads.py [DATA_DIR]``.
+Data: the 20 rMEA psychotherapy intake interviews (../shared/data/rmea_psychotherapy, 10 min
+at 25 Hz, motion energy). Pairs:
+
+- ``real``: each session as recorded;
+- ``pseudo``: partner 1 of session i with partner 2 of session i + 1 (evaluation);
+- ``calib``: partner 1 of session i with partner 2 of session i + 2, i + 3 and i + 4
+  (calibration only: the live gate's threshold is the (1 - alpha) quantile of the largest
+  live run statistic, :attr:`ForwardState.max_run_statistic`, on these 60 pairs; neither
+  the real sessions nor the evaluation pairs are used).
+
+Each pair is its first 5 min (``DURATION_S``; the machine is shared).
+
+Steps: ``scores`` computes, once per pair, the live synchrony score
+(:class:`attunement.live.OnlineScore`, sample by sample) and, for real pairs, the
+offline detector (:func:`attunement.detect_episodes`), cached as .npz/.json in CACHE (slow:
+~20 s a pair per core); ``report`` runs the forward filter (:class:`attunement.live.ForwardState`)
+on the cached scores, calibrates the gate and prints the figures: ruptures per minute and
+attuned share of time, real vs pseudo (Mann-Whitney, one-sided real > pseudo), and live vs
+offline agreement (offline ruptures after an attuned stretch reported live within 5 s of
+their onset; live ruptures with an offline rupture within 5 s).
+
+Run by hand: ``nice .venv/bin/python benchmarks/live_pseudo_dyads.py scores CACHE [PART/N]``
+(then ``report CACHE``).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -20,57 +38,150 @@ from scipy.stats import mannwhitneyu
 
 from attunement import Session, read
 from attunement.episodes import detect_episodes
-from attunement.live.run import live_states
+from attunement.live import ForwardState, OnlineScore
 
 TOL_S = 5.0
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "rmea_psychotherapy"
+OFFSETS = {"pseudo": (1,), "calib": (2, 3, 4)}
+#: Seconds of each interview used (the first 5 min: the machine is shared; a choice).
+DURATION_S = 300.0
 
 
 def pairs(sessions):
+    """(kind, Session) for every real, pseudo and calibration pair."""
     n = len(sessions)
+    sessions = [s.crop(0, DURATION_S) for s in sessions]
     for i, s in enumerate(sessions):
         yield "real", s
-        other = sessions[(i + 1) % n]
-        m = min(s.n_samples, other.n_samples)
-        x1 = s.signal(s.partners[0], "motion")[:m]
-        x2 = other.signal(other.partners[1], "motion")[:m]
-        yield "pseudo", Session.from_arrays(x1, x2, s.sampling_rate, partners=s.partners,
-                                            channel="motion", id=f"{s.id}x{other.id}")
+        for kind, offsets in OFFSETS.items():
+            for off in offsets:
+                other = sessions[(i + off) % n]
+                m = min(s.n_samples, other.n_samples, int(DURATION_S * s.sampling_rate))
+                x1 = s.signal(s.partners[0], "motion")[:m]
+                x2 = other.signal(other.partners[1], "motion")[:m]
+                yield kind, Session.from_arrays(x1, x2, s.sampling_rate, partners=s.partners,
+                                                channel="motion", id=f"{s.id}x{other.id}")
+
+
+def live_scores(session: Session) -> np.ndarray:
+    """(time_s, score) of every live window, as ``attune live`` computes them."""
+    scorer = OnlineScore(session.sampling_rate)
+    x1, x2 = session.pair("motion")
+    rows = [(t, s) for a, b in zip(x1, x2) for t, s, _ in scorer.push(a, b)]
+    return np.array(rows, dtype=float).reshape(-1, 2)
+
+
+def compute(cache: Path, part: int = 0, n_parts: int = 1) -> None:
+    cache.mkdir(parents=True, exist_ok=True)
+    sessions = read(sorted(DATA.glob("*/*.txt")), sampling_rate=25)
+    for k, (kind, s) in enumerate(pairs(sessions)):
+        if k % n_parts != part or (cache / f"{kind}_{s.id}.npz").exists():
+            continue
+        offline = {}
+        if kind == "real":  # the offline detector, for agreement
+            res = detect_episodes(s, channel="motion")
+            eps = res.episodes
+            after = eps[(eps.kind == "rupture") & (eps.kind.shift(1) == "attuned")]
+            offline = dict(ruptures=after.onset_s.tolist(),
+                           attuned=float(eps[eps.kind == "attuned"].duration_s.sum()
+                                         / s.duration_s))
+        np.savez(cache / f"{kind}_{s.id}.npz", scores=live_scores(s),
+                 duration_s=s.duration_s, offline=json.dumps(offline))
+        print(kind, s.id, flush=True)
+
+
+def load(cache: Path) -> list[dict]:
+    rows = []
+    for f in sorted(cache.glob("*.npz")):
+        z = np.load(f)
+        kind, sid = f.stem.split("_", 1)
+        rows.append(dict(kind=kind, session=sid, scores=z["scores"],
+                         duration_s=float(z["duration_s"]),
+                         offline=json.loads(str(z["offline"]))))
+    return rows
+
+
+def run_filter(scores: np.ndarray, **state_params) -> list:
+    state = ForwardState(**state_params)
+    return [state.update(t, s) for t, s in scores]
+
+
+def report(cache: Path, alpha: float = 0.05, state_params: dict | None = None) -> dict:
+    rows = load(cache)
+    params = dict(state_params or {})
+    calib = [r for r in rows if r["kind"] == "calib"]
+    # the gate's null: each calibration pair's largest live run statistic
+    null_max = []
+    for r in calib:
+        state = ForwardState(**params, gate=math.inf)
+        for t, s in r["scores"]:
+            state.update(t, s)
+        null_max.append(state.max_run_statistic)
+    gate = float(np.quantile(null_max, 1 - alpha)) if calib else None
+    largest = {}
+    for r in rows:
+        if r["kind"] in ("real", "pseudo"):
+            state = ForwardState(**params, gate=math.inf)
+            for t, s in r["scores"]:
+                state.update(t, s)
+            largest.setdefault(r["kind"], []).append(state.max_run_statistic)
+    real_offline = [r["offline"] for r in rows if r["kind"] == "real"]
+    out = dict(n_calibration_pairs=len(calib), gate_alpha=alpha, gate=gate,
+               offline_real_per_min=round(float(np.mean([
+                   len(o["ruptures"]) for o in real_offline])) / (DURATION_S / 60), 3)
+               if real_offline else None,
+               offline_real_attuned=round(float(np.mean([o["attuned"] for o in real_offline])), 3)
+               if real_offline else None,
+               calibration_null_max=sorted(round(float(v), 2) for v in null_max),
+               largest_run_statistic={k: sorted(round(float(v), 2) for v in vals)
+                                      for k, vals in largest.items()},
+               p_largest_real_gt_pseudo=round(float(mannwhitneyu(
+                   largest["real"], largest["pseudo"], alternative="greater").pvalue), 4))
+    table = []
+    for r in (r for r in rows if r["kind"] in ("real", "pseudo")):
+        for name, g in (("ungated", None), ("gated", gate)):
+            ups = run_filter(r["scores"], **params, gate=g)
+            minutes = r["duration_s"] / 60
+            live = [u.onset_s for u in ups if u.event == "rupture"]
+            off = np.array(r["offline"].get("ruptures", []))
+            seen = sum(bool(live) and np.min(np.abs(np.array(live) - o)) <= TOL_S for o in off)
+            true = sum(off.size > 0 and np.min(np.abs(off - t)) <= TOL_S for t in live)
+            table.append(dict(kind=r["kind"], variant=name, live_per_min=len(live) / minutes,
+                              live_attuned=float(np.mean([u.attuned for u in ups])),
+                              offline_n=int(off.size),
+                              live_n=len(live), offline_seen_live=int(seen),
+                              live_confirmed_offline=int(true)))
+    for name in ("ungated", "gated"):
+        sel = [t for t in table if t["variant"] == name]
+        res = {}
+        for col in ("live_per_min", "live_attuned"):
+            real = [t[col] for t in sel if t["kind"] == "real"]
+            pseudo = [t[col] for t in sel if t["kind"] == "pseudo"]
+            p = mannwhitneyu(real, pseudo, alternative="greater").pvalue
+            res[col] = dict(real_mean=round(float(np.mean(real)), 3),
+                            pseudo_mean=round(float(np.mean(pseudo)), 3),
+                            p_real_gt_pseudo=round(float(p), 4))
+        for kind in ("real", "pseudo"):
+            k = [t for t in sel if t["kind"] == kind]
+            res[f"{kind}_sessions_with_live_rupture"] = sum(t["live_n"] > 0 for t in k)
+            res[f"{kind}_sessions_with_live_attunement"] = sum(t["live_attuned"] > 0 for t in k)
+        real = [t for t in sel if t["kind"] == "real"]
+        res["agreement_on_real"] = dict(
+            offline_ruptures=sum(t["offline_n"] for t in real),
+            live_ruptures=sum(t["live_n"] for t in real),
+            offline_seen_live=sum(t["offline_seen_live"] for t in real),
+            live_confirmed_offline=sum(t["live_confirmed_offline"] for t in real))
+        out[name] = res
+    return out
 
 
 def main() -> None:
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else (
-        Path(__file__).resolve().parents[2] / "shared" / "data" / "rmea_psychotherapy")
-    sessions = read(sorted(root.glob("*/*.txt")), sampling_rate=25)
-    rows = []
-    for kind, s in pairs(sessions):
-        ups = live_states(s, ["motion"])
-        minutes = s.duration_s / 60
-        live_r = [u.onset_s for u in ups if u.event == "rupture"]
-        attuned = np.mean([u.attuned for u in ups])
-        eps = detect_episodes(s, channel="motion").episodes
-        off = eps[(eps.kind == "rupture") & (eps.kind.shift(1) == "attuned")].onset_s.to_numpy()
-        off_attuned = eps[eps.kind == "attuned"].duration_s.sum() / s.duration_s
-        matched = sum(bool(live_r) and np.min(np.abs(np.array(live_r) - o)) <= TOL_S
-                      for o in off)
-        rows.append(dict(kind=kind, session=s.id, live_per_min=len(live_r) / minutes,
-                         live_attuned=float(attuned), offline_per_min=len(off) / minutes,
-                         offline_attuned=float(off_attuned), offline_n=len(off),
-                         live_n=len(live_r), matched=int(matched)))
-    out = {}
-    for col in ("live_per_min", "live_attuned", "offline_per_min", "offline_attuned"):
-        real = [r[col] for r in rows if r["kind"] == "real"]
-        pseudo = [r[col] for r in rows if r["kind"] == "pseudo"]
-        out[col] = dict(real_mean=round(float(np.mean(real)), 3),
-                        pseudo_mean=round(float(np.mean(pseudo)), 3),
-                        p_real_gt_pseudo=float(mannwhitneyu(real, pseudo,
-                                                            alternative="greater").pvalue))
-    for kind in ("real", "pseudo"):
-        sel = [r for r in rows if r["kind"] == kind]
-        out[f"{kind}_agreement"] = dict(
-            offline_ruptures=sum(r["offline_n"] for r in sel),
-            live_ruptures=sum(r["live_n"] for r in sel),
-            offline_matched_by_live=sum(r["matched"] for r in sel))
-    print(json.dumps(out, indent=2))
+    step, cache = sys.argv[1], Path(sys.argv[2])
+    if step == "scores":
+        part, n = (int(v) for v in (sys.argv[3] if len(sys.argv) > 3 else "0/1").split("/"))
+        compute(cache, part, n)
+    else:
+        print(json.dumps(report(cache), indent=2))
 
 
 if __name__ == "__main__":

@@ -40,6 +40,10 @@ def extract(
         "auto", "--split", help="Voice: whose voice is where: auto, channels (one file of two), "
         "files (two files, one session), pitch (one microphone, adult and infant)."
     ),
+    crosstalk_db: float = typer.Option(
+        None, "--crosstalk-db", help="Voice, two microphones: drop voice heard on both where "
+        "the other is louder by more than this (dB); default off."
+    ),
     split_hz: float = typer.Option(
         None, "--split-hz", help="Voice, --split pitch: the F0 between the two voices (Hz); "
         "default estimated."
@@ -75,7 +79,8 @@ def extract(
         if features == "voice" or (features is None and all(map(is_audio_path, videos))):
             for sources, target in _audio_targets(videos, out, force, split):
                 session = extract_audio(sources, split=split, partners=names,
-                                        split_hz=split_hz, sampling_rate=sampling_rate or 100)
+                                        split_hz=split_hz, sampling_rate=sampling_rate or 100,
+                                        crosstalk_db=crosstalk_db)
                 session.to_parquet(target)
                 rows.append(_audio_summary(session, target))
                 info(f"{', '.join(map(str, sources))}: {session.n_samples} frames at "

@@ -226,7 +226,7 @@ def _window_null(result, x, y, sampling_rate, channel, n_surrogates, seed, smoot
     maximum of circular-shift surrogates' WCC, with the real WCC's parameters. Partner 2
     is shifted by at least a window plus twice the largest lag where the series allows
     (so no surrogate window sees the real alignment), and never by less than the lag."""
-    from ..stats.surrogates import shift_offsets
+    from ..nulls import shift_offsets
 
     if x is None:
         raise ValueError(

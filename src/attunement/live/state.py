@@ -11,6 +11,15 @@ with the onset of the run that it started: a rupture is a change from attuned to
 a repair the change back, ``'attuned'`` the first attunement. A session that starts out of
 step has no rupture until it has been attuned (offline counts that first run as a rupture;
 SCIENCE.md: it is not one).
+
+The gate. As offline (:mod:`attunement.episodes.gate`), a run only becomes attuned when its
+evidence, the run statistic of :func:`attunement.episodes.gate.run_statistics` (mean score
+times the square root of the independent windows it spans), is large enough. Offline the
+bar is the largest run statistic of the session's surrogates, which live are not all known
+yet; live it is :data:`GATE`, the 95th percentile of the largest run statistic the filter
+reaches on pseudo-dyads (real recordings of people who never met). So a pair without a
+relationship gets a (false) attunement, and so any rupture, in about 5 % of sessions
+(measured on 20 other pseudo-dyads: 2 attuned, 1 with a rupture; ungated 17 and 14).
 """
 
 from __future__ import annotations
@@ -22,6 +31,14 @@ import numpy as np
 
 from .._check import check_positive
 from ..episodes import segment_states
+from ..episodes.gate import run_statistics
+
+#: The gate's default: the 95th percentile of the largest run statistic the forward filter
+#: reaches on 60 pseudo-dyads of the rMEA intake interviews (first 5 min; partner 1 of session
+#: i with partner 2 of session i + 2, i + 3 and i + 4), alpha 0.05 as offline. Calibrated on
+#: those pairs only, not on the real sessions or the evaluation pseudo-dyads (i with i + 1):
+#: benchmarks/live_pseudo_dyads.py, figures in benchmarks/README.md.
+GATE = 5.80
 
 
 @dataclass
@@ -60,6 +77,15 @@ class ForwardState:
         offline; 0.8 gave 0.33/min and kept every offline rupture of simulator seeds 3 and
         5 within 4.5 s, benchmarks/live_pseudo_dyads.py). Leaving attunement needs
         P(attuned) below ``1 - confidence``: hysteresis.
+    gate : float or None
+        Run statistic a run must reach to become attuned (default :data:`GATE`; None: no
+        gate; ``math.inf``: never, to measure :attr:`max_run_statistic` on a null).
+
+    Attributes
+    ----------
+    max_run_statistic : float
+        The largest run statistic reached so far by a run heading for attunement that has
+        held ``min_episode_s`` (what a gate of that value would have confirmed).
 
     Examples
     --------
@@ -75,7 +101,8 @@ class ForwardState:
                  attuned_dwell_s: float = 30.0, rupture_dwell_s: float = 15.0,
                  evidence_s: float | None = None, min_effect: float = 1.0,
                  rupture_fraction: float = 0.15, min_episode_s: float | None = None,
-                 refit_s: float = 10.0, min_refit: int = 40, confidence: float = 0.8):
+                 refit_s: float = 10.0, min_refit: int = 40, confidence: float = 0.8,
+                 gate: float | None = GATE):
         self.step_s = check_positive(step_s, "step_s")
         window = check_positive(window_s, "window_s")
         evidence = window / 2 if evidence_s is None else check_positive(evidence_s, "evidence_s")
@@ -101,6 +128,13 @@ class ForwardState:
                 f"Invalid value for 'confidence': expected 0.5 <= value < 1, got {confidence!r}."
             )
         self.confidence = float(confidence)
+        if gate is not None and not float(gate) >= 0:
+            raise ValueError(f"Invalid value for 'gate': expected a number >= 0 or None, got "
+                             f"{gate!r}.")
+        self.gate = None if gate is None else float(gate)
+        self.evidence_s = evidence
+        self.max_run_statistic = -math.inf
+        self._run_scores: list[float] = []
         self.scores: list[float] = []
         self.attuned = False
         self.ever_attuned = False
@@ -143,8 +177,18 @@ class ForwardState:
             return StateUpdate(time_s, score, p, self.attuned)
         if self._run_len == 0:
             self._run_start = time_s - self.step_s / 2
+            self._run_scores = []
         self._run_len += 1
-        if self._run_len < self.hold:
+        held = self._run_len >= self.hold
+        if candidate:  # a run heading for attunement: its evidence so far
+            self._run_scores.append(score)
+            ((_, _, stat),) = run_statistics(np.ones(len(self._run_scores), bool),
+                                             np.array(self._run_scores), self.step_s,
+                                             self.evidence_s)
+            if held:  # what could confirm it: a run held for min_episode_s
+                self.max_run_statistic = max(self.max_run_statistic, stat)
+            held = held and (self.gate is None or stat >= self.gate)
+        if not held:
             return StateUpdate(time_s, score, p, self.attuned)
         self.attuned, self._run_len = candidate, 0
         event = None

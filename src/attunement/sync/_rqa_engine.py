@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..lagcorr._wcc_kernel import AVAILABLE, ensure_compiled, jit
+from .._jit import AVAILABLE, ensure_compiled, jit
 
 prange = range  # numba.prange once compiled (:func:`_compile`)
 

@@ -1,0 +1,81 @@
+"""The live state's gate: a run becomes attuned only when its evidence reaches the gate.
+
+References: the offline detector's run statistic (:func:`attunement.episodes.gate.run_statistics`,
+and its closed form mean x sqrt(n x step / evidence)) on the scores the filter was given;
+scores drawn from known distributions (seed 0).
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from attunement.episodes.gate import run_statistics
+from attunement.episodes.table import state_runs
+from attunement.live import ForwardState
+from attunement.live.state import GATE
+
+STEP = 0.5
+
+
+def _scores():
+    rng = np.random.default_rng(0)
+    return np.r_[rng.normal(4, 1, 120), rng.normal(0, 1, 60), rng.normal(4, 1, 80)]
+
+
+def _events(gate):
+    state = ForwardState(step_s=STEP, gate=gate)
+    ups = [state.update(STEP * i, v) for i, v in enumerate(_scores())]
+    return state, ups
+
+
+def test_no_gate_keeps_the_forward_filter_alone():
+    _, ups = _events(None)
+    assert [(u.event, u.onset_s) for u in ups if u.event] == [
+        ("attuned", -0.25), ("rupture", 61.25), ("repair", 90.75)]
+
+
+def test_an_infinite_gate_never_attunes_and_measures_the_largest_run():
+    state, ups = _events(math.inf)
+    assert not any(u.attuned or u.event for u in ups)
+    # candidate runs: the stretches with P(attuned) > confidence; the statistic of every
+    # prefix of each, by the offline definition and by its closed form
+    above = np.array([u.p_attuned for u in ups]) > state.confidence
+    score, best = _scores(), -math.inf
+    for a, b, value in state_runs(above.astype(np.int8)):
+        if value != 1:
+            continue
+        for k in range(state.hold, b - a + 1):  # prefixes held min_episode_s
+            ((_, _, stat),) = run_statistics(np.ones(k, bool), score[a:a + k], STEP,
+                                             state.evidence_s)
+            closed = score[a:a + k].mean() * math.sqrt(max(1.0, k * STEP / state.evidence_s))
+            assert stat == pytest.approx(closed)
+            best = max(best, stat)
+    assert state.max_run_statistic == pytest.approx(best)
+
+
+def test_a_gate_delays_attunement_until_the_run_statistic_reaches_it():
+    gate = 20.0
+    state, ups = _events(gate)
+    first = next(i for i, u in enumerate(ups) if u.event == "attuned")
+    onset = ups[first].onset_s
+    start = int(round((onset + STEP / 2) / STEP))
+    stats = [_scores()[start:i + 1].mean()
+             * math.sqrt(max(1.0, (i + 1 - start) * STEP / state.evidence_s))
+             for i in range(start, first + 1)]
+    assert stats[-1] >= gate and max(stats[:-1]) < gate  # confirmed at the first crossing
+    assert onset == pytest.approx(-0.25)  # backdated to the run's start, as without a gate
+    # later events need no new crossing to leave attunement
+    assert [u.event for u in ups if u.event][1] == "rupture"
+
+
+def test_default_gate_is_the_calibrated_one():
+    assert math.isfinite(GATE) and GATE > 0
+    assert ForwardState().gate == GATE
+
+
+def test_bad_gate_is_named():
+    with pytest.raises(ValueError, match="'gate'"):
+        ForwardState(gate=-1.0)
+    with pytest.raises(ValueError, match="'gate'"):
+        ForwardState(gate=float("nan"))
