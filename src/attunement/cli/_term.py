@@ -6,9 +6,11 @@ Rich honours ``NO_COLOR``. Library code logs; only the CLI prints.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -75,15 +77,52 @@ def error(message: str) -> None:
                  soft_wrap=True)
 
 
+_QUOTED = re.compile(r"'([a-z][a-z0-9_]*)'(?! \(--)")
+_ASSIGNED = re.compile(r"\b([a-z][a-z0-9_]*)=('[^']*'|[A-Za-z0-9_.]+)")
+
+
+def with_flags(message: str, command: click.Command | None = None) -> str:
+    """``message`` with the flag of each parameter it names: the library speaks of its
+    parameters (``'sampling_rate'``, ``time_unit='ms'``), never of the CLI, so the CLI adds
+    its own flags (``'sampling_rate' (--sampling-rate)``, ``time_unit='ms' (--time-unit
+    ms)``) where the running command (default: click's current one) has them.
+
+    Examples
+    --------
+    >>> cmd = click.Command("x", params=[click.Option(["--sampling-rate"]),
+    ...                                   click.Option(["--time-unit"])])
+    >>> with_flags("give 'sampling_rate' or time_unit='ms', not 'channel'", cmd)
+    "give 'sampling_rate' (--sampling-rate) or time_unit='ms' (--time-unit ms), not 'channel'"
+    """
+    if command is None:
+        ctx = click.get_current_context(silent=True)
+        command = ctx.command if ctx is not None else None
+    if command is None:
+        return message
+    flags = {p.name: max(p.opts, key=len) for p in command.params
+             if isinstance(p, click.Option) and p.name}
+
+    def quoted(m: re.Match) -> str:
+        flag = flags.get(m.group(1))
+        return f"{m.group(0)} ({flag})" if flag else m.group(0)
+
+    def assigned(m: re.Match) -> str:
+        flag = flags.get(m.group(1))
+        return f"{m.group(0)} ({flag} {m.group(2).strip(chr(39))})" if flag else m.group(0)
+
+    return _ASSIGNED.sub(assigned, _QUOTED.sub(quoted, message))
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn input errors into a message on stderr and exit status 1 (tracebacks with --debug)."""
+    """Turn input errors into a message on stderr and exit status 1 (tracebacks with --debug);
+    the parameters the message names are given with this command's flags (:func:`with_flags`)."""
     try:
         yield
     except (ValueError, FileNotFoundError, ImportError) as err:
         if state["debug"]:
             raise
-        error(str(err))
+        error(with_flags(str(err)))
         raise typer.Exit(1) from None
 
 
