@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -81,26 +80,24 @@ _QUOTED = re.compile(r"'([a-z][a-z0-9_]*)'(?! \(--)")
 _ASSIGNED = re.compile(r"\b([a-z][a-z0-9_]*)=('[^']*'|[A-Za-z0-9_.]+)")
 
 
-def with_flags(message: str, command: click.Command | None = None) -> str:
+def set_flags(flags: dict[str, str]) -> None:
+    """Record the running command's flags by parameter name (the root callback does)."""
+    state["flags"] = dict(flags)
+
+
+def with_flags(message: str, flags: dict[str, str] | None = None) -> str:
     """``message`` with the flag of each parameter it names: the library speaks of its
     parameters (``'sampling_rate'``, ``time_unit='ms'``), never of the CLI, so the CLI adds
     its own flags (``'sampling_rate' (--sampling-rate)``, ``time_unit='ms' (--time-unit
-    ms)``) where the running command (default: click's current one) has them.
+    ms)``) where the running command has them (``flags``, default :func:`set_flags`'s).
 
     Examples
     --------
-    >>> cmd = click.Command("x", params=[click.Option(["--sampling-rate"]),
-    ...                                   click.Option(["--time-unit"])])
-    >>> with_flags("give 'sampling_rate' or time_unit='ms', not 'channel'", cmd)
+    >>> flags = {"sampling_rate": "--sampling-rate", "time_unit": "--time-unit"}
+    >>> with_flags("give 'sampling_rate' or time_unit='ms', not 'channel'", flags)
     "give 'sampling_rate' (--sampling-rate) or time_unit='ms' (--time-unit ms), not 'channel'"
     """
-    if command is None:
-        ctx = click.get_current_context(silent=True)
-        command = ctx.command if ctx is not None else None
-    if command is None:
-        return message
-    flags = {p.name: max(p.opts, key=len) for p in command.params
-             if isinstance(p, click.Option) and p.name}
+    flags = state.get("flags", {}) if flags is None else flags
 
     def quoted(m: re.Match) -> str:
         flag = flags.get(m.group(1))
