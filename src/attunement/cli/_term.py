@@ -76,7 +76,9 @@ def error(message: str) -> None:
                  soft_wrap=True)
 
 
-_QUOTED = re.compile(r"'([a-z][a-z0-9_]*)'(?! \(--)")
+#: A quoted parameter name, unless the message says what came for it (``'x':``), calls it
+#: a parameter or already gives its flag.
+_QUOTED = re.compile(r"'([a-z][a-z0-9_]*)'(?! \(--)(?!:)(?! parameter)")
 _ASSIGNED = re.compile(r"\b([a-z][a-z0-9_]*)=('[^']*'|[A-Za-z0-9_.]+)")
 
 
