@@ -22,10 +22,11 @@ MAX_LINES = 400
 # below, never above. The data model (``session``) is at the bottom because every stage
 # creates or consumes Sessions; the data still flows io -> Session -> preprocess -> ...
 LAYERS: dict[str, tuple[str, ...]] = {
-    "core": ("_check", "_log", "_pairs", "vocabulary", "provenance", "session", "clock",
+    "core": ("_check", "_log", "_jit", "_pairs", "vocabulary", "provenance", "session", "clock",
              "mne_data"),
     "inputs": ("io", "extract", "audio", "physio", "simulate"),
     "preprocess": ("preprocess",),
+    "nulls": ("nulls",),
     "measures": ("lagcorr", "sync", "brain", "linkage"),
     "stats": ("stats",),
     "episodes": ("episodes",),

@@ -45,7 +45,6 @@ def test_long_module_is_found(tmp_path):
 
 
 # (b) no cycle between packages
-@pytest.mark.xfail(strict=True, reason="lagcorr <-> stats (issue 18.3/18.4)")
 def test_no_package_cycle(real):
     assert rules.cycle_edges(real) == []
 
@@ -68,7 +67,6 @@ def test_every_package_has_a_layer(real):
     assert rules.unlisted_packages(real, SRC) == set()
 
 
-@pytest.mark.xfail(strict=True, reason="measures import stats (nulls, FDR; issue 18.3/18.4)")
 def test_layer_order(real):
     assert rules.layer_violations(real) == []
 
@@ -102,7 +100,6 @@ def test_reader_import_is_found(tmp_path):
 
 
 # (d) no private name or module used across packages
-@pytest.mark.xfail(strict=True, reason="stats and sync take lagcorr privates (issue 18.3/26)")
 def test_no_private_cross_package_import(real):
     assert rules.private_imports(real) == []
 

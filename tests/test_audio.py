@@ -197,3 +197,38 @@ def test_crosstalk_between_microphones_is_removed_on_request(talk, tmp_path):
         for got, want in ((on, row.onset_s), (off, row.offset_s)):
             if not overlap[0] - 0.05 <= want <= overlap[1] + 0.05:
                 assert abs(got - want) <= 0.05, row.text
+
+
+def test_attune_extract_voice_from_a_video_with_sound(talk, talk_session, tmp_path):
+    """--features voice reads the audio track of a video (Matroska: MPEG-4 frames, PCM sound)."""
+    av = pytest.importorskip("av")
+    from typer.testing import CliRunner
+
+    import attunement
+    from attunement.cli import app
+
+    _, tracks, _ = talk
+    path = tmp_path / "clip.mkv"
+    pcm = np.round(np.clip(tracks, -1, 1) * 32767).astype("<i2")
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("mpeg4", rate=5)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        sound = out.add_stream("pcm_s16le", rate=RATE, layout="stereo")
+        for k in range(int(tracks.shape[1] / RATE * 5)):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), k % 255, np.uint8),
+                                               format="rgb24")
+            for packet in video.encode(frame):
+                out.mux(packet)
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(pcm.T.reshape(1, -1)),
+                                           format="s16", layout="stereo")
+        frame.rate = RATE
+        for packet in (*sound.encode(frame), *sound.encode(None), *video.encode(None)):
+            out.mux(packet)
+    target = tmp_path / "clip.parquet"
+    result = CliRunner().invoke(app, ["extract", str(path), "--features", "voice", "--out",
+                                      str(target), "--partners", "mother,father"])
+    assert result.exit_code == 0, result.output
+    (session,) = attunement.read(target)
+    agree = session.signals.xs("voice", axis=1, level=1).to_numpy() == \
+        talk_session.signals.xs("voice", axis=1, level=1).to_numpy()
+    assert agree.mean() > 0.99

@@ -93,6 +93,17 @@ def analyze_sessions(sessions: Sequence[Session], config: AnalysisConfig | None 
     With the pseudo-dyad null, every session's pool is the other sessions. ``progress``,
     if given, is called with each session before it runs and returns that session's
     ``progress`` callback (see :func:`analyze`).
+
+    Examples
+    --------
+    >>> import attunement as att
+    >>> dyads = [att.simulate_dyad(duration_s=60, sampling_rate=10, seed=k, id=f"d{k}").session
+    ...          for k in range(2)]
+    >>> cfg = att.load_config(measures=["wcc"], read={"channels": ["movement"]},
+    ...                       surrogates={"n": 0}, episodes={"enabled": False},
+    ...                       sync={"window_s": 20})
+    >>> [(s.id, type(a).__name__) for s, a in att.analyze_sessions(dyads, cfg)]
+    [('d0', 'SessionAnalysis'), ('d1', 'SessionAnalysis')]
     """
     config = config or AnalysisConfig()
     nul = config.surrogates
@@ -148,7 +159,7 @@ def _analyze_preprocessed(session: Session, config: AnalysisConfig, pool: list[S
     if nul.n > 0 and nul.null == "pseudo-dyads" and not pool:
         notes.append(
             "Pseudo-dyads need other sessions: no per-session surrogate test was run "
-            "(use attune batch --pseudo-dyads, or another null)."
+            "(analyse the sessions together, or choose another null)."
         )
         logger.warning("session %s: %s", session.id, notes[-1])
     results = []
@@ -167,10 +178,6 @@ def _analyze_preprocessed(session: Session, config: AnalysisConfig, pool: list[S
 def _channel(session: Session, channel: str, config: AnalysisConfig, pool: list,
              notes: list[str]) -> ChannelAnalysis:
     """Every configured measure of one channel, in the configured order."""
-    from ..lagcorr.lagged import wcc
-    from ..lagcorr.peaks import pick_peaks
-    from ..stats import surrogate_test
-
     x1, x2 = session.pair(channel)
     rate, nul, pre = session.sampling_rate, config.surrogates, config.preprocess
     where = f"session {session.id!r}, channel {channel!r}"
@@ -183,17 +190,11 @@ def _channel(session: Session, channel: str, config: AnalysisConfig, pool: list,
             continue  # a voice measure on another channel
         steps.info("%s [%s]: %s", session.id, channel, name)
         if name == "wcc":
-            params = config.sync.wcc_params()
-            result.wcc = wcc(x1, x2, rate, **params)
-            result.peaks = pick_peaks(result.wcc, x1, x2, rate, method=config.peaks.method,
-                                      alpha=config.peaks.alpha,
-                                      n_surrogates=config.peaks.n_surrogates, seed=nul.seed)
-            if run_tests:
-                steps.info("%s [%s]: wcc against %d surrogates (%s)", session.id, channel,
-                           nul.n, nul.null)
-                result.test = surrogate_test(x1, x2, rate, null=nul.null, n_surrogates=nul.n,
-                                             seed=nul.seed, segment_s=nul.segment_s,
-                                             pool=pool or None, params=params)
+            try:
+                _wcc(result, (x1, x2, rate), config, pool, run_tests,
+                     f"{session.id} [{channel}]")
+            except ValueError as err:
+                raise ValueError(f"{where}, measure 'wcc': {err}") from None
             continue
         if run_tests:
             steps.info("%s [%s]: %s against %d surrogates (%s)", session.id, channel, name,
@@ -220,6 +221,26 @@ def _channel(session: Session, channel: str, config: AnalysisConfig, pool: list,
 
             result.contingency = contingency(x1, x2, rate, **config.measure_params(name))
     return result
+
+
+def _wcc(result: ChannelAnalysis, pair: tuple, config: AnalysisConfig, pool: list,
+         run_tests: bool, label: str) -> None:
+    """The WCC, its peaks (who leads) and its surrogate test, into ``result``."""
+    from ..lagcorr.lagged import wcc
+    from ..lagcorr.peaks import pick_peaks
+    from ..stats import surrogate_test
+
+    x1, x2, rate = pair
+    nul, params = config.surrogates, config.sync.wcc_params()
+    result.wcc = wcc(x1, x2, rate, **params)
+    result.peaks = pick_peaks(result.wcc, x1, x2, rate, method=config.peaks.method,
+                              alpha=config.peaks.alpha,
+                              n_surrogates=config.peaks.n_surrogates, seed=nul.seed)
+    if run_tests:
+        steps.info("%s: wcc against %d surrogates (%s)", label, nul.n, nul.null)
+        result.test = surrogate_test(x1, x2, rate, null=nul.null, n_surrogates=nul.n,
+                                     seed=nul.seed, segment_s=nul.segment_s,
+                                     pool=pool or None, params=params)
 
 
 def _physio(session, config, analysis) -> pd.DataFrame | None:

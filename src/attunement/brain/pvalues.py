@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.stats import norm
 
 from .._check import check_option, check_random_state
-from ..stats.testing import fdr_bh
+from ..nulls import fdr_bh
 
 CORRECTIONS = ("fdr", "max", "cluster", "none")
 ALTERNATIVES = ("greater", "two-sided")

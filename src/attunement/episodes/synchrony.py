@@ -26,7 +26,7 @@ from .._check import check_positive, check_random_state
 from .._pairs import as_series
 from ..lagcorr.lagged import wcc, wcc_batch
 from ..lagcorr.shifts import shifts_supported, wcc_shifts
-from ..stats.surrogates import shift_offsets
+from ..nulls import shift_offsets
 
 
 @dataclass

@@ -16,9 +16,9 @@ import pandas as pd
 
 from .._check import check_positive, check_random_state
 from ..lagcorr.lagged import WCCResult, wcc
+from ..nulls import shift_offsets
 from ..physio.segments import runs
 from ..session import validate_phases
-from ..stats.surrogates import shift_offsets
 from .measures import LinkageResult, _result
 
 #: Feldman et al. (2011): heart-rate coupling at >= 4 Hz, lags to at least +-1 s.

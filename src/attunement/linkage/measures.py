@@ -22,8 +22,7 @@ import pandas as pd
 from scipy import stats as sstats
 
 from .._check import check_option, check_positive, check_random_state
-from ..stats.surrogates import shift_offsets
-from ..stats.testing import permutation_p
+from ..nulls import permutation_p, shift_offsets
 
 #: Nulls the linkage measures accept.
 NULLS = ("segments", "shift")

@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from .._check import check_option, check_positive, check_random_state
+from ..nulls import shift_offsets as shift_offsets
 from ..vocabulary import NULLS as VOCABULARY_NULLS
 
 #: Name -> null hypothesis of the session-level nulls (their names and texts are the
@@ -36,30 +37,6 @@ def circular_shift(x, y, n_surrogates: int, min_shift: int, seed=None):
     shifts = shift_offsets(n, min_shift, n_surrogates, check_random_state(seed))
     index = (np.arange(n)[None, :] - shifts[:, None]) % n
     return np.broadcast_to(x, (n_surrogates, n)), y[index]
-
-
-def shift_offsets(n: int, min_shift: int, n_surrogates: int, rng: np.random.Generator,
-                  name: str = "the largest lag") -> np.ndarray:
-    """Offsets of ``n_surrogates`` circular shifts of an ``n``-long series, uniform in
-    ``[min_shift, n - min_shift]`` (at least 1: a shift of 0 or ``n`` is the series itself).
-
-    ``name`` is what sets ``min_shift``, named in the error when the series is too short.
-
-    Examples
-    --------
-    >>> shifts = shift_offsets(100, 10, 500, np.random.default_rng(0))
-    >>> int(shifts.min()) >= 10 and int(shifts.max()) <= 90
-    True
-    """
-    if n_surrogates < 0:
-        raise ValueError(f"Invalid value for 'n_surrogates': expected >= 0, got {n_surrogates}.")
-    low = max(1, int(min_shift))
-    if n - low < low:
-        raise ValueError(
-            f"Invalid input: {n} samples leave no circular shift of at least {low} samples "
-            f"either way; use a longer recording or a shorter {name}."
-        )
-    return rng.integers(low, n - low + 1, size=n_surrogates)
 
 
 def segment_shuffle(x, y, n_surrogates: int, segment: int, seed=None):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..lagcorr._wcc_kernel import AVAILABLE, ensure_compiled, jit
+from .._jit import AVAILABLE, ensure_compiled, jit
 
 #: Cells per block: a few buffers of 1M cells (4-8 MB each) whatever the series length.
 BLOCK_CELLS = 1 << 20
