@@ -7,9 +7,10 @@ otherwise the same statistic:
 
 - the AR model is fitted (Yule-Walker, as offline) on the first ``calibration_s`` seconds, then
   applied to each new sample; the calibration samples are replayed through it, so windows
-  from the start are scored (once, with the calibration's delay); it is fitted again, once,
-  on the first ``refit_s`` seconds (10 s of a session describe its dynamics poorly: on the
-  rMEA intakes the live score followed the offline one at r = 0.30-0.72 with the 10 s fit);
+  from the start are scored (once, with the calibration's delay); optionally it is fitted
+  again, once, on the first ``refit_s`` seconds (10 s of a session describe its dynamics
+  poorly: on the rMEA intakes the live score followed the offline one at median r = 0.49
+  with the 10 s fit, 0.55 refitted at 60 s; benchmarks/README.md);
 - the surrogates are partner 2 read ``delays_s`` late (a shift against partner 1 that needs
   no future), from :class:`~attunement.live.rolling.RollingWCC`;
 - the lag weights use the mean profile of the windows seen so far.
@@ -42,8 +43,11 @@ class OnlineScore:
     calibration_s : float
         Seconds used to fit the pre-whitening AR model (10 s, choice).
     refit_s : float or None
-        Seconds after which the AR model is fitted again on all samples so far (60 s,
-        choice; None: never). Windows after it use the new model.
+        Seconds after which the AR model is fitted again on all samples so far (None, the
+        default: never; 60 s separated real from pseudo-dyads better on the rMEA intakes but
+        moved a simulated rupture's onset 6.5 s from the offline one, beyond the 5 s the
+        tests allow; the gate, :data:`~attunement.live.state.GATE`, is calibrated without).
+        Windows after it use the new model.
 
     Examples
     --------
@@ -59,7 +63,7 @@ class OnlineScore:
     def __init__(self, sampling_rate: float, *, window_s: float = 4.0, max_lag_s: float = 2.0,
                  step_s: float = 0.5, prewhiten_s: float | None = 1.0, n_surrogates: int = 19,
                  min_shift_s: float = 10.0, calibration_s: float = 10.0,
-                 refit_s: float | None = 60.0):
+                 refit_s: float | None = None):
         fs = check_positive(sampling_rate, "sampling_rate")
         if int(n_surrogates) < 2:
             raise ValueError(
