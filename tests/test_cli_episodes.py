@@ -63,7 +63,7 @@ def test_user_errors(tmp_path):
     (out / "keep.csv").write_text("x\n")
     result = runner.invoke(app, ["episodes", str(tmp_path / "a.txt"), "--sampling-rate", "10",
                                  "--out", str(out)])
-    assert result.exit_code == 1 and "use --force" in result.stderr
+    assert result.exit_code == 1 and "use 'force' (--force)" in result.stderr
     result = runner.invoke(app, ["episodes", str(tmp_path / "a.txt"), "--sampling-rate", "10",
                                  "--out", str(tmp_path / "o2")])
     # Two samples: not a failure but an empty summary row with its reason (issue 19).
