@@ -205,3 +205,14 @@ def test_attune_analyze_reads_a_wav(talk, tmp_path):
     assert summary.channel.tolist() == ["voice"] and summary.session.tolist() == ["dyad"]
     assert {"vocal_interactive_max_abs", "vocal_p_value"} <= set(summary.columns)
     assert any(p.name.startswith("vocal_events") for p in out.iterdir())
+
+
+def test_example_voice_settings_load():
+    """examples/voice.toml (named in docs/voices.md) is a valid configuration."""
+    from pathlib import Path
+
+    import attunement as att
+
+    cfg = att.load_config(Path(__file__).resolve().parents[1] / "examples" / "voice.toml")
+    assert list(cfg.measures) == ["wcc", "vocal", "prosody"]
+    assert cfg.measure_params("vocal") == {"base_s": 0.25}
