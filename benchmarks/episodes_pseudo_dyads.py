@@ -30,6 +30,8 @@ def main() -> None:
     parser.add_argument("--sampling-rate", type=float, default=25.0)
     parser.add_argument("--paradigm", action="append",
                         default=None, help="repeatable; default both presets")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder for the per-pair rates (rates_<paradigm>.csv)")
     args = parser.parse_args()
     sessions = []
     for folder in args.folders:
@@ -39,6 +41,9 @@ def main() -> None:
     for paradigm in args.paradigm or list(att.episodes.PARADIGMS):
         t0 = time.perf_counter()
         rates = episode_rates(sessions, paradigm=paradigm)
+        if args.out is not None:
+            args.out.mkdir(parents=True, exist_ok=True)
+            rates.to_csv(args.out / f"rates_{paradigm}.csv", index=False)
         print(f"\n== {paradigm}: {len(sessions)} sessions, "
               f"{time.perf_counter() - t0:.0f} s")
         print(compare_rates(rates).T.to_string(header=False))

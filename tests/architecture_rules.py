@@ -22,7 +22,7 @@ MAX_LINES = 400
 # below, never above. The data model (``session``) is at the bottom because every stage
 # creates or consumes Sessions; the data still flows io -> Session -> preprocess -> ...
 LAYERS: dict[str, tuple[str, ...]] = {
-    "core": ("_check", "_log", "_pairs", "vocabulary", "provenance", "session", "clock",
+    "core": ("_check", "_log", "_jit", "_pairs", "vocabulary", "provenance", "session", "clock",
              "mne_data"),
     "inputs": ("io", "extract", "audio", "physio", "simulate"),
     "preprocess": ("preprocess",),

@@ -100,7 +100,6 @@ def test_reader_import_is_found(tmp_path):
 
 
 # (d) no private name or module used across packages
-@pytest.mark.xfail(strict=True, reason="stats and sync take lagcorr privates (issue 18.3/26)")
 def test_no_private_cross_package_import(real):
     assert rules.private_imports(real) == []
 
@@ -157,7 +156,6 @@ def test_cli_private_import_is_found(tmp_path):
 
 
 # (g) the library does not know the CLI: no flag in its messages
-@pytest.mark.xfail(strict=True, reason="about 20 messages name flags (issue 18.4, open)")
 def test_library_messages_name_no_cli_flag():
     assert rules.cli_flags_in_messages(SRC) == []
 

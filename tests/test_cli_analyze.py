@@ -95,3 +95,4 @@ def test_analyze_runs_the_selected_measures(tmp_path):
         assert row[key] == pytest.approx(value, nan_ok=True), key
     assert "grand_average" not in row and "contingency_interactive_1to2" not in row
     assert not list(out.glob("wcc_*")) and not list(out.glob("report_*"))
+    assert "1 session(s) analysed" in result.stderr

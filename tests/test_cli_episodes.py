@@ -30,10 +30,12 @@ def test_simulated_session_and_mea_text(tmp_path):
     eps = pd.read_csv(out / "episodes.csv")
     assert list(eps.columns) == EPISODE_COLUMNS and set(eps.session) == {"dyad", "mea"}
     truth = sim.episodes.query("kind == 'rupture'").onset_s.to_numpy()
-    # four channels place onsets within 3 s; the MEA text holds movement alone (5 s)
-    for sid, tolerance in (("dyad", 3), ("mea", 5)):
+    # onsets within the window's blur, (window 4 s + largest lag 2 s) / 2 = 3 s either side
+    # (synchrony_series), for four channels and for the MEA text's movement alone; with 99
+    # surrogates the onsets no longer depend on the draw (seeds 0-5 all within 3 s)
+    for sid in ("dyad", "mea"):
         found = eps[(eps.session == sid) & (eps.kind == "rupture")].onset_s.to_numpy()
-        assert np.abs(found[:, None] - truth[None, :]).min(axis=0).max() <= tolerance
+        assert np.abs(found[:, None] - truth[None, :]).min(axis=0).max() <= 3
     summary = pd.read_csv(out / "episode_summary.csv")
     assert summary.phase.tolist() == ["all", "all"] and (summary.window_s == 4).all()
     states = pd.read_parquet(out / "states_dyad.parquet")
@@ -61,7 +63,7 @@ def test_user_errors(tmp_path):
     (out / "keep.csv").write_text("x\n")
     result = runner.invoke(app, ["episodes", str(tmp_path / "a.txt"), "--sampling-rate", "10",
                                  "--out", str(out)])
-    assert result.exit_code == 1 and "use --force" in result.stderr
+    assert result.exit_code == 1 and "use 'force' (--force)" in result.stderr
     result = runner.invoke(app, ["episodes", str(tmp_path / "a.txt"), "--sampling-rate", "10",
                                  "--out", str(tmp_path / "o2")])
     # Two samples: not a failure but an empty summary row with its reason (issue 19).

@@ -50,7 +50,7 @@ def test_refuses_to_overwrite_without_force(tmp_path):
     out = str(tmp_path / "d.parquet")
     assert runner.invoke(app, ["simulate", *SHORT, "--out", out]).exit_code == 0
     result = runner.invoke(app, ["simulate", *SHORT, "--out", out])
-    assert result.exit_code == 1 and "already exists; use --force" in result.stderr
+    assert result.exit_code == 1 and "already exists; use 'force' (--force)" in result.stderr
     assert runner.invoke(app, ["simulate", *SHORT, "--out", out, "--force"]).exit_code == 0
 
 

@@ -62,7 +62,7 @@ def test_refuses_non_empty_out_without_force(data_dir, tmp_path):
     one = data_dir / "applied_project_mea" / "MEA_video101.txt"
     assert run(one, *ARGS, "--out", tmp_path).exit_code == 0
     again = run(one, *ARGS, "--out", tmp_path)
-    assert again.exit_code == 1 and "not empty; use --force" in again.stderr
+    assert again.exit_code == 1 and "not empty; use 'force' (--force)" in again.stderr
     assert run(one, *ARGS, "--out", tmp_path, "--force").exit_code == 0
 
 

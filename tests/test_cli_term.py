@@ -56,3 +56,41 @@ def test_verbose_adds_log_lines(monkeypatch, dyad, tmp_path):
     screen = _run(monkeypatch, dyad, tmp_path, "-v")
     assert "info: attunement: session dyad: 600 sample(s) at 10 Hz" in screen
     assert all(line in screen for line in STEPS)
+
+
+PROJECT = """[project]
+name = "tiny"
+[sessions]
+paths = ["data/*.txt"]
+[analysis.read]
+sampling_rate = 25
+[analysis.sync]
+window_s = 30
+max_lag_s = 3
+step_s = 10
+[analysis.surrogates]
+n = 0
+[analysis.episodes]
+enabled = false
+"""
+
+
+def test_batch_shows_a_bar_and_a_line_per_session(monkeypatch, tmp_path, data_dir):
+    """Workers run in other processes: the batch says each session's outcome."""
+    (tmp_path / "data").mkdir()
+    lines = (data_dir / "applied_project_mea" / "MEA_video101.txt").read_text().splitlines()
+    (tmp_path / "data" / "s0.txt").write_text("\n".join(lines[:2500]) + "\n")
+    (tmp_path / "project.toml").write_text(PROJECT)
+
+    def batch(*flags):
+        screen = io.StringIO()
+        monkeypatch.setattr(term, "stderr", Console(file=screen, force_terminal=True,
+                                                    width=100))
+        result = CliRunner().invoke(app, [*flags, "batch", str(tmp_path / "project.toml"),
+                                          "--out", str(tmp_path / "store"), "--workers", "1"])
+        assert result.exit_code == 0, result.output
+        return screen.getvalue()
+
+    first = batch()
+    assert "tiny: 1 session(s)" in first and "s0: analysed" in first and "done 1" in first
+    assert batch("-q") == ""  # the rerun skips the unchanged session, silently

@@ -63,6 +63,29 @@ def test_gate_needs_enough_surrogates():
                      step_s=1, evidence_s=1, alpha=1.5)
 
 
+def test_gate_tests_the_session_before_its_stretches():
+    """Gatekeeping (fixed-sequence test; reference: the construction). One stretch far above
+    every surrogate's largest run, in a session whose mean is below every surrogate's mean:
+    the stretch alone would pass, the session does not, so nothing is attuned; the same
+    stretch in a session above its surrogates is kept, and each run's p-value is the larger
+    of the session's and the run's."""
+    rng = np.random.default_rng(0)
+    null = rng.normal(0, 1, (99, 400))
+    low = np.r_[np.full(360, -1.0), np.full(40, 5.0)]  # mean -0.4: below the null
+    decode = lambda s: s > 2.5  # noqa: E731
+    kept, p, null_max, session_p = gate_attuned(decode(low), low, null, decode, step_s=1,
+                                                evidence_s=1)
+    run_stat = 5.0 * np.sqrt(40)
+    assert run_stat > null_max.max()  # the stretch beats all 99 surrogates' largest runs
+    assert np.mean(low) < min(row.mean() for row in null) and session_p == 1.0
+    assert not kept.any() and np.all(p[360:] == 1.0) and np.isnan(p[:360]).all()
+    high = np.r_[np.full(360, 0.5), np.full(40, 5.0)]
+    kept, p, _, session_p = gate_attuned(decode(high), high, null, decode, step_s=1,
+                                         evidence_s=1)
+    assert session_p == 0.01 and kept[360:].all() and not kept[:360].any()
+    assert np.all(p[360:] == 0.01)
+
+
 def test_weak_coupling_and_short_sessions_are_flagged_not_drawn():
     """Withdrawn coupling (0.15): precision and recall 0-0.5 on the grid -> not meaningful;
     sensitive coupling (0.5) over 10 min -> meaningful; 60 s < two 45 s cycles -> too short."""

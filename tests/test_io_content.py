@@ -73,7 +73,7 @@ def test_irregular_clock_needs_resample_and_keeps_gaps_missing(tmp_path, caplog)
     f = tmp_path / "d.csv"
     f.write_text("time,m_x,i_x\n" + "\n".join(f"{x:.4f},{x:.4f},{2 * x:.4f}" for x in t))
     with pytest.raises(ValueError, match=r"d.csv: column 'time' is not a regular clock .* "
-                                         r"--resample HZ"):
+                                         r"\('resample', in Hz\)"):
         att.read(f)
     with caplog.at_level(logging.WARNING, logger="attunement"):
         s = att.read(f, resample=10)[0]

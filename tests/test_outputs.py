@@ -71,7 +71,7 @@ def test_force_replaces_the_earlier_outputs_whole(tmp_path):
     assert _sync(tmp_path / "in", "--out", out).exit_code == 0
     (out / "my_notes.txt").write_text("mine")
     again = _sync(tmp_path / "in", "--out", out)
-    assert again.exit_code == 1 and "not empty; use --force" in again.output
+    assert again.exit_code == 1 and "not empty; use 'force' (--force)" in again.output
     result = _sync(tmp_path / "in" / "s2.txt", "--out", out, "--force")
     assert result.exit_code == 0, result.output
     files = sorted(p.name for p in out.iterdir() if p.name != ".attune-outputs")

@@ -279,7 +279,7 @@ def test_write_and_read_back(tmp_path):
     assert back.meta["style_params"]["k_12"] == 0.5
     episodes = pd.read_csv(tmp_path / "d.truth_episodes.csv")
     pd.testing.assert_frame_equal(episodes, sim.episodes, check_dtype=False)
-    with pytest.raises(ValueError, match="d.parquet.*already exists; use --force"):
+    with pytest.raises(ValueError, match="d.parquet.*already exists; use 'force'"):
         sim.write(tmp_path / "d.parquet")
     sim.write(tmp_path / "d.parquet", force=True)
     with pytest.raises(ValueError, match=r"d.csv: expected a \.parquet file name"):

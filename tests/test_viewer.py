@@ -139,3 +139,46 @@ def test_cli_view_needs_one_session_per_video(tmp_path, data_dir):
     )
     assert result.exit_code == 1
     assert "--video: a video belongs to one session" in result.stderr
+
+
+def test_a_video_brings_a_sound_switch(analysis, tmp_path):
+    """Videos start muted; the page offers to play the first one's sound (the voices)."""
+    pytest.importorskip("av")
+    pytest.importorskip("cv2")
+    from attunement.extract import write_synthetic_dyad
+
+    clip = tmp_path / "clip.avi"
+    write_synthetic_dyad(clip, n_frames=20, fps=10, width=160, height=80)
+    with_video = write_viewer(analysis, tmp_path / "v.html", videos=[clip]).read_text()
+    assert 'id="sound"' in with_video and "master.muted = !master.muted" in with_video
+    without = write_viewer(analysis, tmp_path / "w.html").read_text()
+    assert 'id="sound"' not in without
+
+
+def test_a_converted_video_keeps_its_sound(tmp_path):
+    """An AVI (MPEG-4 part 2 + PCM) converted for the browser keeps a sound track (AAC)
+    about as long as the original."""
+    av = pytest.importorskip("av")
+    from attunement.report.viewer_video import prepare_video
+
+    rate, clip = 16000, tmp_path / "talk.avi"
+    with av.open(str(clip), "w") as out:
+        video = out.add_stream("mpeg4", rate=10)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        sound = out.add_stream("pcm_s16le", rate=rate, layout="mono")
+        for k in range(20):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 10 * k, np.uint8),
+                                               format="rgb24")
+            for packet in video.encode(frame):
+                out.mux(packet)
+        tone = (8000 * np.sin(np.arange(2 * rate) * 2 * np.pi * 200 / rate)).astype("<i2")
+        frame = av.AudioFrame.from_ndarray(tone.reshape(1, -1), format="s16", layout="mono")
+        frame.rate = rate
+        for packet in (*sound.encode(frame), *sound.encode(None), *video.encode(None)):
+            out.mux(packet)
+    info = prepare_video(clip, tmp_path, "converted")
+    assert info["converted"]
+    with av.open(str(tmp_path / info["src"])) as c:
+        assert c.streams.audio[0].codec_context.name == "aac"
+        n = sum(f.samples for f in c.decode(audio=0))
+    assert abs(n / rate - 2.0) < 0.2

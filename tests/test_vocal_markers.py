@@ -82,6 +82,10 @@ def test_pseudo_dyads_talk_over_each_other_real_dyads_do_not():
     assert (real.overlap_per_min == 0).all()
     assert (pseudo.overlap_per_min > 0).all()
     assert set(MARKERS) <= {c.removesuffix("_per_min") for c in rates.columns}
+    # per minute and per turn count the same markers
+    np.testing.assert_allclose(rates.overlap_per_turn * rates.n_turns,
+                               rates.overlap_per_min * rates.observed_min)
+    assert (real.n_turns >= 80).all()  # 40 exchanges of two turns each
 
 
 def test_bad_thresholds_are_named():

@@ -159,7 +159,7 @@ def _analyze_preprocessed(session: Session, config: AnalysisConfig, pool: list[S
     if nul.n_surrogates > 0 and nul.null == "pseudo-dyads" and not pool:
         notes.append(
             "Pseudo-dyads need other sessions: no per-session surrogate test was run "
-            "(use attune batch --pseudo-dyads, or another null)."
+            "(analyse the sessions together, or choose another null)."
         )
         logger.warning("session %s: %s", session.id, notes[-1])
     results = []

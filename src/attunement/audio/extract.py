@@ -147,6 +147,25 @@ def extract_audio(
     return Session(signals, 1.0 / frame_s, partners=names, id=sid, meta={"audio": audio})
 
 
+def voiced_fraction(session: Session) -> dict[str, float]:
+    """Per partner, the fraction of samples with voice (the mean of the ``voice`` channel,
+    missing samples left out).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> cols = pd.MultiIndex.from_product([["a", "b"], ["voice"]])
+    >>> s = Session(pd.DataFrame([[1, 0], [0, 0], [1, np.nan], [0, 1]], columns=cols), 100)
+    >>> voiced_fraction(s)
+    {'a': 0.5, 'b': 0.333...}
+    """
+    if "voice" not in session.signals.columns.get_level_values(1):
+        raise ValueError(f"session {session.id!r}: expected a 'voice' channel per partner "
+                         f"(from extract_audio), got {list(session.channels)}.")
+    voice = session.signals.xs("voice", axis=1, level=1)
+    return {p: float(voice[p].mean()) for p in session.partners}
+
+
 def _mode(clips: list[AudioClip], split: str) -> str:
     shapes = [c.n_channels for c in clips]
     if len(clips) == 2:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_option, check_positive, check_random_state
+from ..nulls import shift_offsets
 from ..sync.wavelet import (
     DJ,
     OMEGA0,
@@ -247,8 +248,7 @@ def _shift_null(trs, n_surrogates, min_shift_s, periods_s, rng, on_progress, kw)
         if n - 2 * lo < 1:
             raise ValueError(f"dyad {k}: 'min_shift_s' ({min_shift_s:g} s) leaves no shift in a "
                              f"recording of {n / tr.sampling_rate:g} s; choose a smaller one.")
-        options = np.arange(lo, n - lo + 1)
-        shifts.append(rng.choice(options, size=n_surrogates, replace=len(options) < n_surrogates))
+        shifts.append(shift_offsets(n, lo, n_surrogates, rng, "'min_shift_s'"))
     null = np.empty((n_surrogates, len(observed)))
     for s in range(n_surrogates):
         null[s] = np.mean([_coherence(tr, int(sh[s]), **kw)[0] for tr, sh in zip(trs, shifts,

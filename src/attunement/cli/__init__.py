@@ -11,7 +11,7 @@ import sys
 import typer
 
 from .. import __version__
-from ._term import set_verbosity
+from ._term import set_flags, set_verbosity
 
 app = typer.Typer(
     name="attune",
@@ -36,6 +36,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More messages."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
@@ -44,6 +45,9 @@ def _root(
     ),
 ) -> None:
     set_verbosity(verbose, quiet, debug)
+    command = ctx.command.get_command(ctx, ctx.invoked_subcommand or "")
+    set_flags({p.name: max(p.opts, key=len) for p in getattr(command, "params", ())
+               if p.name and any(o.startswith("--") for o in p.opts)})
 
 
 for _name in COMMANDS:

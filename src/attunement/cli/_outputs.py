@@ -25,6 +25,7 @@ class Written:
     """What :func:`write_analyses` wrote: report links and failures, by session."""
 
     out: Path
+    analysed: list[str] = field(default_factory=list)
     links: dict[str, str] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     summaries: list[pd.DataFrame] = field(default_factory=list)
@@ -74,6 +75,7 @@ def write_analyses(results: Iterable, out: Path, videos: list[Path],
             advance()
             continue
         analyses.append(analysis)
+        written.analysed.append(session.id)
         written.summaries.append(tables["summary"])
         episodes.append(tables.get("episodes"))
         episode_summaries.append(tables.get("episode_summary"))

@@ -6,6 +6,7 @@ Rich honours ``NO_COLOR``. Library code logs; only the CLI prints.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -75,15 +76,52 @@ def error(message: str) -> None:
                  soft_wrap=True)
 
 
+#: A quoted parameter name, unless the message says what came for it (``'x':``), calls it
+#: a parameter or already gives its flag.
+_QUOTED = re.compile(r"'([a-z][a-z0-9_]*)'(?! \(--)(?!:)(?! parameter)")
+_ASSIGNED = re.compile(r"\b([a-z][a-z0-9_]*)=('[^']*'|[A-Za-z0-9_.]+)")
+
+
+def set_flags(flags: dict[str, str]) -> None:
+    """Record the running command's flags by parameter name (the root callback does)."""
+    state["flags"] = dict(flags)
+
+
+def with_flags(message: str, flags: dict[str, str] | None = None) -> str:
+    """``message`` with the flag of each parameter it names: the library speaks of its
+    parameters (``'sampling_rate'``, ``time_unit='ms'``), never of the CLI, so the CLI adds
+    its own flags (``'sampling_rate' (--sampling-rate)``, ``time_unit='ms' (--time-unit
+    ms)``) where the running command has them (``flags``, default :func:`set_flags`'s).
+
+    Examples
+    --------
+    >>> flags = {"sampling_rate": "--sampling-rate", "time_unit": "--time-unit"}
+    >>> with_flags("give 'sampling_rate' or time_unit='ms', not 'channel'", flags)
+    "give 'sampling_rate' (--sampling-rate) or time_unit='ms' (--time-unit ms), not 'channel'"
+    """
+    flags = state.get("flags", {}) if flags is None else flags
+
+    def quoted(m: re.Match) -> str:
+        flag = flags.get(m.group(1))
+        return f"{m.group(0)} ({flag})" if flag else m.group(0)
+
+    def assigned(m: re.Match) -> str:
+        flag = flags.get(m.group(1))
+        return f"{m.group(0)} ({flag} {m.group(2).strip(chr(39))})" if flag else m.group(0)
+
+    return _ASSIGNED.sub(assigned, _QUOTED.sub(quoted, message))
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn input errors into a message on stderr and exit status 1 (tracebacks with --debug)."""
+    """Turn input errors into a message on stderr and exit status 1 (tracebacks with --debug);
+    the parameters the message names are given with this command's flags (:func:`with_flags`)."""
     try:
         yield
     except (ValueError, FileNotFoundError, ImportError) as err:
         if state["debug"]:
             raise
-        error(str(err))
+        error(with_flags(str(err)))
         raise typer.Exit(1) from None
 
 

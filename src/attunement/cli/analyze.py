@@ -90,7 +90,7 @@ def analyze(
                                  videos, advance)
     if len(written.links) > 1:
         written.write_index()
-    info(f"{len(written.links)} session(s) analysed -> {out}")
+    info(f"{len(written.analysed)} session(s) analysed -> {out}")
     for sid, link in written.links.items():
         info(f"  {sid}: {out / link}")
     if written.failed:

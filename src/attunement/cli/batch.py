@@ -117,16 +117,8 @@ def query(
 def _pseudo(project, store, n, seed, executor, workers, scheduler) -> None:
     from ..cohort.pseudo import pseudo_dyads
 
-    wanted = project.analysis.read.channels
-    channel = wanted[0] if wanted else None
-    if channel is None:
-        from ..io import read
-
-        first = read(project.files[0], sampling_rate=project.analysis.read.sampling_rate)[0]
-        channel = first.resolve_channel(None)
     frame = pseudo_dyads(
         project,
-        channel,
         n_pseudo=n,
         seed=seed,
         executor=executor or project.spec.batch.executor,

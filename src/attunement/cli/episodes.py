@@ -58,9 +58,8 @@ def episodes(
         "unrepaired' (default: paradigm; a choice, not a published value)."
     ),
     n_gate_surrogates: int = typer.Option(
-        19, "--n-gate-surrogates", help="Circular shifts per window of the attuned gate (19: "
-        "the fewest for a per-window 5 % level)."
-    ),
+        99, "--n-gate-surrogates", help="Circular-shift surrogates (99: the session test resolves "
+        "p in steps of 0.01)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the surrogate shifts."),
     force: bool = typer.Option(False, "--force", help="Write into a non-empty --out."),
     as_json: bool = typer.Option(False, "--json", help="Print the session summaries as JSON."),
@@ -72,8 +71,9 @@ def episodes(
     The default paradigm suits the short time scales of infant affect attunement: 4 s
     windows moved by 0.5 s (Tronick's 1 s coding base), lags to 2 s; for adult movement
     synchrony (MEA) use --paradigm psychotherapy-movement. Series are pre-whitened and
-    scored against 19 circular-shift surrogates; attuned states are kept only where they
-    exceed the surrogates' (detect_episodes). A session that starts out of step is 'not yet
+    scored against 99 circular-shift surrogates; attuned states are kept only in a session
+    whose overall synchrony exceeds its surrogates, and there only in stretches beyond the
+    surrogates' largest (detect_episodes). A session that starts out of step is 'not yet
     attuned', not a rupture. Rupture types are screening aids for human coding, never
     diagnoses.
     """

@@ -68,7 +68,7 @@ def _episode_rates(x1, x2, rate, channel, config) -> dict:
 
 def pseudo_dyads(
     project: Project,
-    channel: str,
+    channel: str | None = None,
     n_pseudo: int | None = 200,
     seed=0,
     keep_roles: bool = False,
@@ -83,8 +83,10 @@ def pseudo_dyads(
     ``seed``. Rows: ``session_1, partner_1, session_2, partner_2, kind, grand_average``,
     and the episode detector's rates on the pair (the project's ``[episodes]`` settings):
     ``observed_s, matched_proportion, n_ruptures, ruptures_per_min, paradigm``; attuned
-    time and ruptures of pseudo-dyads are false positives.
+    time and ruptures of pseudo-dyads are false positives. ``channel`` defaults to the
+    first configured channel, else the first session's only one.
     """
+    channel = channel or default_channel(project)
     ids = [f.stem for f in project.files]
     if len(ids) < 2:
         raise ValueError("pseudo-dyads need at least 2 sessions in the project.")
@@ -181,3 +183,14 @@ def real_vs_own_pseudo(frame: pd.DataFrame, measure: str = "grand_average"):
         "p_value": test["p_value"], "effect_size": test["effect_size"],
     }])
     return summary, per_dyad
+
+
+def default_channel(project: Project) -> str:
+    """The first of the project's ``read.channels``, else the first session's only shared
+    channel (a session with several raises, naming them)."""
+    from ..analysis import read_one
+
+    wanted = project.analysis.read.channels
+    if wanted:
+        return wanted[0]
+    return read_one(project.files[0], project.analysis).resolve_channel(None)

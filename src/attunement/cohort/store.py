@@ -150,7 +150,7 @@ class Store:
                 holder = fh.read().strip() or "another process"
                 raise ValueError(
                     f"{self.path}: another attune batch is writing this store ({holder}); "
-                    "wait for it to finish, or give another --out."
+                    "wait for it to finish, or give another 'out'."
                 ) from None
             fh.seek(0)
             fh.truncate()

@@ -28,7 +28,7 @@ def detect_episodes(
     max_lag_s: float | None = None,
     step_s: float | None = None,
     prewhiten_s: float | None = None,
-    n_gate_surrogates: int = 19,
+    n_gate_surrogates: int = 99,
     min_shift_s: float | None = None,
     attuned_dwell_s: float | None = None,
     rupture_dwell_s: float | None = None,
@@ -52,10 +52,12 @@ def detect_episodes(
     Pipeline: per channel, a pre-whitened windowed cross-correlation scored against
     circular-shift surrogates (:func:`~attunement.episodes.synchrony_series`); channels
     combined by Stouffer's method; a two-state hidden Markov model anchored to the surrogate
-    null (:func:`~attunement.episodes.segment_states`); each attuned run kept only where its
-    evidence exceeds the largest attuned run the same detector finds in the surrogates
-    (:func:`~attunement.episodes.gate_attuned`), so that attuned states mark synchrony beyond
-    chance; runs of states become episodes (:func:`~attunement.episodes.table.episode_table`:
+    null (:func:`~attunement.episodes.segment_states`); a gate
+    (:func:`~attunement.episodes.gate_attuned`) that keeps attuned runs only in a session
+    whose overall synchrony exceeds its surrogates, and there only where a run's evidence
+    exceeds the largest attuned run the same detector finds in the surrogates, so that
+    attuned states mark synchrony beyond chance and agree with the session-level test;
+    runs of states become episodes (:func:`~attunement.episodes.table.episode_table`:
     rupture = the loss of an attuned state; a start out of step is ``not_yet_attuned``).
 
     Parameters
@@ -71,14 +73,16 @@ def detect_episodes(
     channel : str or list of str, optional
         Channel(s) both partners have; default all of them, combined.
     window_s, max_lag_s, step_s, prewhiten_s, n_gate_surrogates, min_shift_s
-        The synchrony series (default: the paradigm's; 19 surrogates, see
+        The synchrony series (default: the paradigm's; 99 surrogates, so that the session
+        test of the gate resolves p-values in steps of 0.01; see
         :func:`~attunement.episodes.synchrony_series`).
     attuned_dwell_s, rupture_dwell_s, evidence_s, min_effect, rupture_fraction, min_episode_s
         The segmentation (dwell times from the paradigm; see
         :func:`~attunement.episodes.segment_states`).
     gate_alpha : float or None
-        Largest permutation p-value of an attuned run against the surrogates' largest
-        (0.05, choice; None: no gate).
+        Level of the gate (0.05, choice; None: no gate): the session's mean synchrony must
+        exceed its surrogates' at this level, and then each attuned run the surrogates'
+        largest run (:func:`~attunement.episodes.gate_attuned`).
     long_unrepaired_s : float, optional
         An unrepaired rupture lasting at least this long is ``long_unrepaired`` (from the
         paradigm: a choice, not a published value; SCIENCE.md).
@@ -144,7 +148,7 @@ def detect_episodes(
     fit = segment_states(series.score, step, **seg)
     attuned, run_p, gate = fit.attuned, np.full(fit.attuned.shape, np.nan), {}
     if gate_alpha is not None and series.null_score is not None:
-        attuned, run_p, null_max = gate_attuned(
+        attuned, run_p, null_max, _ = gate_attuned(
             fit.attuned, series.score, series.null_score,
             lambda s: segment_states(s, step, **seg).attuned,
             step_s=step, evidence_s=fit.params["evidence_s"], alpha=gate_alpha)

@@ -4,19 +4,24 @@ The hidden Markov model (:mod:`.segment`) finds the most probable segmentation o
 synchrony score into two states, but it always finds two states: on a pair of people who
 never met it still calls the upper tail of chance "attuned", and every such stretch then
 ends in a false "rupture" (on rMEA pseudo-dyads, 5.4 % attuned time and 0.20 ruptures per
-minute; SCIENCE.md). The gate tests each decoded attuned run against the same detector run
-on the session's own circular-shift surrogates (partner 2 shifted against partner 1: the
-same two signals with their timing to each other destroyed):
+minute; SCIENCE.md). The gate is a fixed-sequence (gatekeeping) test against the session's
+own circular-shift surrogates (partner 2 shifted against partner 1: the same two signals
+with their timing to each other destroyed):
 
-- a run's statistic is its evidence, the mean score times the square root of the number
-  of independent windows it spans (``duration / evidence_s``);
-- each surrogate's score series is segmented the same way and its largest run statistic
-  kept (a max statistic, so the test holds for the whole session, however many runs);
-- a run is attuned when its permutation p-value, ``(1 + #{surrogate max >= stat}) /
-  (n_gate_surrogates + 1)``, is at most ``alpha``; otherwise it becomes non-attuned.
+1. the session: its mean score against each surrogate's mean score
+   (:func:`session_p_value`). Only a session whose synchrony exceeds its surrogates
+   overall can hold an attuned state, so the attuned share agrees with the session test;
+2. then its stretches: a run's statistic is its evidence, the mean score times the square
+   root of the number of independent windows it spans (``duration / evidence_s``); each
+   surrogate's score series is segmented the same way and its largest run statistic kept
+   (a max statistic, so the test holds for the whole session, however many runs); a run's
+   p-value is ``(1 + #{surrogate max >= stat}) / (n_gate_surrogates + 1)``.
 
-So a session without synchrony beyond its surrogates keeps an attuned run in about
-``alpha`` of cases, and the rate of false ruptures is bounded by that of false attuned runs.
+A run's reported p-value is the larger of the two (the adjusted p-value of a fixed-sequence
+procedure), and a run is attuned when it is at most ``alpha``. Testing in this order at the
+same ``alpha`` keeps the family-wise error at ``alpha``: a session without synchrony beyond
+its surrogates keeps an attuned run in at most ``alpha`` of cases, and the rate of false
+ruptures is bounded by that of false attuned runs.
 """
 
 from __future__ import annotations
@@ -51,6 +56,26 @@ def run_statistics(attuned: np.ndarray, score: np.ndarray, step_s: float,
     return out
 
 
+def session_p_value(score: np.ndarray, null_score: np.ndarray | None) -> float:
+    """Permutation p-value of the mean score against the surrogates' mean scores.
+
+    ``(1 + #{surrogate mean >= real mean}) / (n_gate_surrogates + 1)``; NaN without surrogates or
+    finite scores; a surrogate without a finite window counts as below.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> session_p_value(rng.normal(2, 1, 100), rng.normal(0, 1, (19, 100)))
+    0.05
+    """
+    if null_score is None or not np.isfinite(score).any():
+        return float("nan")
+    real = np.nanmean(score)
+    null = np.array([np.nanmean(row) if np.isfinite(row).any() else -np.inf
+                     for row in np.atleast_2d(null_score)])
+    return float((1 + np.sum(null >= real)) / (null.size + 1))
+
+
 def gate_attuned(
     attuned: np.ndarray,
     score: np.ndarray,
@@ -60,8 +85,9 @@ def gate_attuned(
     step_s: float,
     evidence_s: float,
     alpha: float = 0.05,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Keep the attuned runs whose evidence exceeds the surrogates' largest run.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Keep the attuned runs of a session that exceeds its surrogates, whose evidence
+    exceeds the surrogates' largest run (gatekeeping: the session first, then the runs).
 
     Parameters
     ----------
@@ -84,9 +110,12 @@ def gate_attuned(
     attuned : array of bool
         The gated states.
     p_value : array
-        Each window's run p-value (NaN outside decoded attuned runs).
+        Each window's adjusted run p-value, the larger of the session's and the run's (NaN
+        outside decoded attuned runs).
     null_max : array
         Each surrogate's largest run statistic (-inf: no attuned run).
+    session_p : float
+        The session test's p-value (:func:`session_p_value`).
 
     Examples
     --------
@@ -94,9 +123,13 @@ def gate_attuned(
     >>> score = np.r_[rng.normal(0, 1, 40), rng.normal(4, 1, 40)]
     >>> null = rng.normal(0, 1, (19, 80))
     >>> decode = lambda s: s > 1.5
-    >>> kept, p, _ = gate_attuned(decode(score), score, null, decode, step_s=1, evidence_s=1)
-    >>> int(kept[:40].sum()), int(kept[40:].sum())
-    (0, 40)
+    >>> kept, p, _, session_p = gate_attuned(decode(score), score, null, decode, step_s=1,
+    ...                                      evidence_s=1)
+    >>> int(kept[:40].sum()), int(kept[40:].sum()), session_p
+    (0, 40, 0.05)
+    >>> flat = rng.normal(0, 1, 80)  # no synchrony beyond the null: nothing is attuned
+    >>> int(gate_attuned(decode(flat), flat, null, decode, step_s=1, evidence_s=1)[0].sum())
+    0
     """
     if not 0 < alpha < 1:
         raise ValueError(f"Invalid value for 'alpha': expected a number in (0, 1), got {alpha!r}.")
@@ -112,10 +145,12 @@ def gate_attuned(
             default=-math.inf)
         for row in null_score
     ])
+    session_p = session_p_value(score, null_score)
+    gate_p = session_p if np.isfinite(session_p) else 1.0
     kept = np.zeros_like(np.asarray(attuned, dtype=bool))
     p_value = np.full(kept.shape, np.nan)
     for a, b, stat in run_statistics(attuned, score, step_s, evidence_s):
-        p = (1 + np.sum(null_max >= stat)) / (k + 1)
+        p = max(gate_p, (1 + np.sum(null_max >= stat)) / (k + 1))
         p_value[a:b] = p
         kept[a:b] = p <= alpha + 1e-12
-    return kept, p_value, null_max
+    return kept, p_value, null_max, session_p

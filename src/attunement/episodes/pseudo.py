@@ -22,7 +22,8 @@ from .detect import detect_episodes
 
 #: Columns of :func:`episode_rates`.
 RATE_COLUMNS = ["session_1", "session_2", "kind", "observed_s", "matched_proportion",
-                "n_ruptures", "ruptures_per_min", "session_p_value", "detectable"]
+                "n_ruptures", "ruptures_per_min", "session_p_value", "separation",
+                "detectable"]
 
 
 def pseudo_pairs(ids: Sequence[str], per_session: int = 2) -> list[tuple[str, str]]:
@@ -95,6 +96,7 @@ def episode_rates(
                      "matched_proportion": row["matched_proportion"],
                      "n_ruptures": row["n_ruptures"], "ruptures_per_min": row["ruptures_per_min"],
                      "session_p_value": res.params["session_p_value"],
+                     "separation": res.params["separation"],
                      "detectable": res.params["detectable"]})
     return pd.DataFrame(rows, columns=RATE_COLUMNS)
 

@@ -54,7 +54,7 @@ def score_against_truth(simulated, result, *, tolerance_s: float = 3.0) -> Truth
     >>> channels = ["movement", "positive_affect", "negative_affect", "hr_bpm"]
     >>> score = score_against_truth(sim, detect_episodes(sim.session, channel=channels))
     >>> score.n_detected, score.n_true, score.hits, round(score.balanced_accuracy, 2)
-    (3, 3, [(0, 0), (1, 1), (2, 2)], 0.99)
+    (3, 3, [(0, 0), (1, 1), (2, 2)], 0.98)
     """
     tol = check_positive(tolerance_s, "tolerance_s")
     t = result.states.time_s

@@ -30,8 +30,8 @@ from .pseudo import pseudo_pairs, pseudo_session
 
 MARKERS = ("long_switching_pause", "minimal_response", "overlap")
 MARKER_COLUMNS = ["onset_s", "offset_s", "partner", "marker", "duration_s"]
-RATE_COLUMNS = ["session_1", "session_2", "kind", "observed_min",
-                *(f"{m}_per_min" for m in MARKERS)]
+RATE_COLUMNS = ["session_1", "session_2", "kind", "observed_min", "n_turns",
+                *(f"{m}_per_min" for m in MARKERS), *(f"{m}_per_turn" for m in MARKERS)]
 
 
 def vocal_markers(states: VocalStates, *, long_pause_s: float | None = None,
@@ -78,17 +78,24 @@ def vocal_markers(states: VocalStates, *, long_pause_s: float | None = None,
     return out.sort_values("onset_s", kind="stable").reset_index(drop=True)
 
 
-def marker_rates(markers: pd.DataFrame, duration_s: float) -> dict:
-    """Markers per minute, by kind.
+def marker_rates(markers: pd.DataFrame, duration_s: float, n_turns: int | None = None) -> dict:
+    """Markers per minute, by kind; and per turn when ``n_turns`` is given. A dyad that
+    exchanges turns more often has more switching pauses, long ones included: per turn
+    reads a marker against the chances the conversation gave it.
 
     Examples
     --------
-    >>> marker_rates(pd.DataFrame({"marker": ["overlap", "overlap"]}), 60)["overlap_per_min"]
-    2.0
+    >>> rates = marker_rates(pd.DataFrame({"marker": ["overlap", "overlap"]}), 60, n_turns=8)
+    >>> rates["overlap_per_min"], rates["overlap_per_turn"]
+    (2.0, 0.25)
     """
     minutes = check_positive(duration_s, "duration_s") / 60
     counts = markers["marker"].value_counts() if len(markers) else pd.Series(dtype=int)
-    return {f"{m}_per_min": float(counts.get(m, 0)) / minutes for m in MARKERS}
+    out = {f"{m}_per_min": float(counts.get(m, 0)) / minutes for m in MARKERS}
+    if n_turns is not None:
+        out.update({f"{m}_per_turn": float(counts.get(m, 0)) / n_turns if n_turns else
+                    float("nan") for m in MARKERS})
+    return out
 
 
 def vocal_marker_rates(sessions: Sequence[Session], *, per_session: int = 2,
@@ -96,7 +103,8 @@ def vocal_marker_rates(sessions: Sequence[Session], *, per_session: int = 2,
     """Marker rates of every real dyad and ``per_session`` pseudo-dyads per session
     (:func:`~attunement.episodes.pseudo.pseudo_pairs`), from each Session's ``voice``.
 
-    One row per pair (:data:`RATE_COLUMNS`); ``kind`` is ``real`` or ``pseudo``. The states
+    One row per pair (:data:`RATE_COLUMNS`: per minute and per turn); ``kind`` is ``real``
+    or ``pseudo``. The states
     are coded on ``base_s`` first (None: the samples as given).
     """
     by_id = {s.id: s for s in sessions}
@@ -108,9 +116,10 @@ def vocal_marker_rates(sessions: Sequence[Session], *, per_session: int = 2,
         else:
             states = code_vocal_states(pair, base_s=base_s)
         duration = pair.n_samples / pair.sampling_rate
-        rates = marker_rates(vocal_markers(states, **marker_kw), duration)
+        n_turns = int((states.events.state == "turn").sum())
+        rates = marker_rates(vocal_markers(states, **marker_kw), duration, n_turns)
         rows.append({"session_1": a, "session_2": b, "kind": "real" if a == b else "pseudo",
-                     "observed_min": duration / 60, **rates})
+                     "observed_min": duration / 60, "n_turns": n_turns, **rates})
     return pd.DataFrame(rows, columns=RATE_COLUMNS)
 
 

@@ -99,7 +99,7 @@ def inferred_rate(times: np.ndarray, path: Path, column: str, unit: str) -> floa
             f"{path}: column {column!r} steps by {1 / rate:g} s (median), a rate of "
             f"{rate:g} Hz, implausible for a continuous signal (expected >= {MIN_RATE_HZ:g} "
             "Hz). If the times are in milliseconds, name the column 'time_ms' or give "
-            "time_unit='ms' (--time-unit ms); if they really are seconds, give "
+            "time_unit='ms'; if they really are seconds, give "
             "time_unit='s'."
         )
     return rate

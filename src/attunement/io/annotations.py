@@ -317,7 +317,7 @@ def codes_from_file(path: str | Path, tiers: Sequence[str] | None = None,
         tiers = list(dict.fromkeys(ann["tier"].dropna()))
         if len(tiers) != 2:
             raise ValueError(f"{path}: has tiers {tiers}; name the two partners' tiers "
-                             "(tiers, --tiers).")
+                             "('tiers').")
     codes = annotations_to_codes(ann, tiers, step_s=step_s)
     codes.attrs["id"] = Path(path).stem
     return codes

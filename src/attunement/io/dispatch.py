@@ -52,7 +52,7 @@ def _read_mea(path: Path, sampling_rate, **options) -> Session:
     if sampling_rate is None:
         raise ValueError(
             f"{path}: MEA text files do not carry a sampling rate; give 'sampling_rate' "
-            "(--sampling-rate) in Hz."
+            "in Hz."
         )
     resample = options.pop("resample", None)
     session = read_mea(path, sampling_rate, **{k: v for k, v in options.items()
@@ -83,7 +83,7 @@ def _read_sound(path: Path, sampling_rate, **options) -> Session:
     """A dyad's sound (one two-channel file), through :func:`attunement.extract_audio`."""
     if options.get("resample") is not None:
         raise ValueError(f"{path}: sound is read on a 100 Hz frame grid; 'resample' "
-                         "(--resample) does not apply to it (voice activity is 0 or 1).")
+                         "does not apply to it (voice activity is 0 or 1).")
     from ..audio import extract_audio
 
     return extract_audio(path, partners=options.get("partners"))

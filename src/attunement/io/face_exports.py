@@ -335,7 +335,7 @@ def _common_grid(frames, frame_numbers, files, resample_hz, fps):
         if np.max(np.abs(t - t[0] - k * period)) > VFR_TOLERANCE * period:
             if fps is not None:
                 raise ValueError(f"{path}: the timestamps do not follow the frame numbers at "
-                                 f"fps = {fps:g} (--sampling-rate); give the video's frame "
+                                 f"fps = {fps:g} ('sampling_rate'); give the video's frame "
                                  "rate, or none for OpenFace files (they carry their times).")
             raise ValueError(f"{path}: frames are not evenly spaced (variable frame rate); "
                              "give 'resample_hz' (e.g. 30) to interpolate onto a grid.")

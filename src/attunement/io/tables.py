@@ -145,7 +145,7 @@ def _clock(table, signals, path, time_col, time_unit, sampling_rate, resample):
         if sampling_rate is None:
             raise ValueError(
                 f"{path}: no time column (looked for names like time, Time, time_s, "
-                "time_ms, timestamp); give 'sampling_rate' (--sampling-rate) in Hz."
+                "time_ms, timestamp); give 'sampling_rate' in Hz."
             )
         rate = check_positive(sampling_rate, "sampling_rate")
         if resample is not None:
@@ -166,7 +166,7 @@ def _clock(table, signals, path, time_col, time_unit, sampling_rate, resample):
         raise ValueError(
             f"{path}: column {time_col!r} is not a regular clock (steps {step.min():g} to "
             f"{step.max():g} s, median {np.median(step):g} s); give a rate to resample to "
-            "(resample=HZ, --resample HZ): gaps stay missing and are reported."
+            "('resample', in Hz): gaps stay missing and are reported."
         )
     if sampling_rate is not None:
         given = check_positive(sampling_rate, "sampling_rate")

@@ -84,10 +84,10 @@ def prepare_out_dir(out: str | Path, force: bool = False) -> Path:
     """
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise ValueError(f"{out}: exists and is not a folder; choose another --out.")
+        raise ValueError(f"{out}: exists and is not a folder; choose another 'out'.")
     if out.is_dir() and any(out.iterdir()):
         if not force:
-            raise ValueError(f"{out}: the output folder is not empty; use --force to overwrite.")
+            raise ValueError(f"{out}: the output folder is not empty; use 'force' to overwrite.")
         _remove_recorded(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / RECORD).write_text("", encoding="utf-8")
@@ -98,7 +98,7 @@ def _remove_recorded(out: Path) -> None:
     record = out / RECORD
     if not record.is_file():
         if (out / "sessions").is_dir():
-            raise ValueError(f"{out}: is a results store (attune batch); choose another --out.")
+            raise ValueError(f"{out}: is a results store (attune batch); choose another 'out'.")
         logger.warning("%s: no record of earlier outputs; files already there are kept.", out)
         return
     for name in record.read_text(encoding="utf-8").splitlines():

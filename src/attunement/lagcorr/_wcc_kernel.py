@@ -20,41 +20,17 @@ numba itself is imported at the first call, not with attunement.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 
 import numpy as np
 
-#: True when the compiled kernel can run (numba installed: the extra 'fast').
-AVAILABLE = importlib.util.find_spec("numba") is not None
+from .._jit import AVAILABLE as AVAILABLE
+from .._jit import ensure_compiled as ensure_compiled
+from .._jit import jit
+
 #: Reductions free to reassociate (so that they vectorise); NaN and infinities keep their
 #: IEEE meaning.
 SUMS = frozenset({"reassoc", "contract", "nsz"})
-_PENDING: list[tuple[dict, str, object, bool]] = []
-
-
-def jit(fastmath=False, parallel: bool = False):
-    """Mark a function for numba (``parallel``: its ``prange`` loops run on numba's
-    threads); :func:`ensure_compiled` wraps every marked function on first use, so that
-    importing attunement never imports numba (a second or so)."""
-    def mark(func):
-        _PENDING.append((func.__globals__, func.__name__, fastmath, parallel))
-        return func
-    return mark
-
-
-def ensure_compiled() -> None:
-    """Replace each marked function by its numba dispatcher (compiled, or loaded from the
-    on-disk cache, at its first call)."""
-    if not _PENDING:
-        return
-    import numba
-
-    while _PENDING:
-        namespace, name, fastmath, parallel = _PENDING.pop()
-        flags = fastmath if isinstance(fastmath, bool) else set(fastmath)
-        namespace[name] = numba.njit(cache=True, nogil=True, error_model="numpy",
-                                     fastmath=flags, parallel=parallel)(namespace[name])
 
 
 #: Most offsets per pass over the windows: each pass writes its part of every output row,

@@ -50,7 +50,8 @@ def is_playable(path: str | Path) -> bool:
 
 
 def convert_to_mp4(source: str | Path, target: str | Path) -> Path:
-    """Re-encode the video of ``source`` as H.264 (yuv420p, even size) in an MP4 ``target``.
+    """Re-encode the video of ``source`` as H.264 (yuv420p, even size) in an MP4 ``target``,
+    and its first sound track, if any, as AAC (the viewer can play the voices).
 
     Frame times are kept (each frame's presentation time is copied), so the converted video
     stays on the recording's clock. Written to a temporary file, then renamed.
@@ -68,12 +69,21 @@ def convert_to_mp4(source: str | Path, target: str | Path) -> Path:
             vout.pix_fmt = "yuv420p"
             vout.time_base = vin.time_base or Fraction(1, 1000)
             vout.options = {"crf": "23", "preset": "veryfast"}
-            for frame in inp.decode(vin):
-                pts = frame.pts
-                frame = frame.reformat(vout.width, vout.height, "yuv420p")
-                frame.pts, frame.time_base = pts, vin.time_base
-                out.mux(vout.encode(frame))
+            ain = inp.streams.audio[0] if inp.streams.audio else None  # the voices, as AAC
+            aout = out.add_stream("aac", rate=ain.rate) if ain is not None else None
+            for packet in inp.demux(*(s for s in (vin, ain) if s is not None)):
+                for frame in packet.decode():
+                    if packet.stream.type == "audio":
+                        frame.pts = None  # the encoder counts samples from the start
+                        out.mux(aout.encode(frame))
+                        continue
+                    pts = frame.pts
+                    frame = frame.reformat(vout.width, vout.height, "yuv420p")
+                    frame.pts, frame.time_base = pts, vin.time_base
+                    out.mux(vout.encode(frame))
             out.mux(vout.encode(None))
+            if aout is not None:
+                out.mux(aout.encode(None))
         os.replace(tmp, target)
     except av.error.FFmpegError as err:
         tmp.unlink(missing_ok=True)

@@ -80,7 +80,7 @@ class SimulatedDyad:
         }
         taken = [str(p) for p in targets.values() if p.exists()]
         if taken and not force:
-            raise ValueError(f"{', '.join(taken)}: already exists; use --force to overwrite.")
+            raise ValueError(f"{', '.join(taken)}: already exists; use 'force' to overwrite.")
         path.parent.mkdir(parents=True, exist_ok=True)
         self.session.to_parquet(path)
         write_csv(self.coupling, targets["coupling"])

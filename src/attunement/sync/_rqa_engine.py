@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..lagcorr._wcc_kernel import AVAILABLE, ensure_compiled, jit
+from .._jit import AVAILABLE, ensure_compiled, jit
+
+prange = range  # numba.prange once compiled (:func:`_compile`)
 
 #: Cells per block: a few buffers of 1M cells (4-8 MB each) whatever the series length.
 BLOCK_CELLS = 1 << 20
@@ -53,6 +55,29 @@ class RecurrenceCounts:
 def embed_length(n_samples: int, dimension: int, delay: int) -> int:
     """Number of delay vectors of a series of ``n_samples`` samples."""
     return n_samples - (dimension - 1) * delay
+
+
+def band_edges(n: int, k_min: int, k_max: int, n_bands: int) -> np.ndarray:
+    """Edges of ``n_bands`` contiguous bands of diagonals ``k_min..k_max`` holding about
+    equal numbers of cells (diagonal k has ``n - |k|``), at least one diagonal each."""
+    k = np.arange(k_min, k_max + 1)
+    cells = np.cumsum(n - np.abs(k))
+    n_bands = max(1, min(n_bands, len(k)))
+    cuts = np.searchsorted(cells, cells[-1] * np.arange(1, n_bands) / n_bands) + 1
+    return np.unique(np.r_[0, cuts, len(k)]).astype(np.int64) + k_min
+
+
+def _compile() -> None:
+    import numba
+
+    globals()["prange"] = numba.prange
+    ensure_compiled()
+
+
+def _threads() -> int:
+    import numba
+
+    return int(numba.get_num_threads())
 
 
 def _elementwise(metric: str, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
@@ -112,13 +137,14 @@ def recurrence_counts(
     k_max = n - 1 if k_max is None else min(k_max, n - 1)
     threshold = dtype(radius) * dtype(radius) if metric == "euclidean" else dtype(radius)
     if engine == "numba":
-        ensure_compiled()
+        _compile()
         diag_hist = np.zeros(n + 2, dtype=np.int64)
         vert_hist = np.zeros(n + 2, dtype=np.int64)
         profile = np.zeros(k_max - k_min + 1, dtype=np.int64)
         n_recurrent = _counts(xs, ys, n, dimension, delay, threshold,
-                              {"euclidean": 0, "maximum": 1}.get(metric, 2), k_min,
-                              k_max, theiler, diag_hist, vert_hist, profile)
+                              {"euclidean": 0, "maximum": 1}.get(metric, 2),
+                              band_edges(n, k_min, k_max, _threads()), theiler, diag_hist,
+                              vert_hist, profile)
         return RecurrenceCounts(n, int(n_recurrent), diag_hist, vert_hist, profile, k_min,
                                 k_max)
     span = (dimension - 1) * delay
@@ -259,23 +285,59 @@ def _row(xs, ys, i, j0, j1, dimension, delay, threshold, metric, theiler, dist, 
             rec[j - j0] = False
 
 
+@jit(parallel=True)
+def _counts(xs, ys, n, dimension, delay, threshold, metric, edges, theiler, diag_hist,
+            vert_hist, profile):
+    """The recurrent cells and their lines, each band of diagonals ``edges[b] <= k <
+    edges[b + 1]`` on a thread of its own (:func:`_band`), then each row's vertical runs
+    joined across bands; returns the number of recurrent cells."""
+    n_bands, k_min = edges.shape[0] - 1, edges[0]
+    ends = np.zeros((n_bands, n, 3), dtype=np.int64)
+    diag = np.zeros((n_bands, diag_hist.shape[0]), dtype=np.int64)
+    vert = np.zeros((n_bands, vert_hist.shape[0]), dtype=np.int64)
+    for b in prange(n_bands):
+        _band(xs, ys, n, dimension, delay, threshold, metric, edges[b], edges[b + 1] - 1,
+              theiler, diag[b], vert[b], profile[edges[b] - k_min : edges[b + 1] - k_min],
+              ends[b])
+    for b in range(n_bands):
+        diag_hist += diag[b]
+        vert_hist += vert[b]
+    for i in range(n):  # a row's run through the bands: whole bands extend it
+        run = 0
+        for b in range(n_bands):
+            lead, whole, tail = ends[b, i, 0], ends[b, i, 1], ends[b, i, 2]
+            run += lead
+            if not whole:
+                if run:
+                    vert_hist[run] += 1
+                run = tail
+        if run:
+            vert_hist[run] += 1
+    return profile.sum()
+
+
 @jit()
-def _counts(xs, ys, n, dimension, delay, threshold, metric, k_min, k_max, theiler,
-            diag_hist, vert_hist, profile):
-    """Tiles of :data:`ROW_TILE` rows by :data:`ROW_CHUNK` diagonals, rows in order within
-    each chunk: the recurrent cells of a row's part (:func:`_row`), its vertical runs
-    (along the row, carried across chunks per row) and each diagonal's open run (carried
-    to the next row, in cache for the whole tile); a diagonal's cells join its profile
-    when its run ends. Returns the number of recurrent cells."""
+def _band(xs, ys, n, dimension, delay, threshold, metric, k_min, k_max, theiler, diag_hist,
+          vert_hist, profile, ends):
+    """Diagonals ``k_min..k_max`` in tiles of :data:`ROW_TILE` rows by :data:`ROW_CHUNK`
+    diagonals, rows in order within each chunk: the recurrent cells of a row's part
+    (:func:`_row`), its vertical runs (along the row, carried across chunks) and each
+    diagonal's open run (carried to the next row, in cache for the whole tile); a
+    diagonal's cells join its profile when its run ends. A row's runs that touch the band's
+    edges are left to the caller: ``ends[i]`` = (the run from the band's first cell, whether
+    it fills the band, the run open at its last cell)."""
     carry = np.zeros(k_max - k_min + 1, dtype=np.int64)
     width = min(ROW_CHUNK, k_max - k_min + 1)
     rec = np.zeros(width, dtype=np.bool_)
     dist = np.zeros(width, dtype=xs.dtype)
     part = np.zeros(width, dtype=xs.dtype)
     runs = np.zeros(ROW_TILE, dtype=np.int64)
+    leads = np.zeros(ROW_TILE, dtype=np.int64)
+    broken = np.zeros(ROW_TILE, dtype=np.bool_)
     for i0 in range(0, n, ROW_TILE):
         i1 = min(i0 + ROW_TILE, n)
         runs[:] = 0
+        broken[:] = False
         for ck0 in range(max(k_min, -(i1 - 1)), min(k_max, n - 1 - i0) + 1, width):
             ck1 = min(ck0 + width - 1, k_max)
             for i in range(i0, i1):
@@ -284,23 +346,27 @@ def _counts(xs, ys, n, dimension, delay, threshold, metric, k_min, k_max, theile
                     continue
                 _row(xs, ys, i, j0, j1, dimension, delay, threshold, metric, theiler, dist,
                      part, rec)
-                k0, run = j0 - i - k_min, runs[i - i0]
+                k0, run, t = j0 - i - k_min, runs[i - i0], i - i0
                 for w in range(j1 - j0 + 1):  # few branches: a third of cells may recur
                     r = rec[w]
                     c = carry[k0 + w]
                     if c and not r:
                         diag_hist[c] += 1
                         profile[k0 + w] += c
-                    if run and not r:
-                        vert_hist[run] += 1
+                    if not r:
+                        if not broken[t]:
+                            leads[t], broken[t] = run, True
+                        elif run:
+                            vert_hist[run] += 1
                     carry[k0 + w] = c + 1 if r else 0
                     run = run + 1 if r else 0
-                runs[i - i0] = run
+                runs[t] = run
         for t in range(i1 - i0):
-            if runs[t]:
-                vert_hist[runs[t]] += 1
+            if broken[t]:
+                ends[i0 + t, 0], ends[i0 + t, 1], ends[i0 + t, 2] = leads[t], 0, runs[t]
+            else:
+                ends[i0 + t, 0], ends[i0 + t, 1], ends[i0 + t, 2] = runs[t], 1, 0
     for kk in range(carry.shape[0]):  # diagonals still open at their last row
         if carry[kk]:
             diag_hist[carry[kk]] += 1
             profile[kk] += carry[kk]
-    return profile.sum()

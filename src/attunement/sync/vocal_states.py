@@ -26,6 +26,7 @@ import pandas as pd
 
 from .._check import check_positive
 from .._pairs import read_pair
+from ..audio.separate import voice_runs
 
 #: The coded states, in the order of :data:`STATE_CODES`; ``none`` for not coded.
 STATES = ("vocalization", "pause", "switching_pause", "simultaneous_speech", "turn")
@@ -168,17 +169,12 @@ def _ffill(values: np.ndarray) -> np.ndarray:
     return values[idx]  # before the first non-zero value, values[0] is 0
 
 
-def _runs(mask: np.ndarray) -> np.ndarray:
-    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(int), 0]))
-    return edges.reshape(-1, 2)
-
-
 def _events(codes, turn, rate, partners) -> pd.DataFrame:
     rows = []
     for k, partner in enumerate(partners):
         for code, state in _CODES.items():
-            rows += [(a, b, partner, state) for a, b in _runs(codes[k] == code)]
-        rows += [(a, b, partner, "turn") for a, b in _runs(turn == k + 1)]
+            rows += [(a, b, partner, state) for a, b in voice_runs(codes[k] == code)]
+        rows += [(a, b, partner, "turn") for a, b in voice_runs(turn == k + 1)]
     events = pd.DataFrame(rows, columns=["a", "b", "partner", "state"])
     events["onset_s"] = events["a"] / rate
     events["offset_s"] = events["b"] / rate
