@@ -135,7 +135,9 @@ def test_cli_replays_and_refuses_to_overwrite(tmp_path):
     assert {s["received"] for s in summary["streams"].values()} == {session.n_samples}
     again = runner.invoke(app, args)
     assert again.exit_code == 1 and "--force" in again.stderr
-    analyzed = runner.invoke(app, ["analyze", str(tmp_path / "o"), "--out", str(tmp_path / "a")])
+    # 60 s recorded: windows shorter than the WCC's default 60 s (rMEA's example)
+    analyzed = runner.invoke(app, ["analyze", str(tmp_path / "o"), "--window", "30",
+                                   "--out", str(tmp_path / "a")])
     assert analyzed.exit_code == 0, analyzed.output
     assert (tmp_path / "a" / "summary.csv").exists()
 
