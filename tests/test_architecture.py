@@ -156,7 +156,6 @@ def test_cli_private_import_is_found(tmp_path):
 
 
 # (g) the library does not know the CLI: no flag in its messages
-@pytest.mark.xfail(strict=True, reason="5 messages of live/ name flags (issue 18.4, open)")
 def test_library_messages_name_no_cli_flag():
     assert rules.cli_flags_in_messages(SRC) == []
 
