@@ -79,3 +79,36 @@ def test_bad_gate_is_named():
         ForwardState(gate=-1.0)
     with pytest.raises(ValueError, match="'gate'"):
         ForwardState(gate=float("nan"))
+
+
+def test_the_score_refits_its_ar_model_on_the_first_minute():
+    """Reference: the offline detector's pre-whitening (episodes.synchrony.prewhiten) of the
+    refit span: after the refit the live model gives the same residuals there."""
+    from scipy.signal import lfilter
+
+    from attunement.episodes.synchrony import prewhiten
+    from attunement.live import OnlineScore
+
+    rng = np.random.default_rng(0)
+    fs, order = 10, 10
+    x = lfilter([1], [1, -0.9], rng.normal(size=400))  # AR(1): 10 s describe it poorly
+    y = lfilter([1], [1, -0.5], rng.normal(size=400))
+    score = OnlineScore(fs, calibration_s=10, refit_s=30)
+    first = None
+    for i, (a, b) in enumerate(zip(x, y)):
+        score.push(a, b)
+        if i + 1 == 100:
+            first = [(m, c.copy()) for m, c in score._ar]
+    n = 30 * fs
+    for k, series in enumerate((x, y)):
+        mean, coef = score._ar[k]
+        assert not np.allclose(coef, first[k][1])  # refitted
+        offline = prewhiten(series[:n], order)
+        t = np.arange(order, n)
+        live = np.array([series[i] - mean - coef @ (series[i - order:i][::-1] - mean)
+                         for i in t])
+        np.testing.assert_allclose(live, offline[t], atol=1e-9)
+    never = OnlineScore(fs, calibration_s=10, refit_s=None)
+    for a, b in zip(x, y):
+        never.push(a, b)
+    np.testing.assert_allclose(never._ar[0][1], first[0][1])

@@ -156,6 +156,7 @@ def test_real_mother_infant_vocal_codes_avoid_overlap(shared_dir):
 
 
 @needs_espeak
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # f0_hz's all-missing WCC windows
 def test_analyze_runs_the_voice_measures_on_their_channels(talk_session, tmp_path):
     """attune's one pipeline on a Session from audio: vocal on voice, prosody on f0_hz,
     with their headline statistics tested against shift surrogates; the vocal events and
@@ -205,3 +206,14 @@ def test_attune_analyze_reads_a_wav(talk, tmp_path):
     assert summary.channel.tolist() == ["voice"] and summary.session.tolist() == ["dyad"]
     assert {"vocal_interactive_max_abs", "vocal_p_value"} <= set(summary.columns)
     assert any(p.name.startswith("vocal_events") for p in out.iterdir())
+
+
+def test_example_voice_settings_load():
+    """examples/voice.toml (named in docs/voices.md) is a valid configuration."""
+    from pathlib import Path
+
+    import attunement as att
+
+    cfg = att.load_config(Path(__file__).resolve().parents[1] / "examples" / "voice.toml")
+    assert list(cfg.measures) == ["wcc", "vocal", "prosody"]
+    assert cfg.measure_params("vocal") == {"base_s": 0.25}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
 import typer
 
 from ..report.brain_figures import write_interbrain_figures, write_wtc_figure
@@ -99,43 +98,40 @@ def _bar(description: str):
 
 
 def _run_eeg(dyads, names, opt):
-    from .. import interbrain, interbrain_test, read_hyperscanning
+    from .. import read_hyperscanning
+    from ..brain.summary import (
+        interbrain_dyads,
+        interbrain_group_test,
+        interbrain_summary,
+        join_group_test,
+    )
     from ..io.writers import write_csv, write_parquet
 
-    out, files, rows = opt["out"], [], []
+    out, files = opt["out"], []
     read_pair = opt["read"] or read_hyperscanning
     insts = [read_pair(a, b, pair_by=opt["pair_by"]) for a, b in dyads]
-    kw = {"pair_by": opt["pair_by"]}
-    params = {"pair_by": opt["pair_by"], "window_s": opt["window_s"], "step_s": opt["step_s"]}
-    for name, (p1, p2) in zip(names, insts, strict=True):
-        res = interbrain(p1, p2, opt["mode"], opt["bands"], epochs_average=not opt["per_epoch"],
-                         window_s=opt["window_s"], step_s=opt["step_s"], n_jobs=opt["n_jobs"],
-                         **kw)
+    windows = {"window_s": opt["window_s"], "step_s": opt["step_s"]}
+    results = interbrain_dyads(insts, names, opt["mode"], opt["bands"],
+                               epochs_average=not opt["per_epoch"], n_jobs=opt["n_jobs"],
+                               pair_by=opt["pair_by"], **windows)
+    for name, res in results.items():
         table = res.to_frame()
         files.append(write_csv(table, out / f"interbrain_{name}.csv"))
         files.append(write_parquet(table, out / f"interbrain_{name}.parquet"))
-        mean = table.groupby(["mode", "band"], sort=False)["value"].mean().reset_index()
-        rows.append(mean.assign(session=name, n_epochs=res.n_epochs, epoch_s=res.epoch_s,
-                                sampling_rate_hz=res.sampling_rate, **params))
         if opt["figure"]:
             files += write_interbrain_figures(res, out / f"interbrain_{name}")
-    summary = pd.concat(rows, ignore_index=True)
-    summary = summary[["session"] + [c for c in summary.columns if c != "session"]]
+    summary = interbrain_summary(results, pair_by=opt["pair_by"], **windows)
     if opt["surrogates"] > 0:
-        null = opt["null"] or ("pseudo-dyads" if len(dyads) > 1 else "epochs")
-        bar, step = _bar(f"{null} surrogates")
+        bar, step = _bar("surrogates")
         with bar:
-            test = interbrain_test(insts, opt["mode"], opt["bands"], null=null,
-                                   n_surrogates=opt["surrogates"], correction=opt["correction"],
-                                   alpha=opt["alpha"], seed=opt["seed"], on_progress=step,
-                                   window_s=opt["window_s"], step_s=opt["step_s"],
-                                   n_jobs=opt["n_jobs"], **kw)
+            test = interbrain_group_test(
+                insts, opt["mode"], opt["bands"], null=opt["null"],
+                n_surrogates=opt["surrogates"], correction=opt["correction"],
+                alpha=opt["alpha"], seed=opt["seed"], on_progress=step, n_jobs=opt["n_jobs"],
+                pair_by=opt["pair_by"], **windows)
         files.append(write_csv(test.to_frame().assign(seed=opt["seed"]),
                                out / "interbrain_test.csv"))
-        group = test.summary().assign(session="+".join(names) if len(names) > 1 else names[0],
-                                      seed=opt["seed"])
-        summary = pd.concat([summary, group], ignore_index=True) if len(names) > 1 else \
-            summary.merge(group.drop(columns=["value"]), on=["session", "mode", "band"])
+        summary = join_group_test(summary, test, names, opt["seed"])
         if opt["figure"]:
             files += write_interbrain_figures(test, out / "interbrain_test")
     return summary, files
@@ -150,39 +146,36 @@ def _parse_periods(text: str) -> tuple[float, float]:
 
 
 def _run_wtc(dyads, names, opt):
-    from .. import interbrain_wtc, interbrain_wtc_test, read_hyperscanning, to_haemoglobin
+    from .. import read_hyperscanning, to_haemoglobin
+    from ..brain.summary import (
+        interbrain_group_test,
+        interbrain_wtc_dyads,
+        interbrain_wtc_summary,
+        join_group_test,
+    )
     from ..io.writers import write_csv
 
-    out, files, rows = opt["out"], [], []
+    out, files = opt["out"], []
     band = _parse_periods(opt["periods"])
     insts = []
     for a, b in dyads:
         p1, p2 = (opt["read"] or read_hyperscanning)(
             a, b, pair_by="name" if opt["pairs"] == "matched" else "position")
         insts.append(tuple(to_haemoglobin(p, min_sci=opt["min_sci"]) for p in (p1, p2)))
-    for name, (p1, p2) in zip(names, insts, strict=True):
-        res = interbrain_wtc(p1, p2, periods_s=band, pairs=opt["pairs"])
-        table = res.to_frame()
-        files.append(write_csv(table, out / f"interbrain_wtc_{name}.csv"))
-        rows.append({"session": name, "mode": "wtc", "value": float(table["coherence"].mean()),
-                     "n_pairs": int((~table["bad"]).sum()), "n_bad_pairs": int(table["bad"].sum()),
-                     "period_min_s": band[0], "period_max_s": band[1], "pairs": opt["pairs"],
-                     "min_sci": opt["min_sci"], "sampling_rate_hz": res.sampling_rate})
+    results = interbrain_wtc_dyads(insts, names, periods_s=band, pairs=opt["pairs"])
+    for name, res in results.items():
+        files.append(write_csv(res.to_frame(), out / f"interbrain_wtc_{name}.csv"))
         if opt["figure"]:
             files.append(write_wtc_figure(res, out / f"interbrain_wtc_{name}.png"))
-    summary = pd.DataFrame(rows)
+    summary = interbrain_wtc_summary(results, pairs=opt["pairs"], min_sci=opt["min_sci"])
     if opt["surrogates"] > 0:
-        null = opt["null"] or ("pseudo-dyads" if len(dyads) > 1 else "shift")
-        bar, step = _bar(f"{null} surrogates")
+        bar, step = _bar("surrogates")
         with bar:
-            test = interbrain_wtc_test(insts, null=null, n_surrogates=opt["surrogates"],
-                                       periods_s=band, pairs=opt["pairs"],
-                                       correction=opt["correction"], alpha=opt["alpha"],
-                                       seed=opt["seed"], on_progress=step)
+            test = interbrain_group_test(
+                insts, wtc=True, null=opt["null"], n_surrogates=opt["surrogates"],
+                periods_s=band, pairs=opt["pairs"], correction=opt["correction"],
+                alpha=opt["alpha"], seed=opt["seed"], on_progress=step)
         files.append(write_csv(test.to_frame().assign(seed=opt["seed"]),
                                out / "interbrain_wtc_test.csv"))
-        group = test.summary().assign(session="+".join(names), seed=opt["seed"])
-        summary = pd.concat([summary, group], ignore_index=True) if len(names) > 1 else \
-            summary.merge(group.drop(columns=["value", "period_min_s", "period_max_s", "n_pairs"]),
-                          on=["session", "mode"])
+        summary = join_group_test(summary, test, names, opt["seed"])
     return summary, files
