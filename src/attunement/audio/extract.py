@@ -33,6 +33,8 @@ from .read import AudioClip, read_audio
 from .separate import split_by_pitch
 
 logger = logging.getLogger("attunement")
+#: Step lines (each sound) go here, at INFO.
+steps = logger.getChild("progress")
 
 SPLITS = ("auto", "channels", "files", "pitch")
 #: Voice channels of a Session made from audio.
@@ -108,6 +110,8 @@ def extract_audio(
     clips = [read_audio(p) for p in items]
     mode = _mode(clips, split)
     names = _partners(partners)
+    steps.info("%s: voice activity, F0 and intensity (split %s)",
+               ", ".join(Path(str(c.source)).name for c in clips), mode)
     if f0_range_hz is None:
         f0_range_hz = PITCH_SPLIT_F0_RANGE_HZ if mode == "pitch" else DEFAULT_F0_RANGE_HZ
     options = {"frame_s": frame_s, "aggressiveness": aggressiveness, "f0_range_hz": f0_range_hz}

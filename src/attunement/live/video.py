@@ -60,7 +60,7 @@ class VideoSource:
                  noise_filter: str = "none", sampling_rate: float | None = None,
                  speed: float = 1.0, suffix: str = "", max_frames: int | None = None,
                  backend: str = "auto"):
-        self.cv2 = soft_import("cv2", "attune live --video / --camera")
+        self.cv2 = soft_import("cv2", "Live video (a file or a camera)")
         self.speed = check_positive(speed, "speed")
         self.camera = isinstance(source, int) and not isinstance(source, bool)
         if self.camera:
