@@ -70,7 +70,7 @@ window_s = 30
 max_lag_s = 3
 step_s = 10
 [analysis.surrogates]
-n = 0
+n_surrogates = 0
 [analysis.episodes]
 enabled = false
 """
