@@ -41,7 +41,7 @@ max_lag_s = 2
 step_s = 5
 
 [analysis.surrogates]
-n = 0
+n_surrogates = 0
 
 [[models]]
 name = "condition"
