@@ -84,7 +84,10 @@ def compute(cache: Path, part: int = 0, n_parts: int = 1) -> None:
             after = eps[(eps.kind == "rupture") & (eps.kind.shift(1) == "attuned")]
             offline = dict(ruptures=after.onset_s.tolist(),
                            attuned=float(eps[eps.kind == "attuned"].duration_s.sum()
-                                         / s.duration_s))
+                                         / s.duration_s),
+                           times_s=res.states.time_s.tolist(),
+                           score=[None if not np.isfinite(v) else float(v)
+                                  for v in res.states.value])
         np.savez(cache / f"{kind}_{s.id}.npz", scores=live_scores(s),
                  duration_s=s.duration_s, offline=json.dumps(offline))
         print(kind, s.id, flush=True)
@@ -104,6 +107,15 @@ def load(cache: Path) -> list[dict]:
 def run_filter(scores: np.ndarray, **state_params) -> list:
     state = ForwardState(**state_params)
     return [state.update(t, s) for t, s in scores]
+
+
+def _follow(live: np.ndarray, offline: dict) -> float:
+    """Pearson r of the live and offline scores at the windows both have."""
+    off = dict(zip(np.round(offline["times_s"], 3),
+                   np.array(offline["score"], dtype=float)))
+    both = np.array([(off[round(t, 3)], v) for t, v in live if round(t, 3) in off])
+    ok = np.isfinite(both).all(1) if both.size else np.zeros(0, bool)
+    return float(np.corrcoef(both[ok].T)[0, 1]) if ok.sum() > 2 else np.nan
 
 
 def report(cache: Path, alpha: float = 0.05, state_params: dict | None = None) -> dict:
@@ -126,7 +138,14 @@ def report(cache: Path, alpha: float = 0.05, state_params: dict | None = None) -
                 state.update(t, s)
             largest.setdefault(r["kind"], []).append(state.max_run_statistic)
     real_offline = [r["offline"] for r in rows if r["kind"] == "real"]
+    # how closely the live score follows the offline one, window by window, on real pairs
+    follow = [_follow(r["scores"], r["offline"]) for r in rows
+              if r["kind"] == "real" and "score" in r["offline"]]
     out = dict(n_calibration_pairs=len(calib), gate_alpha=alpha, gate=gate,
+               live_vs_offline_score_r=dict(median=round(float(np.median(follow)), 3),
+                                            min=round(float(np.min(follow)), 3),
+                                            max=round(float(np.max(follow)), 3))
+               if follow else None,
                offline_real_per_min=round(float(np.mean([
                    len(o["ruptures"]) for o in real_offline])) / (DURATION_S / 60), 3)
                if real_offline else None,

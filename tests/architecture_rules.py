@@ -280,7 +280,8 @@ def _strings(node: ast.AST) -> list[str]:
 
 def cli_flags_in_messages(root: Path, top: str = "attunement") -> list[str]:
     """CLI flags (``--force``) named in the errors, warnings and log lines of library
-    modules (outside cli/): the library names its parameters, the CLI its flags."""
+    modules (outside cli/), and in what ``soft_import`` says a missing extra is for: the
+    library names its parameters, the CLI its flags."""
     out = []
     for name, path in modules(root, top).items():
         if package_of(name) == CLI_PACKAGE:
@@ -288,8 +289,9 @@ def cli_flags_in_messages(root: Path, top: str = "attunement") -> list[str]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Raise) and node.exc is not None:
                 texts = _strings(node.exc)
-            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                  and node.func.attr in _MESSAGE_CALLS):
+            elif isinstance(node, ast.Call) and (
+                    isinstance(node.func, ast.Attribute) and node.func.attr in _MESSAGE_CALLS
+                    or isinstance(node.func, ast.Name) and node.func.id == "soft_import"):
                 texts = _strings(node)
             else:
                 continue

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from voices import RATE, needs_espeak, yin_f0
 
-from attunement.audio import extract_audio, read_audio, voice_runs
+from attunement.audio import extract_audio, read_audio, voice_runs, voiced_fraction
 
 pytestmark = needs_espeak
 
@@ -39,6 +39,30 @@ def test_voice_activity_within_50_ms_of_planted_utterances(talk, talk_session):
         for row in truth[truth.partner == k].itertuples():
             near |= (t >= row.onset_s - 0.25) & (t < row.offset_s + 0.25)
         assert s.signals[(partner, "voice")].to_numpy()[~near].sum() == 0
+
+
+def test_voiced_fraction_is_bounded_by_the_planted_utterances(talk, talk_session):
+    """Reference: the planted spans; voice is found only within 50 ms of them (above), so
+    the fraction is at most their share of the clip plus 0.1 s each, and words fill most of
+    each span (at least half)."""
+    _, _, truth = talk
+    s = talk_session
+    total_s = s.n_samples / s.sampling_rate
+    fractions = voiced_fraction(s)
+    assert list(fractions) == list(s.partners)
+    for k, partner in enumerate(s.partners):
+        mine = truth[truth.partner == k]
+        planted = float((mine.offset_s - mine.onset_s).sum()) / total_s
+        assert 0.5 * planted <= fractions[partner] <= planted + 0.1 * len(mine) / total_s
+    with pytest.raises(ValueError, match="expected a 'voice' channel"):
+        voiced_fraction(_without_voice(s))
+
+
+def _without_voice(session):
+    from attunement import Session
+
+    keep = [c for c in session.signals.columns if c[1] != "voice"]
+    return Session(session.signals[keep], session.sampling_rate)
 
 
 def test_f0_within_5_percent_of_yin(talk, talk_session):

@@ -56,13 +56,13 @@ def test_group_test_is_joined_to_one_dyad_and_added_for_several(caplog):
     assert len(joined) == 1 and {"p_value", "null_mean", "seed"} <= set(joined.columns)
     assert joined.loc[0, "value"] == interbrain_summary(one).loc[0, "value"]
 
-    two = interbrain_dyads([(x, y), (y, z)], ["a", "b"], "plv", "alpha_low",
-                           sampling_rate=RATE)
-    group = interbrain_group_test([(x, y), (y, z)], "plv", "alpha_low", n_surrogates=2,
+    dyads = [(x, y), (y, z), (z, x)]
+    three = interbrain_dyads(dyads, ["a", "b", "c"], "plv", "alpha_low", sampling_rate=RATE)
+    group = interbrain_group_test(dyads, "plv", "alpha_low", n_surrogates=3,
                                   sampling_rate=RATE)
     assert group.null_name == "pseudo-dyads"
-    added = join_group_test(interbrain_summary(two), group, ["a", "b"], seed=0)
-    assert added["session"].tolist() == ["a", "b", "a+b"]
+    added = join_group_test(interbrain_summary(three), group, ["a", "b", "c"], seed=0)
+    assert added["session"].tolist() == ["a", "b", "c", "a+b+c"]
 
 
 def test_names_must_match_the_dyads():

@@ -101,5 +101,5 @@ def test_unknown_paradigm_is_a_user_error(tmp_path):
     result = runner.invoke(app, ["episodes", str(tmp_path), "--paradigm", "adult-chat",
                                  "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
-    assert "'paradigm': expected one of infant-face-to-face, psychotherapy-movement" in (
-        result.stderr)
+    assert ("'paradigm' (--paradigm): expected one of infant-face-to-face, "
+            "psychotherapy-movement") in result.stderr

@@ -128,3 +128,26 @@ def _ecg_from_rate(hr_bpm_4hz, sr, t):
         lo, hi = max(b - 10, 0), min(b + 10, len(t))
         ecg[lo:hi] += np.exp(-0.5 * ((np.arange(lo, hi) - b) / 2.0) ** 2)
     return ecg + 0.01 * np.random.default_rng(0).normal(size=len(t))
+
+
+def test_physio_shows_step_lines_and_quiet_silences(ecg_table, tmp_path, monkeypatch):
+    """Issue 18.5: the steps analyze_physio announces on the terminal; nothing with -q."""
+    import io
+
+    from rich.console import Console
+
+    import attunement.cli._term as term
+
+    def run(name, *flags):
+        screen = io.StringIO()
+        monkeypatch.setattr(term, "stderr", Console(file=screen, force_terminal=True,
+                                                    width=100))
+        result = runner.invoke(app, [*flags, "physio", str(ecg_table), "--out",
+                                     str(tmp_path / name), "--n-surrogates", "3"])
+        assert result.exit_code == 0, screen.getvalue()
+        return screen.getvalue()
+
+    screen = run("a")
+    assert "dyad: ecg to beats and heart rate" in screen
+    assert "dyad: hr_bpm linkage against 3 surrogates" in screen
+    assert run("b", "-q") == ""

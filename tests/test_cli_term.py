@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner
@@ -94,3 +95,62 @@ def test_batch_shows_a_bar_and_a_line_per_session(monkeypatch, tmp_path, data_di
     first = batch()
     assert "tiny: 1 session(s)" in first and "s0: analysed" in first and "done 1" in first
     assert batch("-q") == ""  # the rerun skips the unchanged session, silently
+
+
+def _screen(monkeypatch, *args) -> str:
+    """Run ``attune *args`` with the terminal helper on a terminal; what it drew."""
+    screen = io.StringIO()
+    monkeypatch.setattr(term, "stderr", Console(file=screen, force_terminal=True, width=100))
+    result = CliRunner().invoke(app, list(map(str, args)))
+    assert result.exit_code == 0, screen.getvalue()
+    return screen.getvalue()
+
+
+def test_episodes_shows_step_lines_and_quiet_silences(monkeypatch, dyad, tmp_path):
+    """Reference: the steps detect_episodes announces (a channel's synchrony, the states)."""
+    def run(name, *flags):
+        return _screen(monkeypatch, *flags, "episodes", dyad, "--channel", "movement",
+                       "--surrogates", "19", "--out", tmp_path / name)
+
+    screen = run("a")
+    assert "dyad [movement]: synchrony against 19 surrogates (shift)" in screen
+    assert "dyad: attuned and rupture states" in screen
+    assert run("b", "-q") == ""
+
+
+def test_brain_shows_step_lines_and_quiet_silences(monkeypatch, tmp_path):
+    """Reference: the steps attunement.brain.summary announces (each dyad, the surrogates)."""
+    mne = pytest.importorskip("mne")
+    rng = np.random.default_rng(0)
+    paths = []
+    for k in (1, 2):
+        data = rng.normal(size=(3, 2, 500)) * 1e-6
+        info = mne.create_info(["Fz", "Cz"], 250.0, "eeg")
+        paths.append(tmp_path / f"p{k}-epo.fif")
+        mne.EpochsArray(data, info, verbose="error").save(paths[-1], verbose="error")
+
+    def run(name, *flags):
+        return _screen(monkeypatch, *flags, "brain", *paths, "--mode", "plv", "--bands",
+                       "alpha_low", "--surrogates", "3", "--no-figure", "--out", tmp_path / name)
+
+    screen = run("a")
+    assert "p1-epo__p2-epo: interbrain plv" in screen
+    assert "1 dyad(s): plv against 3 surrogates (epochs)" in screen
+    assert run("b", "-q") == ""
+
+
+def test_extract_shows_step_lines_and_quiet_silences(monkeypatch, tmp_path):
+    """Reference: the step extract_video announces for each video."""
+    pytest.importorskip("cv2", reason="the video extra (OpenCV) is not installed")
+    from attunement.extract import write_synthetic_dyad
+
+    video = tmp_path / "tiny.mp4"
+    write_synthetic_dyad(video, n_frames=10, fps=25, seed=1)
+
+    def run(name, *flags):
+        return _screen(monkeypatch, *flags, "extract", video, "--layout", "split-lr",
+                       "--out", tmp_path / name)
+
+    screen = run("a")
+    assert "tiny.mp4: motion from 2 region(s) at 25 fps" in screen
+    assert run("b", "-q") == ""

@@ -89,7 +89,7 @@ def test_live_video_scores_the_stream(live_run):
 
 
 def test_live_video_bad_input(video, tmp_path):
-    with pytest.raises(ValueError, match="exactly one of --video FILE and --camera N"):
+    with pytest.raises(ValueError, match="exactly one of 'video' \\(a file\\) and 'camera'"):
         open_video(video, 0)
     with pytest.raises(ValueError, match="a camera runs in real time"):
         VideoSource(0, speed=2)

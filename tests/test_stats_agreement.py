@@ -231,3 +231,24 @@ def test_paxton_coded_matching_against_match_states(shared_dir, dyad):
     merged = against(5)
     assert 0.8 < merged.loc[("cohen_kappa", "all"), "value"] < 0.95
     assert merged.loc[("f1", "rupture"), "value"] < 0.8
+
+
+def test_agreement_coders_is_every_pair_on_one_duration_and_alpha_over_all():
+    """Reference: attunement.agreement on each pair with the latest offset of any coding as
+    the duration (what `attune agree` has always done), and alpha_coders over the three."""
+    from attunement.stats.agreement import agreement_coders
+
+    a = pd.DataFrame({"onset_s": [0.0, 6.0], "offset_s": [4.0, 9.0], "label": ["m", "m"]})
+    b = pd.DataFrame({"onset_s": [1.0], "offset_s": [4.0], "label": ["m"]})
+    c = pd.DataFrame({"onset_s": [0.0, 7.0], "offset_s": [3.0, 12.0], "label": ["m", "m"]})
+    table = agreement_coders([a, b, c], ["a", "b", "c"])
+    pair = table[(table.coder_a == "a") & (table.coder_b == "b")].reset_index(drop=True)
+    expected = agreement(a, b, duration_s=12.0).assign(coder_a="a", coder_b="b")
+    pd.testing.assert_frame_equal(pair, expected)
+    last = table.iloc[-1]
+    assert (last.coder_a, last.coder_b, last.n) == ("all", "all", 12)
+    assert last.value == pytest.approx(alpha_coders([a, b, c], duration_s=12.0))
+    with pytest.raises(ValueError, match="'coders': expected one name per coding"):
+        agreement_coders([a, b], ["a"])
+    with pytest.raises(ValueError, match="at least two codings"):
+        agreement_coders([a])

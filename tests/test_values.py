@@ -90,7 +90,8 @@ def test_window_of_fewer_than_ten_samples_is_refused(tmp_path):
     result = runner.invoke(app, ["sync", str(tmp_path / "in"), "--out", str(tmp_path / "o"),
                                  "--window", "4", "--lag", "1", "--step", "2"])
     assert result.exit_code == 1
-    assert "Invalid value for '--window': 4 s holds 8 samples at 2 Hz; expected at least 10" \
+    assert ("Invalid value for 'sync.window_s' (--window): 4 s holds 8 samples at 2 Hz; "
+            "expected at least 10") \
         in " ".join(result.output.split())
 
 
@@ -100,9 +101,9 @@ def test_lag_as_long_as_the_window_is_refused(tmp_path):
     result = runner.invoke(app, ["sync", str(tmp_path / "in"), "--out", str(tmp_path / "o"),
                                  "--window", "4", "--lag", "4", "--step", "2"])
     assert result.exit_code == 1
-    assert "Invalid value for '--lag': 4 s is as long as the window" in " ".join(
+    assert "'max_lag_s' (--lag) (4 s) must be shorter than 'window_s' (--window)" in " ".join(
         result.output.split())
-    with pytest.raises(ValueError, match=r"max_lag_s \(10 s\) must be shorter than window_s"):
+    with pytest.raises(ValueError, match=r"'max_lag_s' \(10 s\) must be shorter than 'window_s'"):
         load_config(sync={"window_s": 10, "max_lag_s": 10})
 
 

@@ -156,6 +156,7 @@ def test_real_mother_infant_vocal_codes_avoid_overlap(shared_dir):
 
 
 @needs_espeak
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # f0_hz's all-missing WCC windows
 def test_analyze_runs_the_voice_measures_on_their_channels(talk_session, tmp_path):
     """attune's one pipeline on a Session from audio: vocal on voice, prosody on f0_hz,
     with their headline statistics tested against shift surrogates; the vocal events and

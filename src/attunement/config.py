@@ -74,8 +74,8 @@ class SyncConfig(_Section):
     @model_validator(mode="after")
     def _lag_within_window(self):
         if self.max_lag_s >= self.window_s:
-            raise ValueError(f"max_lag_s ({self.max_lag_s:g} s) must be shorter than "
-                             f"window_s ({self.window_s:g} s)")
+            raise ValueError(f"'max_lag_s' ({self.max_lag_s:g} s) must be shorter than "
+                             f"'window_s' ({self.window_s:g} s)")
         return self
 
     def wcc_params(self) -> dict[str, Any]:

@@ -16,6 +16,9 @@ from ..linkage import physio_linkage
 from ..physio import Beats, PhysioResult, compare_intervals, hrv_windows, process_session
 from ..session import Session
 
+#: Step lines (processing, linkage) go here, at INFO.
+steps = logger.getChild("progress")
+
 
 @dataclass
 class PhysioAnalysis:
@@ -83,8 +86,11 @@ def analyze_physio(session: Session, kind: str = "ecg", *, channel: str | None =
     partners : list of str, optional
         The partners' names in the device folder.
     """
+    steps.info("%s: %s to %s", session.id, kind,
+               "beats and heart rate" if kind in ("ecg", "ppg") else "skin conductance")
     res = process_session(session, kind, channel=channel, sampling_rate=rate_hz)
     channel_out = "hr_bpm" if kind in ("ecg", "ppg") else "scl_us"
+    steps.info("%s: %s linkage against %d surrogates", session.id, channel_out, n_surrogates)
     link = physio_linkage(res.session, channel=channel_out, n_surrogates=n_surrogates,
                           seed=seed, behaviour_channel=behaviour,
                           episodes=_episodes(res.session, episodes))

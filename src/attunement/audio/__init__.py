@@ -5,7 +5,7 @@ PyAV (the ``audio`` extra) are loaded by the functions that need them. Nothing i
 downloaded: the WebRTC voice detector's model is compiled into its package.
 """
 
-from .extract import SPLITS, VOICE_CHANNELS, extract_audio
+from .extract import SPLITS, VOICE_CHANNELS, extract_audio, voiced_fraction
 from .features import VoiceFeatures, pitch_intensity, voice_activity, voice_features
 from .read import AUDIO_SUFFIXES, AudioClip, is_audio_path, read_audio
 from .separate import pitch_split_hz, split_by_pitch, voice_runs
@@ -25,4 +25,5 @@ __all__ = [
     "voice_activity",
     "voice_features",
     "voice_runs",
+    "voiced_fraction",
 ]

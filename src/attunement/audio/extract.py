@@ -33,6 +33,8 @@ from .read import AudioClip, read_audio
 from .separate import split_by_pitch
 
 logger = logging.getLogger("attunement")
+#: Step lines (each sound) go here, at INFO.
+steps = logger.getChild("progress")
 
 SPLITS = ("auto", "channels", "files", "pitch")
 #: Voice channels of a Session made from audio.
@@ -108,6 +110,8 @@ def extract_audio(
     clips = [read_audio(p) for p in items]
     mode = _mode(clips, split)
     names = _partners(partners)
+    steps.info("%s: voice activity, F0 and intensity (split %s)",
+               ", ".join(Path(str(c.source)).name for c in clips), mode)
     if f0_range_hz is None:
         f0_range_hz = PITCH_SPLIT_F0_RANGE_HZ if mode == "pitch" else DEFAULT_F0_RANGE_HZ
     options = {"frame_s": frame_s, "aggressiveness": aggressiveness, "f0_range_hz": f0_range_hz}
@@ -145,6 +149,25 @@ def extract_audio(
     logger.info("%s: %d frames of %g s from %s (%s)", sid, len(signals), frame_s,
                 audio["sources"], mode)
     return Session(signals, 1.0 / frame_s, partners=names, id=sid, meta={"audio": audio})
+
+
+def voiced_fraction(session: Session) -> dict[str, float]:
+    """Per partner, the fraction of samples with voice (the mean of the ``voice`` channel,
+    missing samples left out).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> cols = pd.MultiIndex.from_product([["a", "b"], ["voice"]])
+    >>> s = Session(pd.DataFrame([[1, 0], [0, 0], [1, np.nan], [0, 1]], columns=cols), 100)
+    >>> voiced_fraction(s)
+    {'a': 0.5, 'b': 0.333...}
+    """
+    if "voice" not in session.signals.columns.get_level_values(1):
+        raise ValueError(f"session {session.id!r}: expected a 'voice' channel per partner "
+                         f"(from extract_audio), got {list(session.channels)}.")
+    voice = session.signals.xs("voice", axis=1, level=1)
+    return {p: float(voice[p].mean()) for p in session.partners}
 
 
 def _mode(clips: list[AudioClip], split: str) -> str:

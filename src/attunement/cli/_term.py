@@ -78,13 +78,20 @@ def error(message: str) -> None:
 
 #: A quoted parameter name, unless the message says what came for it (``'x':``), calls it
 #: a parameter or already gives its flag.
-_QUOTED = re.compile(r"'([a-z][a-z0-9_]*)'(?! \(--)(?!:)(?! parameter)")
+_QUOTED = re.compile(r"'([a-z][a-z0-9_.]*)'(?! \(--)(?!:)(?! parameter)")
+_INVALID = re.compile(r"Invalid value for '([a-z][a-z0-9_.]*)'(?! \(--)")
 _ASSIGNED = re.compile(r"\b([a-z][a-z0-9_]*)=('[^']*'|[A-Za-z0-9_.]+)")
 
 
 def set_flags(flags: dict[str, str]) -> None:
     """Record the running command's flags by parameter name (the root callback does)."""
     state["flags"] = dict(flags)
+
+
+def add_flags(flags: dict[str, str]) -> None:
+    """Name the flag of a library parameter that a command fills from an option of another
+    name (``{"max_lag_s": "--lag"}``)."""
+    state.setdefault("flags", {}).update(flags)
 
 
 def with_flags(message: str, flags: dict[str, str] | None = None) -> str:
@@ -101,14 +108,19 @@ def with_flags(message: str, flags: dict[str, str] | None = None) -> str:
     """
     flags = state.get("flags", {}) if flags is None else flags
 
+    def flag_of(name: str) -> str | None:
+        # a settings path ('sync.window_s') falls back to its last part ('window_s')
+        return flags.get(name) or flags.get(name.rsplit(".", 1)[-1])
+
     def quoted(m: re.Match) -> str:
-        flag = flags.get(m.group(1))
+        flag = flag_of(m.group(1))
         return f"{m.group(0)} ({flag})" if flag else m.group(0)
 
     def assigned(m: re.Match) -> str:
-        flag = flags.get(m.group(1))
+        flag = flag_of(m.group(1))
         return f"{m.group(0)} ({flag} {m.group(2).strip(chr(39))})" if flag else m.group(0)
 
+    message = _INVALID.sub(quoted, message)
     return _ASSIGNED.sub(assigned, _QUOTED.sub(quoted, message))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-from itertools import combinations
 from pathlib import Path
 
 import pandas as pd
@@ -44,7 +43,7 @@ def agree(
     and pair of coders, with the parameters)."""
     from ..io.annotations import read_annotations
     from ..io.writers import prepare_out_dir, write_csv
-    from ..stats.agreement import AGREEMENT_COLUMNS, agreement, alpha_coders
+    from ..stats.agreement import agreement_coders
 
     with user_errors():
         if len(paths) < 2:
@@ -54,21 +53,8 @@ def agree(
         names = [p.stem for p in paths]
         if len(set(names)) != len(names):
             names = [str(p) for p in paths]
-        if duration is None:
-            duration = max(float(t["offset_s"].max()) for t in tables if len(t)) if any(
-                len(t) for t in tables) else None
-        frames = []
-        for i, j in combinations(range(len(tables)), 2):
-            frame = agreement(tables[i], tables[j], unit_s=unit, tolerance_s=tolerance,
-                              labels=wanted, duration_s=duration)
-            frames.append(frame.assign(coder_a=names[i], coder_b=names[j]))
-        if len(tables) > 2:
-            alpha = alpha_coders(tables, unit, wanted, duration)
-            frames.append(pd.DataFrame([{
-                "measure": "krippendorff_alpha", "label": "all", "value": alpha,
-                "n": int(round(duration / unit)), "coder_a": "all", "coder_b": "all",
-                "unit_s": unit, "tolerance_s": tolerance}], columns=AGREEMENT_COLUMNS))
-        table = pd.concat(frames, ignore_index=True)
+        table = agreement_coders(tables, names, unit_s=unit, tolerance_s=tolerance,
+                                 labels=wanted, duration_s=duration)
         if session is not None:
             table.insert(0, "session", session)
         out = prepare_out_dir(out, force=force)

@@ -9,13 +9,11 @@ from pathlib import Path
 import pandas as pd
 import typer
 
+from ..analysis.episodes import episode_reasons
 from ..episodes import detect_episodes, get_paradigm
 from ..episodes.categorical import match_states
-from ..episodes.paradigms import resolve
 from ..io.annotations import codes_from_file
-from ..io.quality import channel_reasons
 from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_summary
-from ..lagcorr.window import samples
 from . import app
 from ._inputs import CHANNELS, PARTNERS, RECURSIVE, RESAMPLE, SAMPLING_RATE, TIME_UNIT, read_inputs
 from ._term import error, info, progress, user_errors, warn
@@ -90,7 +88,8 @@ def episodes(
             bar.update(task, description=f"episodes {name}")
             try:
                 data = load()
-                reasons = [] if codes else _reasons(data, channel, paradigm, window, lag)
+                reasons = [] if codes else episode_reasons(data, channel or None, paradigm,
+                                                            window, lag)
                 if reasons:  # an empty row with its reason, as in summary.csv (sync, analyze)
                     warn(f"session {name!r}: " + "; ".join(reasons) + ": no episodes.")
                     summaries.append(pd.DataFrame([{"session": data.id, "phase": "all",
@@ -123,23 +122,6 @@ def episodes(
     if failed:
         error(f"{len(failed)} session(s) failed: {', '.join(failed)}")
         raise typer.Exit(1)
-
-
-def _reasons(session, channel, paradigm, window, lag) -> list[str]:
-    """Why a session yields no episodes: a partner's channel all missing or constant, or
-    too few samples for one window with its lags (after pre-whitening)."""
-    names = session.channels if not channel else [session.resolve_channel(c) for c in channel]
-    reasons = [r for name in names for r in channel_reasons(session, name)]
-    p = resolve(paradigm, window_s=window, max_lag_s=lag)
-    rate = session.sampling_rate
-    need = sum(samples(p[k] * rate) for k in ("window_s", "max_lag_s", "prewhiten_s"))
-    if session.n_samples < need:
-        reasons.append(
-            f"too few samples ({session.n_samples} at {rate:g} Hz; a {p['window_s']:g} s "
-            f"window with lags of {p['max_lag_s']:g} s after {p['prewhiten_s']:g} s of "
-            f"pre-whitening needs {need})"
-        )
-    return reasons
 
 
 def _detect(data, codes, channel, paradigm, window, step, lag, long_unrepaired, surrogates,

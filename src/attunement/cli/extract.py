@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ..audio import extract_audio, is_audio_path
+from ..audio import extract_audio, is_audio_path, voiced_fraction
 from ..extract import extract_video, write_mea
 from . import app
 from ._term import info, progress, user_errors
@@ -164,13 +164,12 @@ def _audio_targets(paths: list[Path], out: Path, force: bool, split: str):
 
 
 def _audio_summary(session, target: Path) -> dict:
-    voice = session.signals.xs("voice", axis=1, level=1)
     audio = session.meta["audio"]
     row = {"session": session.id, "out": str(target), "partners": list(session.partners),
            "n_samples": session.n_samples, "sampling_rate_hz": session.sampling_rate,
            "split": audio["split"]}
-    for p in session.partners:
-        row[f"voiced_fraction_{p}"] = float(voice[p].mean())
+    for p, fraction in voiced_fraction(session).items():
+        row[f"voiced_fraction_{p}"] = fraction
     if audio["split"] == "pitch":
         row["split_hz"] = audio["split_hz"]
         row["n_unassigned_segments"] = audio["n_unassigned_segments"]

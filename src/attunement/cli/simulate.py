@@ -54,18 +54,9 @@ def simulate(
             id=out.stem,
         )
         files = sim.write(out, force=force)
-    ruptures = sim.episodes[sim.episodes.kind == "rupture"]
-    summary = {
-        "session": sim.session.id,
-        "style": style,
-        "procedure": procedure,
-        "duration_s": sim.session.duration_s,
-        "sampling_rate_hz": sim.session.sampling_rate,
-        "seed": sim.session.meta["seed"],
-        "n_ruptures": len(ruptures),
-        "n_repaired": int(ruptures.repaired.sum()),
-        "files": {name: str(path) for name, path in files.items()},
-    }
+    truth = sim.summary()
+    summary = {"session": truth.pop("session"), "style": style, "procedure": procedure,
+               **truth, "files": {name: str(path) for name, path in files.items()}}
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return

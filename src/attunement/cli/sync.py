@@ -29,7 +29,7 @@ from ..sync.registry import MEASURES, check_measures, check_params
 from ..vocabulary import check_option
 from . import app
 from ._inputs import CHANNELS, PARTNERS, RECURSIVE, RESAMPLE, SAMPLING_RATE, TIME_UNIT, split_names
-from ._term import info, session_progress, user_errors
+from ._term import add_flags, info, session_progress, user_errors
 
 __all__ = ["FIRST", "sync"]
 #: Words accepted for Python's constants in --measure-param values.
@@ -125,6 +125,7 @@ def sync(
         names = check_measures(measure, "--measure")
         params = _measure_params(measure_param or [], names)
         wanted = [channel] if channel else split_names(channels, "--channels")
+        add_flags({"window_s": "--window", "max_lag_s": "--lag", "step_s": "--step"})
         cfg = load_config(
             None,
             read={"sampling_rate": sampling_rate, "resample_hz": resample,

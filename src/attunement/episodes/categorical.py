@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_positive
+from .._log import logger
 from ..session import validate_phases
 from .result import EpisodeResult
 from .segment import merge_short_runs
@@ -120,6 +121,7 @@ def match_states(
         )
     partners = tuple(str(c) for c in codes.columns if c != "time_s")
     sid = session_id or codes.attrs.get("id", "session")
+    logger.getChild("progress").info("%s: matched coded states", sid)
     times, raw = _on_grid(codes, step_s)
     step = float(times[1] - times[0]) if times.size > 1 else 1.0
     cls = [_classes(raw[:, p], classes, partners[p]) for p in (0, 1)]

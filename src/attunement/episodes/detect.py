@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .._check import check_positive, spawn_seeds
+from .._log import logger
 from ..session import Session, validate_phases
 from .detectability import detectability
 from .gate import gate_attuned
@@ -17,6 +18,9 @@ from .rupture_types import TYPE_COLUMNS, type_ruptures
 from .segment import segment_states
 from .synchrony import SynchronySeries, combine_series, synchrony_series
 from .table import episode_table, initiators, phase_at
+
+#: Step lines (each channel's synchrony, the states) go here, at INFO.
+steps = logger.getChild("progress")
 
 
 def detect_episodes(
@@ -125,20 +129,23 @@ def detect_episodes(
         session = data
         names = _channels(session, channel)
         seeds = spawn_seeds(seed, len(names))
-        series = combine_series([
-            synchrony_series(*session.pair(name), session.sampling_rate,
-                             window_s=p["window_s"], max_lag_s=p["max_lag_s"],
-                             step_s=p["step_s"], prewhiten_s=p["prewhiten_s"],
-                             n_surrogates=n_surrogates, min_shift_s=p["min_shift_s"],
-                             channel=name, seed=rng)
-            for name, rng in zip(names, seeds)
-        ])
+        parts = []
+        for name, rng in zip(names, seeds):
+            steps.info("%s [%s]: synchrony against %d surrogates (shift)", session.id, name,
+                       n_surrogates)
+            parts.append(synchrony_series(
+                *session.pair(name), session.sampling_rate, window_s=p["window_s"],
+                max_lag_s=p["max_lag_s"], step_s=p["step_s"], prewhiten_s=p["prewhiten_s"],
+                n_surrogates=n_surrogates, min_shift_s=p["min_shift_s"], channel=name,
+                seed=rng))
+        series = combine_series(parts)
         partners, session_id = session.partners, session.id
         phases = session.phases if phases is None else phases
     else:
         session = None
         series = _as_series(data, p["window_s"])
     phases = validate_phases(phases)
+    steps.info("%s: attuned and rupture states", session_id)
     step = float(series.params.get("step_s", p["step_s"]))
     window = float(series.params.get("window_s", p["window_s"]))
     seg = dict(window_s=window, attuned_dwell_s=p["attuned_dwell_s"],

@@ -27,8 +27,9 @@ class EpisodeResult:
     states : DataFrame
         One row per window (or coded sample): ``time_s``, ``attuned``, ``missing``,
         ``value`` (synchrony in surrogate SDs above chance; 1/0 for coded matching),
-        ``threshold``, ``p_attuned``, ``run_p_value`` (the attuned run's p-value against
-        the surrogates' largest run, :func:`~attunement.episodes.gate_attuned`) and
+        ``threshold``, ``p_attuned``, ``run_p_value`` (the attuned run's adjusted p-value:
+        the larger of the session's against its surrogates and the run's against the
+        surrogates' largest run, :func:`~attunement.episodes.gate_attuned`) and
         ``phase``.
     session : str
         Session id.

@@ -17,6 +17,8 @@ from .regions import Region, resolve_regions, union_box
 from .video import check_video_path, frame_slots, iter_frames, probe_video
 
 logger = logging.getLogger("attunement")
+#: Step lines (each video) go here, at INFO.
+step_lines = logger.getChild("progress")
 
 FEATURES = ("motion", "face", "affect")
 
@@ -128,6 +130,8 @@ def extract_video(
     regs = resolve_regions(info.width, info.height, layout=layout, regions=regions,
                            partners=partners)
     names = list(dict.fromkeys(r.partner for r in regs))
+    step_lines.info("%s: %s from %d region(s) at %g fps", path.name, ",".join(feats),
+                    len(regs), fps)
     with ExitStack() as stack:
         steps = FrameFeatures(feats, regs, threshold, noise_filter, track_face, blendshapes,
                               min_face_confidence, stack)

@@ -147,7 +147,7 @@ def resolve_streams(partners, mapping: list[StreamSpec] | None = None, *,
             names = sorted(found) or "none"
             raise ValueError(
                 f"LSL: expected streams for partners {list(partners)} (named '<partner>' or "
-                f"'<partner>-...', or mapped with --map), found {names} within {timeout_s:g} s."
+                f"'<partner>-...', or mapped with 'mapping'), found {names} within {timeout_s:g} s."
             )
 
 

@@ -54,7 +54,7 @@ class Recorder:
                      self.tables / f"{self.file_stem}.xdf",
                      self.out / "summary.json", *self.out.glob(f"{self.file_stem}*.parquet")):
             if path.exists() and not force:
-                raise ValueError(f"{path} exists; pass --force to overwrite it.")
+                raise ValueError(f"{path} exists; pass 'force' to overwrite it.")
         self.tables.mkdir(parents=True, exist_ok=True)
         self.session_id = session_id
         self.partners = partners
@@ -225,7 +225,7 @@ class OscSender:
         if not address.is_loopback and not allow_remote:
             raise ValueError(
                 f"Invalid value for 'osc_host': {host} is not this machine; pass "
-                "--osc-allow-remote to send OSC over the network."
+                "'osc_allow_remote' to send OSC over the network."
             )
         if not 0 < int(port) < 65536:
             raise ValueError(f"Invalid value for 'osc_port': expected 1-65535, got {port!r}.")

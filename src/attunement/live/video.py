@@ -60,7 +60,7 @@ class VideoSource:
                  noise_filter: str = "none", sampling_rate: float | None = None,
                  speed: float = 1.0, suffix: str = "", max_frames: int | None = None,
                  backend: str = "auto"):
-        self.cv2 = soft_import("cv2", "attune live --video / --camera")
+        self.cv2 = soft_import("cv2", "Live video (a file or a camera)")
         self.speed = check_positive(speed, "speed")
         self.camera = isinstance(source, int) and not isinstance(source, bool)
         if self.camera:
@@ -167,6 +167,6 @@ class VideoSource:
 def open_video(video: str | Path | None, camera: int | None, **kwargs) -> VideoSource:
     """A :class:`VideoSource` for exactly one of ``video`` (a file) and ``camera`` (an index)."""
     if (video is None) == (camera is None):
-        raise ValueError("attune live: give exactly one of --video FILE and --camera N, "
-                         f"got video={video!r}, camera={camera!r}.")
+        raise ValueError("Invalid input: give exactly one of 'video' (a file) and 'camera' "
+                         f"(an index), got {video!r} and {camera!r}.")
     return VideoSource(video if camera is None else int(camera), **kwargs)

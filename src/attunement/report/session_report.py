@@ -135,7 +135,7 @@ def _artefact_note(analysis) -> str:
     for ch in analysis.channels:
         values = np.asarray(ch.wcc.values, dtype=float)
         r = np.tanh(np.abs(values)) if ch.wcc.params.get("fisher_z") else np.abs(values)
-        n = int(np.nansum(np.nanmax(r, axis=1) > 0.95)) if values.size else 0
+        n = int((np.abs(np.nan_to_num(r)) > 0.95).any(axis=1).sum()) if values.size else 0
         if n:
             notes.append(
                 f"{ch.channel}: {n} window(s) with |r| > 0.95 — implausibly high "

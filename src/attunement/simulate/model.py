@@ -51,6 +51,23 @@ class SimulatedDyad:
         """The truth tables by name: ``coupling``, ``episodes`` and ``phases``."""
         return {"coupling": self.coupling, "episodes": self.episodes, "phases": self.session.phases}
 
+    def summary(self) -> dict:
+        """The session's id, length, rate and seed, and its planted ruptures: how many,
+        and how many were repaired.
+
+        Examples
+        --------
+        >>> sim = simulate_dyad("intrusive", duration_s=300, sampling_rate=10, seed=3)
+        >>> s = sim.summary()
+        >>> s["n_ruptures"], s["n_repaired"] <= s["n_ruptures"], s["duration_s"]
+        (3, True, 300.0)
+        """
+        ruptures = self.episodes[self.episodes["kind"] == "rupture"]
+        return {"session": self.session.id, "duration_s": self.session.duration_s,
+                "sampling_rate_hz": self.session.sampling_rate,
+                "seed": self.session.meta["seed"], "n_ruptures": len(ruptures),
+                "n_repaired": int(ruptures["repaired"].sum())}
+
     def write(self, path: str | Path, force: bool = False) -> dict[str, Path]:
         """Write the session to ``path`` (``.parquet``) and the truth tables beside it.
 

@@ -13,12 +13,14 @@ Two views, as coding studies report them (SCIENCE.md):
   assignment). Coding ``a`` is the reference: recall = matched / events of ``a``,
   precision = matched / events of ``b``, F1, and the mean onset difference ``b - a``.
 
-:func:`alpha_coders` gives Krippendorff's alpha for any number of coders.
+:func:`alpha_coders` gives Krippendorff's alpha for any number of coders;
+:func:`agreement_coders` every pair of codings and, with three or more, that alpha.
 """
 
 from __future__ import annotations
 
 import math
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -235,6 +237,49 @@ def agreement(a: pd.DataFrame, b: pd.DataFrame, *, unit_s: float = 1.0,
     out["unit_s"], out["tolerance_s"] = float(unit_s), float(tolerance_s)
     out["value"] = out["value"].astype(float)
     return out[AGREEMENT_COLUMNS]
+
+
+def agreement_coders(tables, coders=None, *, unit_s: float = 1.0, tolerance_s: float = 2.0,
+                     labels=None, duration_s: float | None = None) -> pd.DataFrame:
+    """:func:`agreement` of every pair of codings of one session (the earlier one as the
+    reference) and, with three or more, Krippendorff's alpha over all (``coder_a`` and
+    ``coder_b`` "all"), on one duration: ``duration_s``, default the latest offset of any.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"onset_s": [0.0], "offset_s": [3.0], "label": ["match"]})
+    >>> u = pd.DataFrame({"onset_s": [1.0], "offset_s": [3.0], "label": ["match"]})
+    >>> table = agreement_coders([t, t, u], ["x", "y", "z"], duration_s=6)
+    >>> table.query("measure == 'krippendorff_alpha' and label == 'all'")[
+    ...     ["coder_a", "coder_b", "value"]].round(4).to_numpy().tolist()
+    [['x', 'y', 1.0], ['x', 'z', 0.6857], ['y', 'z', 0.6857], ['all', 'all', 0.7875]]
+
+    By hand (nominal alpha, 1 s units): one unit differs; two coders give
+    1 - 11 * 2 / (2 * 5 * 7) = 0.6857, three give 1 - 17 * 2 / (2 * 8 * 10) = 0.7875.
+    """
+    tables = [_check_table(t, f"tables[{i}]") for i, t in enumerate(tables)]
+    if len(tables) < 2:
+        raise ValueError(f"Invalid value for 'tables': expected at least two codings, got "
+                         f"{len(tables)}.")
+    coders = [_coder(t, f"coder_{i + 1}") for i, t in enumerate(tables)] if coders is None \
+        else [str(c) for c in coders]
+    if len(coders) != len(tables):
+        raise ValueError(f"Invalid value for 'coders': expected one name per coding "
+                         f"({len(tables)}), got {len(coders)}.")
+    duration_s = _duration(tables, duration_s)
+    frames = []
+    for i, j in combinations(range(len(tables)), 2):
+        frame = agreement(tables[i], tables[j], unit_s=unit_s, tolerance_s=tolerance_s,
+                          labels=labels, duration_s=duration_s)
+        frames.append(frame.assign(coder_a=coders[i], coder_b=coders[j]))
+    if len(tables) > 2:
+        alpha = alpha_coders(tables, unit_s, labels, duration_s)
+        frames.append(pd.DataFrame([{
+            "measure": "krippendorff_alpha", "label": "all", "value": alpha,
+            "n": int(round(duration_s / unit_s)), "coder_a": "all", "coder_b": "all",
+            "unit_s": float(unit_s), "tolerance_s": float(tolerance_s)}],
+            columns=AGREEMENT_COLUMNS))
+    return pd.concat(frames, ignore_index=True)
 
 
 def _check_table(table, name: str) -> pd.DataFrame:
