@@ -25,10 +25,10 @@ PARAMS = {
     "wcc": {"window_s": 20, "max_lag_s": 2, "step_s": 5},
     "phase": {"window_s": 20, "band_hz": (0.2, 1.0)},
     "coherence": {"welch_segment_s": 10},
-    "wavelet_coherence": {"frequency_range_hz": (0.1, 0.5)},
+    "wavelet_coherence": {"frequency_range_hz": (0.2, 0.5)},
     "crqa_windows": {"window_s": 20},
     "drp": {"max_lag_s": 2},
-    "dtw": {"max_lag_s": 2},
+    "dtw": {"max_lag_s": 1},
     "granger": {"max_lag_s": 1},
     "prosody": {"n_peak_surrogates": 1},  # its own peak picking's; the headline needs none
 }
