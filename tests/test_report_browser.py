@@ -120,8 +120,10 @@ def test_analyze_tables(demo_out):
     assert {"hr_interval_r", "slope_concordance_index"} <= set(linkage.measure)
     assert not (demo_out / "physio_linkage_MEA_video101.parquet").exists()
     cont = pd.read_parquet(demo_out / "contingency_MEA_video101.parquet")
-    assert sorted(cont.direction) == ["1to1", "1to2", "2to1", "2to2"]
-    assert "contingency_interactive_1to2" in summary.columns
+    # partners by the session's names (issue 18: headerless MEA partners are partner_1/2)
+    assert sorted(cont.direction) == ["partner_1->partner_1", "partner_1->partner_2",
+                                      "partner_2->partner_1", "partner_2->partner_2"]
+    assert "contingency_interactive_partner_1_to_partner_2" in summary.columns
     wide = pd.read_parquet(demo_out / "wcc_MEA_video101.parquet")
     assert list(wide.columns[:2]) == ["channel", "window_start_s"]
 

@@ -214,7 +214,8 @@ def test_rates_lags_and_times_carry_no_float_noise(tmp_path):
 
 #: Positional partner tokens that no written table may carry (issue 18: p1/p2 in
 #: summary.csv, s1/s2 in the report, 1to2 in contingency, 100_01:p1 in pseudo-dyads).
-POSITIONAL = re.compile(r"(?<![A-Za-z0-9])(p1|p2|s1|s2|1to2|2to1|1_to_2|2_to_1)(?![A-Za-z0-9])")
+POSITIONAL = re.compile(r"(?<![A-Za-z0-9])(p1|p2|s1|s2|1to2|2to1|1to1|2to2|1_to_2|2_to_1)"
+                        r"(?![A-Za-z0-9])")
 
 
 def test_command_tables_name_partners_as_the_session_does(tmp_path):

@@ -173,7 +173,7 @@ def test_analyze_runs_the_voice_measures_on_their_channels(talk_session, tmp_pat
     analysis = att.analyze(talk_session, cfg)
     rows = analysis.summary_frame().set_index("channel")
     assert set(rows.index) == {"voice", "f0_hz", "intensity_db"}
-    assert np.isfinite(rows.loc["voice", "vocal_switching_pause_mean_s_1"])
+    assert np.isfinite(rows.loc["voice", "vocal_switching_pause_mean_s_mother"])
     assert np.isnan(rows.loc["f0_hz"].filter(like="vocal_").astype(float)).all()
     assert "vocal_p_value" in rows.columns and "prosody_p_value" in rows.columns
     assert np.isnan(rows.loc["voice"].filter(like="prosody_").astype(float)).all()

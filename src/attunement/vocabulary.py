@@ -247,13 +247,15 @@ def cli_flag(name: str) -> str:
 
 
 #: Positional partner tokens of array-level results (``p1_leads_mean``, ``granger_gc_1to2``).
-_POSITIONAL = re.compile(r"(?<![A-Za-z0-9])(1_to_2|2_to_1|1to2|2to1|p1|p2)(?![A-Za-z0-9])")
+_POSITIONAL = re.compile(
+    r"(?<![A-Za-z0-9])(1_to_2|2_to_1|1_to_1|2_to_2|1to2|2to1|1to1|2to2|p1|p2)(?![A-Za-z0-9])")
 
 
 def name_partners(text: str, partners, *, value: bool = False) -> str:
     """``text`` (a column name, or with ``value`` a cell) with its positional partner
-    tokens (``p1``, ``p2``, ``1to2``, ``2to1``, ``1_to_2``, ``2_to_1``) replaced by the
-    session's partner names: tables name partners as the session does.
+    tokens (``p1``, ``p2``, ``1to2``, ``2to1``, ``1to1``, ``2to2``, and the same with
+    ``_to_``) replaced by the session's partner names: tables name partners as the session
+    does.
 
     Directions become ``a_to_b`` in a column name and ``a->b`` in a cell.
 
@@ -269,7 +271,9 @@ def name_partners(text: str, partners, *, value: bool = False) -> str:
     a, b = (str(p) for p in partners)
     arrow = "->" if value else "_to_"
     names = {"p1": a, "p2": b, "1to2": f"{a}{arrow}{b}", "1_to_2": f"{a}{arrow}{b}",
-             "2to1": f"{b}{arrow}{a}", "2_to_1": f"{b}{arrow}{a}"}
+             "2to1": f"{b}{arrow}{a}", "2_to_1": f"{b}{arrow}{a}",
+             "1to1": f"{a}{arrow}{a}", "1_to_1": f"{a}{arrow}{a}",
+             "2to2": f"{b}{arrow}{b}", "2_to_2": f"{b}{arrow}{b}"}
     return _POSITIONAL.sub(lambda m: names[m.group(1)], text)
 
 

@@ -132,13 +132,13 @@ def vocal_summary(x1, x2, sampling_rate, *, base_s: float | None = 0.25) -> dict
     """The registry's ``vocal`` measure, on the ``voice`` channel: coordination of state
     durations (:func:`vocal_coordination`), ``vocal_interactive_max_abs`` (the larger
     absolute interactive contingency of switching pauses, the headline), and each
-    partner's mean state durations ``vocal_<state>_mean_s_<1|2>``.
+    partner's mean state durations ``vocal_<state>_mean_s_<p1|p2>``.
 
     Examples
     --------
     >>> v = np.tile(np.r_[np.ones(100), np.zeros(100)], 20)
     >>> out = vocal_summary(v, 1 - v, 100)
-    >>> out["vocal_vocalization_mean_s_1"], out["vocal_switching_pause_mean_s_2"]
+    >>> out["vocal_vocalization_mean_s_p1"], out["vocal_switching_pause_mean_s_p2"]
     (1.0, nan)
     """
     states = _coded(x1, x2, sampling_rate, "voice", base_s)
@@ -151,7 +151,7 @@ def vocal_summary(x1, x2, sampling_rate, *, base_s: float | None = 0.25) -> dict
     for k, partner in enumerate(states.partners, start=1):
         own = rhythm[rhythm.partner == partner]
         for row in own.itertuples():
-            out[f"vocal_{row.state}_mean_s_{k}"] = row.mean_duration_s
+            out[f"vocal_{row.state}_mean_s_p{k}"] = row.mean_duration_s
     return out
 
 
