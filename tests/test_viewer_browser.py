@@ -437,8 +437,9 @@ def test_real_recording_opens(data_dir, tmp_path):
         heat = page.evaluate("window.attuneViewer.track('heat')")
         x = page.evaluate("window.attuneViewer.x(window.attuneViewer.view()[0] + 40)")
         page.mouse.move(box["x"] + x, box["y"] + heat["y"] + heat["h"] / 2)
+        # the default settings give plain r (issue 18: the config's WCC defaults are the API's)
         assert re.fullmatch(
-            r"window at [\d.]+ s, lag -?[\d.]+ s: Fisher z -?[\d.]+", page.text_content("#status")
+            r"window at [\d.]+ s, lag -?[\d.]+ s: r -?[\d.]+", page.text_content("#status")
         )
         # A coder's own episode joins the ruptures that n/p step through.
         page.fill("#code-label", "rupture")
