@@ -115,8 +115,9 @@ def test_double_precision_stays_close_to_pyrqa():
 @pytest.mark.parametrize("trial", range(12))
 def test_blocked_counts_equal_dense_matrix(trial, monkeypatch):
     """First principles: every count equals the full matrix's, for any block size and any
-    number of bands of diagonals on threads of their own (1 to 4; the compiled engine)."""
-    monkeypatch.setattr(_rqa_engine, "_threads", lambda: trial % 4 + 1)
+    number of bands of diagonals on threads of their own (1 to 4; the compiled engine: one
+    band runs serially, more on threads)."""
+    monkeypatch.setattr(_rqa_engine, "_bands", lambda n, n_diagonals: trial % 4 + 1)
     rng = np.random.default_rng(trial)
     n = int(rng.integers(8, 90))
     m, tau = int(rng.integers(1, 4)), int(rng.integers(1, 4))
