@@ -47,7 +47,9 @@ test: lint
 	$(BIN)/python -m pytest
 
 # Drift check: the newest releases pyproject.toml allows, in a throwaway environment (the lock
-# is not touched), and the whole suite on them.
+# is not touched), and the suite on them; the long statistical validations (marker `slow`:
+# calibration on simulations, real-data negative controls) run in `make test` only, so that
+# CI's two suites fit its 20 minutes.
 test-latest: | $(UV)
 	rm -rf $(LATEST)
 	$(UV) venv --quiet $(LATEST)
@@ -55,7 +57,7 @@ test-latest: | $(UV)
 	$(UV) pip list --quiet --python $(LATEST)/bin/python --format freeze > $(LATEST)/versions.txt
 	@echo "test-latest: $$(grep -ciE '^[a-z0-9]' $(LATEST)/versions.txt) packages, e.g." \
 	  "$$(grep -iE '^(numpy|pandas|scipy|mne|duckdb)==' $(LATEST)/versions.txt | tr '\n' ' ')"
-	$(LATEST)/bin/python -m pytest -p no:cacheprovider
+	$(LATEST)/bin/python -m pytest -p no:cacheprovider -m "not slow"
 
 bench: sync-all
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done

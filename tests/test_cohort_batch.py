@@ -143,6 +143,7 @@ def test_batch_cli_writes_the_mixed_model(project_dir):
     assert terms == ["Intercept", "arm[T.b]", "visit"]
 
 
+@pytest.mark.slow
 def test_pseudo_dyads_across_the_cohort(project_dir):
     from attunement.cohort.pseudo import pseudo_dyads, real_vs_pseudo
 

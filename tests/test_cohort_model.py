@@ -651,6 +651,7 @@ def test_random_slope_interaction_is_the_difference_of_the_arms_mean_dyad_slopes
         rel=1e-6)
 
 
+@pytest.mark.slow
 def test_random_slope_keeps_the_interaction_test_calibrated():
     # Reference: the nominal 5 % level. 200 seeded null cohorts (both arms' mean slopes
     # equal; 10 + 10 dyads x 12 sessions; each dyad's own slope N(0, 0.005) per session
@@ -896,6 +897,7 @@ def test_satterthwaite_df_match_numerical_derivatives_in_an_unbalanced_design():
     assert (result.table.df > 16).all() and (result.table.df < len(frame)).all()
 
 
+@pytest.mark.slow
 def test_t_tests_keep_the_interaction_calibrated_with_few_dyads():
     # Reference: the nominal 5 % level. 200 seeded null cohorts of 5 + 5 dyads x 20
     # sessions (arms' mean slopes equal, each dyad's own slope N(0, 0.005) around its

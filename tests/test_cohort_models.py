@@ -160,6 +160,7 @@ levels = { outcome = ["continued", "dropped_out"], part = ["first", "second"] }
 """
 
 
+@pytest.mark.slow
 def test_rmea_continued_vs_dropped_out_is_a_model_in_the_store(shared_dir, tmp_path):
     # Real data: the 20 rMEA intake interviews (10 continued therapy, 10 dropped out), each
     # cut into its first and second 5 minutes (two sessions per dyad), through the project

@@ -23,6 +23,9 @@ from attunement.episodes.pseudo import (
     pseudo_session,
 )
 
+# Long validations: run by `make test`, left out of the drift check (`make test-latest`).
+pytestmark = pytest.mark.slow
+
 DATA = Path(__file__).parent / "data"
 RMEA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "rmea_psychotherapy"
 

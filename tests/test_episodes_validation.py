@@ -22,6 +22,9 @@ import pytest
 from attunement import STYLES, simulate_dyad
 from attunement.episodes import detect_episodes, score_against_truth
 
+# Long validations: run by `make test`, left out of the drift check (`make test-latest`).
+pytestmark = pytest.mark.slow
+
 CHANNELS = ["movement", "positive_affect", "negative_affect", "hr_bpm"]
 FRESH_SEEDS = range(11, 17)
 TOLERANCE_S = 3.0

@@ -73,6 +73,7 @@ def replayed(request, tmp_path_factory):
     return sim, session, out, collect, summary
 
 
+@pytest.mark.slow
 def test_no_sample_dropped_or_late(replayed):
     _, session, _, _, summary = replayed
     for stream in summary["streams"].values():

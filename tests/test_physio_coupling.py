@@ -61,6 +61,7 @@ def test_inside_vs_outside_episodes():
     assert list(res.to_frame().columns[-4:]) == ["inside", "outside", "n_inside", "n_outside"]
 
 
+@pytest.mark.slow
 def test_false_positive_rates_are_calibrated():
     # independent pairs (hr_coupling) and constant coupling (episodes): 100 each;
     # a calibrated test rejects more than 10 with probability 0.01

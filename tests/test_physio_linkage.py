@@ -71,6 +71,7 @@ def test_actor_partner_recovers_direction(leader):
     assert set(res.table.columns) == {"outcome", "effect", "coef", "se", "t", "p_value", "n"}
 
 
+@pytest.mark.slow
 def test_false_positive_rates_are_calibrated():
     # 100 independent pairs, 99 surrogates each, alpha = .05; the count of rejections is
     # Binomial(100, .05) when calibrated, above 10 with probability 0.01

@@ -218,6 +218,7 @@ def test_pseudo_dyad_surrogates_need_a_pool():
 
 
 # ------------------------------------------------------------------ calibration and power
+@pytest.mark.slow
 def test_calibrated_nulls_hold_the_false_positive_rate():
     """200 independent AR(1) pairs: a calibrated null rejects 5 % +- 2 SE (1.9-8.1 %).
     Data shuffling destroys the autocorrelation the real pair keeps, so surrogate windows
