@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 import pytest
 from scipy.signal import lfilter
+from voices import dialogue
 
 from attunement import stats
 from attunement.stats.engine import FAST_PATHS, NullDraw, register_fast_path
@@ -45,26 +46,13 @@ def ar_pair(coupled: bool, seed: int, phi: float = 0.7):
 CASES = [(m, null) for m in MEASURES for null in HEADLINES[m].nulls]
 
 
-def dialogue(coupled: bool, seed: int, n_turns: int = 40):
-    """Voice activity at 10 Hz of 40 exchanges (as tests/test_vocal.py at 100 Hz): partner
-    2's switching pause copies partner 1's (coupled, Jaffe et al. 2001) or is drawn afresh."""
-    rng = np.random.default_rng(seed)
-    v1, v2 = [], []
-    for _ in range(n_turns):
-        voc1, voc2 = rng.integers(5, 15, size=2)
-        g1 = rng.uniform(0.3, 2.0)
-        g2 = g1 + rng.normal(0, 0.1) if coupled else rng.uniform(0.3, 2.0)
-        gap1, gap2 = round(10 * g1), round(10 * max(g2, 0.1))
-        v1 += [1] * voc1 + [0] * (gap1 + voc2 + gap2)
-        v2 += [0] * (voc1 + gap1) + [1] * voc2 + [0] * gap2
-    return np.array(v1, float), np.array(v2, float)
 
 
 def measure_pair(measure: str, coupled: bool, seed: int, phi: float = 0.7):
     """The pair in the channel the measure reads: voice activity for 'vocal' (at 10 Hz),
     an F0 contour in Hz for 'prosody', else the AR(1) pair itself (at RATE)."""
     if measure == "vocal":
-        return dialogue(coupled, seed)
+        return dialogue(coupled, seed, n_turns=40, rate=10)
     x1, x2 = ar_pair(coupled, seed, phi)
     return (200 + 20 * x1, 200 + 20 * x2) if measure == "prosody" else (x1, x2)
 

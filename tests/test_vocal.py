@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from voices import needs_espeak
+from voices import dialogue, needs_espeak
 
 from attunement.stats import surrogate_test
 from attunement.sync.vocal_rhythm import (
@@ -85,24 +85,13 @@ def test_coded_series_is_on_a_quarter_second():
     assert len(st.series()) == 2 * 40
 
 
-def _dialogue(coupled: bool, n_turns: int = 50, seed: int = 0):
-    """Partner 2's switching pause copies partner 1's (coupled) or is drawn afresh."""
-    rng = np.random.default_rng(seed)
-    v1, v2 = [], []
-    for _ in range(n_turns):
-        voc1, voc2 = rng.integers(50, 150, size=2)
-        g1 = rng.uniform(0.3, 2.0)
-        g2 = g1 + rng.normal(0, 0.1) if coupled else rng.uniform(0.3, 2.0)
-        v1 += [1] * voc1 + [0] * round(100 * g1) + [0] * voc2 + [0] * round(100 * max(g2, .1))
-        v2 += [0] * (voc1 + round(100 * g1)) + [1] * voc2 + [0] * round(100 * max(g2, .1))
-    return np.array(v1, float), np.array(v2, float)
 
 
 def test_coordination_of_switching_pauses_against_surrogates():
     """Planted interactive contingency (partner 2 matches partner 1's switching pause) is
     found and beats circularly shifted partners; an uncoupled dialogue does not."""
     for coupled in (True, False):
-        v1, v2 = _dialogue(coupled)
+        v1, v2 = dialogue(coupled)
         coord = vocal_coordination(vocal_states(v1, v2, 100)).table
         row = coord.query("state == 'switching_pause' and direction == '1to2'").iloc[0]
         test = surrogate_test(v1, v2, 100, measure=vocal_coordination_summary,

@@ -178,3 +178,18 @@ def mix(tmp_path_factory):
     mono, truth = infant_mix()
     soundfile.write(folder / "room.wav", mono, RATE)
     return folder / "room.wav", truth
+
+
+def dialogue(coupled: bool, seed: int = 0, n_turns: int = 50, rate: int = 100):
+    """Voice activity at ``rate`` Hz of ``n_turns`` exchanges: partner 2's switching pause
+    copies partner 1's (coupled, Jaffe et al. 2001) or is drawn afresh."""
+    rng = np.random.default_rng(seed)
+    v1, v2 = [], []
+    for _ in range(n_turns):
+        voc1, voc2 = rng.integers(5, 15, size=2) * rate // 10
+        g1 = rng.uniform(0.3, 2.0)
+        g2 = g1 + rng.normal(0, 0.1) if coupled else rng.uniform(0.3, 2.0)
+        gap1, gap2 = round(rate * g1), round(rate * max(g2, 0.1))
+        v1 += [1] * voc1 + [0] * (gap1 + voc2 + gap2)
+        v2 += [0] * (voc1 + gap1) + [1] * voc2 + [0] * gap2
+    return np.array(v1, float), np.array(v2, float)
