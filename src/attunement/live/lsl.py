@@ -151,7 +151,44 @@ def resolve_streams(partners, mapping: list[StreamSpec] | None = None, *,
             )
 
 
-class Replay:
+def make_outlet(pylsl, name: str, labels, sampling_rate: float, source_id: str,
+                stream_type: str = "attunement"):
+    """An LSL outlet of float64 samples whose channels carry ``labels``."""
+    info = pylsl.StreamInfo(name, stream_type, len(labels), sampling_rate, "double64", source_id)
+    chans = info.desc().append_child("channels")
+    for c in labels:
+        chans.append_child("channel").append_child_value("label", c)
+    return pylsl.StreamOutlet(info, chunk_size=1)
+
+
+class Pusher:
+    """A thread that pushes samples into LSL outlets (its ``_run``) from :meth:`start`
+    until :meth:`stop` or its own end; :meth:`_close` releases what it holds."""
+
+    def _thread(self, name: str) -> None:
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True, name=name)
+        self.t0 = None
+
+    def start(self, delay_s: float = 0.5):
+        """Start pushing after ``delay_s`` (time for inlets to connect)."""
+        self.t0 = self.pylsl.local_clock() + delay_s
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop pushing, then release the source and close the outlets (they leave the
+        network)."""
+        self._stop.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=5)
+        self._close()
+
+    def _close(self) -> None:
+        self.outlets.clear()
+
+
+class Replay(Pusher):
     """Push a Session to LSL outlets at real-time speed (``speed`` times faster), one outlet
     per partner named ``<partner><suffix>`` with the session's channels as labels.
 
@@ -168,29 +205,11 @@ class Replay:
         self.outlets = []
         for partner in session.partners:
             channels = session.channels_of(partner)
-            info = self.pylsl.StreamInfo(f"{partner}{suffix}", "attunement", len(channels), fs,
-                                         "double64", f"attunement-{session.id}-{partner}{suffix}")
-            chans = info.desc().append_child("channels")
-            for c in channels:
-                chans.append_child("channel").append_child_value("label", c)
+            outlet = make_outlet(self.pylsl, f"{partner}{suffix}", channels, fs,
+                                 f"attunement-{session.id}-{partner}{suffix}")
             data = np.column_stack([session.signal(partner, c) for c in channels])
-            self.outlets.append((self.pylsl.StreamOutlet(info, chunk_size=1), data))
-        self.thread = threading.Thread(target=self._run, daemon=True, name="attune-replay")
-        self._stop = threading.Event()
-        self.t0 = None
-
-    def start(self, delay_s: float = 0.5) -> Replay:
-        """Start pushing after ``delay_s`` (time for inlets to connect)."""
-        self.t0 = self.pylsl.local_clock() + delay_s
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop pushing and close the outlets (they leave the network)."""
-        self._stop.set()
-        if self.thread.is_alive():
-            self.thread.join(timeout=5)
-        self.outlets.clear()
+            self.outlets.append((outlet, data))
+        self._thread("attune-replay")
 
     def _run(self) -> None:
         n, rate = self.session.n_samples, self.session.sampling_rate * self.speed

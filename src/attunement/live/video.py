@@ -14,7 +14,6 @@ LSL clock when read.
 
 from __future__ import annotations
 
-import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -24,10 +23,10 @@ import numpy as np
 from .._check import check_positive, soft_import
 from ..extract import DEFAULT_THRESHOLD, FrameFeatures, parse_features, probe_video, resolve_regions
 from ..extract.video import check_video_path, iter_frames
-from .lsl import StreamSpec, import_pylsl
+from .lsl import Pusher, StreamSpec, import_pylsl, make_outlet
 
 
-class VideoSource:
+class VideoSource(Pusher):
     """Extract per-partner movement from a video file or camera and push it to LSL.
 
     Parameters
@@ -95,35 +94,20 @@ class VideoSource:
         self.pylsl = import_pylsl()
         self.outlets = {}
         for p in self.partners:
-            labels = self.steps.channels_of(p)
-            info = self.pylsl.StreamInfo(f"{p}-video{suffix}", "attunement-video", len(labels),
-                                         self.sampling_rate, "double64",
-                                         f"attunement-video-{p}{suffix}")
-            chans = info.desc().append_child("channels")
-            for c in labels:
-                chans.append_child("channel").append_child_value("label", c)
-            self.outlets[p] = self.pylsl.StreamOutlet(info, chunk_size=1)
+            self.outlets[p] = make_outlet(self.pylsl, f"{p}-video{suffix}",
+                                          self.steps.channels_of(p), self.sampling_rate,
+                                          f"attunement-video-{p}{suffix}", "attunement-video")
         self.frames = 0
         self.error: BaseException | None = None
-        self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True, name="attune-video")
+        self._thread("attune-video")
 
     @property
     def specs(self) -> list[StreamSpec]:
         """The stream mapping of the outlets, for :func:`~attunement.live.lsl.resolve_streams`."""
         return [StreamSpec(self.outlets[p].get_info().name(), p) for p in self.partners]
 
-    def start(self, delay_s: float = 0.5) -> VideoSource:
-        """Start reading frames after ``delay_s`` (time for inlets to connect)."""
-        self.t0 = self.pylsl.local_clock() + delay_s
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop reading, release the camera or file and close the outlets."""
-        self._stop.set()
-        if self.thread.is_alive():
-            self.thread.join(timeout=5)
+    def _close(self) -> None:
+        """Release the camera or file and close the outlets."""
         if self.camera:
             self.capture.release()
         self._stack.close()
