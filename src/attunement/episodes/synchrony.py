@@ -108,7 +108,7 @@ def synchrony_series(
     max_lag_s: float = 2.0,
     step_s: float = 0.5,
     prewhiten_s: float | None = 1.0,
-    n_gate_surrogates: int = 19,
+    n_gate_surrogates: int = 99,
     min_shift_s: float = 30.0,
     channel: str = "signal",
     seed: int | np.random.Generator = 0,
@@ -134,8 +134,9 @@ def synchrony_series(
         Order of the AR model removed from each series, in seconds of past (1 s, choice:
         longer than the sub-second memory of the innovations). None: no pre-whitening.
     n_gate_surrogates : int
-        Circular shifts of partner 2 (19, choice: the fewest for a per-window 5 % level); a
-        name of its own, as this gate is not a session's surrogate test (``n_surrogates``).
+        Circular shifts of partner 2 (99, as :func:`detect_episodes`: the session test
+        resolves p in steps of 0.01); a name of its own, as this gate is not a session's
+        surrogate test (``n_surrogates``).
     min_shift_s : float
         Smallest shift (30 s, choice: far beyond the window and the lags), capped at a
         quarter of the recording for short ones
