@@ -21,6 +21,8 @@ from attunement.episodes import detect_episodes
 
 pytest.importorskip("pylsl")
 
+from live_sinks import Collect
+
 from attunement.live.lsl import partner_of, read_mapping  # noqa: E402
 from attunement.live.outputs import OscSender  # noqa: E402
 from attunement.live.run import live_states, run_live  # noqa: E402
@@ -35,20 +37,6 @@ ONSET_TOL_S = 5.0
 #: window reads (3 s), the hold of one window (4 s) and the filter's own lag, less the
 #: part of the hold that the onset backdates (measured 6.75 s on seeds 3 and 5).
 REPORT_DELAY_S = 10.0
-
-
-class Collect:
-    def __init__(self):
-        self.updates = []
-
-    def on_samples(self, *args):
-        pass
-
-    def on_update(self, record):
-        self.updates.append(record)
-
-    def close(self, summary):
-        self.summary = summary
 
 
 def _session(seed):

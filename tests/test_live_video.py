@@ -20,24 +20,12 @@ from attunement.extract import extract_video, write_synthetic_dyad
 pytest.importorskip("pylsl")
 pytest.importorskip("cv2", reason="the video extra (OpenCV) is not installed")
 
+from live_sinks import Collect
+
 from attunement.live.run import run_live  # noqa: E402
 from attunement.live.video import VideoSource, open_video  # noqa: E402
 
 N_FRAMES, FPS = 150, 15.0
-
-
-class Collect:
-    def __init__(self):
-        self.updates = []
-
-    def on_samples(self, *args):
-        pass
-
-    def on_update(self, record):
-        self.updates.append(record)
-
-    def close(self, summary):
-        self.summary = summary
 
 
 @pytest.fixture(scope="module")
