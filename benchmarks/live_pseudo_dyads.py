@@ -112,11 +112,13 @@ def run_filter(scores: np.ndarray, **state_params) -> list:
     return [state.update(t, s) for t, s in scores]
 
 
-def _follow(live: np.ndarray, offline: dict) -> float:
-    """Pearson r of the live and offline scores at the windows both have."""
+def _follow(live: np.ndarray, offline: dict, after_s: float = 0.0) -> float:
+    """Pearson r of the live and offline scores at the windows both have (centred after
+    ``after_s``)."""
     off = dict(zip(np.round(offline["times_s"], 3),
                    np.array(offline["score"], dtype=float)))
-    both = np.array([(off[round(t, 3)], v) for t, v in live if round(t, 3) in off])
+    both = np.array([(off[round(t, 3)], v) for t, v in live
+                     if round(t, 3) in off and t > after_s])
     ok = np.isfinite(both).all(1) if both.size else np.zeros(0, bool)
     return float(np.corrcoef(both[ok].T)[0, 1]) if ok.sum() > 2 else np.nan
 
@@ -144,11 +146,16 @@ def report(cache: Path, alpha: float = 0.05, state_params: dict | None = None) -
     # how closely the live score follows the offline one, window by window, on real pairs
     follow = [_follow(r["scores"], r["offline"]) for r in rows
               if r["kind"] == "real" and "score" in r["offline"]]
+    # ...over each session's second half: the live score converges as the session grows
+    late = [_follow(r["scores"], r["offline"], r["duration_s"] / 2) for r in rows
+            if r["kind"] == "real" and "score" in r["offline"]]
     out = dict(n_calibration_pairs=len(calib), gate_alpha=alpha, gate=gate,
                live_vs_offline_score_r=dict(median=round(float(np.median(follow)), 3),
                                             min=round(float(np.min(follow)), 3),
                                             max=round(float(np.max(follow)), 3))
                if follow else None,
+               live_vs_offline_score_r_second_half=round(float(np.median(late)), 3)
+               if late else None,
                offline_real_per_min=round(float(np.mean([
                    len(r["offline"]["ruptures"]) / r["duration_s"] * 60 for r in rows
                    if r["kind"] == "real"])), 3)
