@@ -90,7 +90,8 @@ def test_summary_matches_frame_statistics():
     peaks = att.pick_peaks(att.wcc(p1, p2, rate, window_s=20, max_lag_s=2, step_s=5),
                            method="boker2002")
     frame = peaks.to_frame().dropna(subset=["lag_s"])
-    assert list(peaks.to_frame().columns) == ["time_s", "lag_s", "r", "p_value"]
+    assert list(peaks.to_frame().columns) == ["time_s", "lag_s", "r", "p_value", "leader_p",
+                                              "leader"]
     summary = peaks.summary()
     assert summary["peak_r_sd"] == pytest.approx(frame.r.std(ddof=1))
     assert summary["peak_lag_mean_s"] == pytest.approx(frame.lag_s.mean())
@@ -151,9 +152,13 @@ GRID = [  # rate, lead (s), coupling, leader, window (s): a subset of the grid i
 
 @pytest.mark.parametrize("rate, lead, coupling, leader, window", GRID)
 def test_surrogate_peaks_name_the_leader_and_lag(rate, lead, coupling, leader, window):
-    """Ground truth: the generator's lead. Leader right in >= 80 % of the windows with a
-    clear peak, median peak lag within 0.1 s (lag range 5 s >= lead; 10 min when r = .3,
-    where 60 s windows are what a user would set for so weak a coupling)."""
+    """Ground truth: the generator's lead. The peak lag's sign right in >= 80 % of the
+    windows with a clear peak, median peak lag within 0.1 s (lag range 5 s >= lead; 10 min
+    when r = .3, where 60 s windows are what a user would set for so weak a coupling). The
+    leader named (peak above lag zero beyond the window's noise) right in >= 80 % of the
+    windows that name one, and named right in >= 80 % of the windows with a peak at r >= .6
+    (>= 50 % at r = .3, where the rest are "no clear leader", not the wrong one: measured
+    .60-.90 over four seeds, docs/validation/peak_leader_grid.py)."""
     duration = 600 if coupling < 0.5 else 300
     p1, p2 = lead_dyad(lead, coupling, rate, leader, duration, seed=int(10 * lead) + rate)
     res = att.wcc(p1, p2, rate, window_s=window, max_lag_s=5, step_s=window / 4)
@@ -163,8 +168,10 @@ def test_surrogate_peaks_name_the_leader_and_lag(rate, lead, coupling, leader, w
     assert len(lag) >= 5
     assert np.mean(np.sign(lag) == np.sign(truth)) >= 0.8
     assert abs(np.median(lag) - truth) <= 0.1 + 1e-9
+    named = peaks.leader[peaks.leader > 0]
+    assert len(named) >= 5 and np.mean(named == leader) >= 0.8
     share = peaks.summary()["p1_leads_share" if leader == 1 else "p2_leads_share"]
-    assert share >= 0.8
+    assert share >= (0.8 if coupling >= 0.6 else 0.5)
 
 
 def test_boker2002_picks_ripples_where_surrogate_peaks_do_not():
@@ -274,3 +281,23 @@ def test_config_names_the_peak_settings():
         load_config(peaks={"method": "nearest"})
     with pytest.raises(ValueError, match="peaks.alpha: Input should be less than 1"):
         load_config(peaks={"alpha": 1.5})
+
+
+def test_simultaneous_coupling_names_no_leader():
+    """Ground truth: partner 2 moves with partner 1 at lag 0 (r = .6, the generator's lead
+    0 s), so any named leader is wrong: the peaks sit at or next to lag zero and the leader
+    test (peak above lag zero beyond the window's noise) names a leader in few windows,
+    where the sign of the peak lag alone names one in most."""
+    named, peaked, signed = 0, 0, 0
+    for seed in range(3):
+        p1, p2 = lead_dyad(0.0, 0.6, 10, seed=seed)
+        res = att.wcc(p1, p2, 10, window_s=30, max_lag_s=5, step_s=15)
+        peaks = att.pick_peaks(res, p1, p2, 10, seed=seed)
+        s = peaks.summary()
+        named += s["p1_leads_n"] + s["p2_leads_n"]
+        peaked += s["n_peaks"]
+        signed += int(np.sum(peaks.lag_s != 0) - np.isnan(peaks.lag_s).sum())
+        assert s["n_no_leader"] == s["n_peaks"] - s["p1_leads_n"] - s["p2_leads_n"]
+    assert peaked >= 40
+    assert named / peaked <= 0.15  # measured 0 of 47
+    assert signed / peaked >= 0.3  # the old rule (sign of the peak lag): 25 of 47
