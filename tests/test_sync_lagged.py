@@ -189,6 +189,21 @@ def test_fewer_than_2_differing_values_at_step_of_one_sample():
     assert np.array_equal(np.flatnonzero(np.isnan(ref[:, 10])), np.arange(199, 282))
 
 
+def test_fewer_than_2_differing_values_with_units_of_several_samples():
+    """The same rule at a step of 1 s (units of 10 samples: the screen by unit sums, compiled
+    with numba), on sparse integer series like rMEA's motion energy (mostly zeros, ties)."""
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 3, size=900) * (rng.random(900) < 0.3)
+    y = rng.integers(0, 3, size=900) * (rng.random(900) < 0.3)
+    y[100:400] = x[100:400]
+    y[[180, 333]] += 1
+    x, y = x.astype(float), y.astype(float)
+    res = att.wcc(x, y, 10, window_s=5, max_lag_s=1, step_s=1)
+    ref = naive_wcc(x, y, 50, 10, np.arange(res.n_windows) * 10)
+    assert_same(res.values, ref, atol=1e-12)
+    assert np.isnan(ref[:, 10]).sum() >= 10  # the rule applies at lag 0 in several windows
+
+
 def test_forced_exact_paths_agree(monkeypatch):
     """With the rounding tolerance at 0 every cell takes the two-pass paths."""
     x, y = gappy_pair(3)
