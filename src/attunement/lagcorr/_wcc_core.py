@@ -245,10 +245,10 @@ def lagged_r(x: np.ndarray, y: np.ndarray, lay: Layout, engine: str | None = Non
     n_pairs = int(lay.starts[-1]) + lay.win
     block = lag + 1 if g > 1 else block_size(lag + 1, SCAN_ELEMENTS // (n_series * n_pairs))
     buf = product_buffer(n_series, block, lay) if engine == "numpy" else None
+    if engine == "numba":
+        _wcc_kernel.fill_fast(sx, sy, lay, fast, out, top)
     for sign, su, sv in ((1, sx, sy), (-1, sy, sx)):
         screen = rule_screen(su, sv, g if g > 1 else sub_block(lay.win))
-        if engine == "numba":
-            _wcc_kernel.fill_fast(su, sv, sign, lay, fast, out, top)
         for a0 in range(0 if sign > 0 else 1, lag + 1, block):
             a1 = min(a0 + block, lag + 1)
             lags = lag + sign * np.arange(a0, a1)
