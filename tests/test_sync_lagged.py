@@ -240,6 +240,25 @@ def test_engines_agree_on_gappy_batches_and_layouts():
                     _wcc_core.lagged_r(x, y, lay, engine="numba"), atol=1e-12)
 
 
+def test_compiled_window_stats_equal_numpy():
+    """The compiled window statistics (numba) against ``series_stats``'s NumPy path (the
+    reference): same blocks, so equal to 1e-15, with NaN and infinities in the same places
+    (a constant stretch, a gap, windows as long as the series)."""
+    if not _wcc_core._wcc_kernel.AVAILABLE:
+        pytest.skip("numba is not installed (extra 'fast')")
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(3, 700)).cumsum(-1)
+    x[1, 100:300] = 4.0
+    x[2, 50:60] = np.nan
+    for win in (2, 7, 200, 699, 700):
+        ref, got = (_wcc_sums.series_stats(x, win, compiled=c) for c in (False, True))
+        for name in ("total", "mean", "inv_sd", "cond"):
+            a, b = getattr(ref, name), getattr(got, name)
+            np.testing.assert_array_equal(np.isinf(a), np.isinf(b))
+            assert_same(b, a, atol=1e-15 * max(1.0, np.nanmax(np.abs(np.where(np.isinf(a),
+                                                                                0, a)))))
+
+
 def test_unknown_engine_is_refused():
     lay = _wcc_core.make_layout(100, 10, 2, 1, 1)
     with pytest.raises(ValueError, match="'engine'.*allowed values.*got 'c'"):

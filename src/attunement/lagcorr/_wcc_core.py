@@ -233,7 +233,8 @@ def lagged_r(x: np.ndarray, y: np.ndarray, lay: Layout, engine: str | None = Non
     y = np.ascontiguousarray(np.atleast_2d(np.asarray(y, dtype=float)))
     n_series, lag, g = len(x), lay.lag, lay.unit
     out = np.empty((n_series, lay.n_windows, lay.n_lags))
-    sx, sy = series_stats(np.concatenate([x, y]), lay.win).split(n_series)
+    sx, sy = series_stats(np.concatenate([x, y]), lay.win,
+                          compiled=engine == "numba").split(n_series)
     span = lay.win + lag
     miss_x = at_starts(window_counts(~sx.ok, span), lay)
     miss_y = at_starts(window_counts(~sy.ok, span), lay)
