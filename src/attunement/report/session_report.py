@@ -74,6 +74,7 @@ def session_context(analysis) -> dict:
                 "leads": (summ["p1_leads_share"], summ["p2_leads_share"]),
                 "leads_n": (summ["p1_leads_n"], summ["p2_leads_n"]),
                 "n_peaks": summ["n_peaks"],
+                "n_no_leader": summ.get("n_no_leader"),
                 "n_peak_windows": summ["n_peak_windows"],
                 "peak_method": summ["peak_method"],
                 "peak_alpha": ch.peaks.params.get("alpha"),
