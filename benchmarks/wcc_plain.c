@@ -61,35 +61,42 @@ static double finish(double r, int fisher) {
     return z > 10.0 ? 10.0 : (z < -10.0 ? -10.0 : z);
 }
 
-/* out: (n_windows, 2 lag + 1), row-major. Returns 0, or -1 when memory ran out. */
+/* out: (n_windows, 2 lag + 1), row-major. Returns 0, or -1 when memory ran out.
+ * Loops run over offsets innermost (contiguous, so the compiler vectorises them): unit sums
+ * (n_units, n_off), their running window sum (n_off) and r of one window at every offset. */
 int wcc_plain(const double *x, const double *y, long n, long win, long lag, long step,
               long n_windows, int fisher, double *out) {
-    long g = gcd(win, step), q = win / g, n_lags = 2 * lag + 1;
+    long g = gcd(win, step), q = win / g, n_lags = 2 * lag + 1, n_off = lag + 1;
     long n_units = ((n_windows - 1) * step + win) / g, m = n - win + 1;
-    double *c = malloc(sizeof(double) * (2 * n + 4 * m + n_units));
+    double *c = malloc(sizeof(double) * (2 * n + 4 * m + (n_units + 1) * n_off));
     if (!c) return -1;
     double *cx = c, *cy = c + n, *tx = cy + n, *ix = tx + m, *ty = ix + m, *iy = ty + m;
-    double *unit = iy + m;
+    double *unit = iy + m, *sum = unit + n_units * n_off;
     window_stats(x, n, win, cx, tx, ix);
     window_stats(y, n, win, cy, ty, iy);
     for (int sign = 1; sign >= -1; sign -= 2) {
         const double *u = sign > 0 ? cx : cy, *v = sign > 0 ? cy : cx;
         const double *tu = sign > 0 ? tx : ty, *iu = sign > 0 ? ix : iy;
         const double *tv = sign > 0 ? ty : tx, *iv = sign > 0 ? iy : ix;
-        for (long a = sign > 0 ? 0 : 1; a <= lag; a++) {
-            for (long j = 0; j < n_units; j++) {
-                double p = 0.0;
-                for (long t = j * g; t < (j + 1) * g; t++) p += u[t] * v[t + a];
-                unit[j] = p;
-            }
-            double sum = 0.0;
-            for (long j = 0; j < q; j++) sum += unit[j];
-            long col = lag + sign * a, at = 0;
-            for (long w = 0; w < n_windows; w++) {
-                long s = w * step, first = s / g;
-                for (; at < first; at++) sum += unit[at + q] - unit[at];
-                double r = (sum - tu[s] * tv[s + a] / win) * iu[s] * iv[s + a];
-                out[w * n_lags + col] = finish(r, fisher);
+        for (long j = 0; j < n_units; j++) {
+            double *p = unit + j * n_off;
+            for (long a = 0; a < n_off; a++) p[a] = 0.0;
+            for (long t = j * g; t < (j + 1) * g; t++)
+                for (long a = 0; a < n_off; a++) p[a] += u[t] * v[t + a];
+        }
+        for (long a = 0; a < n_off; a++) sum[a] = 0.0;
+        for (long j = 0; j < q; j++)
+            for (long a = 0; a < n_off; a++) sum[a] += unit[j * n_off + a];
+        long at = 0;
+        for (long w = 0; w < n_windows; w++) {
+            long s = w * step;
+            for (; at < s / g; at++)
+                for (long a = 0; a < n_off; a++)
+                    sum[a] += unit[(at + q) * n_off + a] - unit[at * n_off + a];
+            double *row = out + w * n_lags + lag;
+            for (long a = sign > 0 ? 0 : 1; a < n_off; a++) {
+                double r = (sum[a] - tu[s] * tv[s + a] / win) * iu[s] * iv[s + a];
+                row[sign * a] = finish(r, fisher);
             }
         }
     }

@@ -233,7 +233,8 @@ def lagged_r(x: np.ndarray, y: np.ndarray, lay: Layout, engine: str | None = Non
     y = np.ascontiguousarray(np.atleast_2d(np.asarray(y, dtype=float)))
     n_series, lag, g = len(x), lay.lag, lay.unit
     out = np.empty((n_series, lay.n_windows, lay.n_lags))
-    sx, sy = series_stats(np.concatenate([x, y]), lay.win).split(n_series)
+    sx, sy = series_stats(np.concatenate([x, y]), lay.win,
+                          compiled=engine == "numba").split(n_series)
     span = lay.win + lag
     miss_x = at_starts(window_counts(~sx.ok, span), lay)
     miss_y = at_starts(window_counts(~sy.ok, span), lay)
@@ -254,6 +255,10 @@ def lagged_r(x: np.ndarray, y: np.ndarray, lay: Layout, engine: str | None = Non
             lags = lag + sign * np.arange(a0, a1)
             stop = lag + sign * a1 if lag + sign * a1 >= 0 else None
             dest = out[:, :, lag + sign * a0 : stop : sign]
+            if engine == "numba" and g > 1:  # the screen compiled, cells straight out
+                s_i, w_i, b_i = _wcc_kernel.few_differ_cells(screen, a0, a1, lay, fast)
+                redo.append((s_i, w_i, lags[b_i]))
+                continue
             if engine == "numba":
                 maybe = differ_rule(dest, su, sv, a0, a1, lay, screen)
             else:
