@@ -77,6 +77,14 @@ def test_pseudo_pairs_and_sessions():
         pseudo_pairs(["a"])
     with pytest.raises(ValueError, match="'per_session': expected 1 to 2 with 3 sessions"):
         pseudo_pairs(["a", "b", "c"], 3)
+    # a duplicated recording (reference: applied_project_mea's MEA_video112 begins with all
+    # of MEA_video111) would make a real dyad pass for a pseudo-dyad
+    d = att.Session.from_arrays(np.arange(12.0), np.r_[np.full(8, 2.0), 5.0, 5, 5, 5], 5,
+                                id="d")
+    with pytest.raises(ValueError, match="'b' and 'd': partner 2 is the same recording in both"):
+        pseudo_session(b, d)
+    with pytest.raises(ValueError, match="pseudo-dyad is the real dyad 'b'"):
+        episode_rates([b, d], per_session=1)
     c = att.Session.from_arrays(np.zeros(10), np.ones(10), 10, id="c")
     with pytest.raises(ValueError, match="sampling rates differ"):
         pseudo_session(a, c)
