@@ -222,7 +222,7 @@ def _few_differ(cu, cv, tol, g, q, starts, fast, a0, nb):
 def few_differ_cells(screen, a0: int, a1: int, lay, fast: np.ndarray) -> tuple:
     """Indices (series, window, b) of the cells of windows ``fast`` where rMEA's "2 differing
     values" rule may apply at offsets ``a0 + b < a1``, screened by units of ``g > 1``
-    samples (``screen``: ``_wcc_core.rule_screen``); equal to ``np.nonzero`` of
+    samples (``screen``: one of ``_wcc_core.rule_screens``); equal to ``np.nonzero`` of
     ``_wcc_core.few_differ`` in ``fast`` windows, without its (S, windows, offsets) arrays."""
     ensure_compiled()
     cu, cv, tol, g = screen
