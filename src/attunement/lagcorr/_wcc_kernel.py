@@ -51,9 +51,9 @@ def _unit(cu, cv, t0, g, a0, nb, part):
         for b in range(nb):
             part[b] += (c0 * v[b] + c1 * v[b + 1]) + (c2 * v[b + 2] + c3 * v[b + 3])
         t += 4
-    for t in range(t, t0 + g):
-        c = cu[t]
-        v = cv[t + a0 : t + a0 + nb]
+    for r in range(t0 + g - g % 4, t0 + g):
+        c = cu[r]
+        v = cv[r + a0 : r + a0 + nb]
         for b in range(nb):
             part[b] += c * v[b]
 
