@@ -171,17 +171,19 @@ def abs_max(r: np.ndarray) -> np.ndarray:
     return np.fmax.reduce(np.abs(r).reshape(len(r), -1), axis=1)
 
 
-def rule_screen(su: SeriesStats, sv: SeriesStats, g: int):
-    """Sums of ``g`` raw values (u on the unit grid, v from every sample), the tolerance
-    within which two sums may hide identical values (rMEA's "2 differing values" rule) and
-    ``g``."""
+def rule_screens(sx: SeriesStats, sy: SeriesStats, g: int):
+    """For each sign (x then y first): sums of ``g`` raw values (u on the unit grid, v from
+    every sample), the tolerance within which two sums may hide identical values (rMEA's
+    "2 differing values" rule) and ``g``."""
     def sums(a):
         c = np.zeros((len(a), a.shape[-1] + 1))
         np.cumsum(a, axis=-1, out=c[:, 1:])
         return c[:, g:] - c[:, :-g]
 
-    size = su.raw0.shape[-1] * (np.abs(su.raw0).sum() + np.abs(sv.raw0).sum())
-    return sums(su.raw0)[:, ::g], sums(sv.raw0), 2 * EPS * size, g  # bounds cumsum rounding
+    size = sx.raw0.shape[-1] * (np.abs(sx.raw0).sum() + np.abs(sy.raw0).sum())
+    tol = 2 * EPS * size  # bounds cumsum rounding
+    cx, cy = sums(sx.raw0), sums(sy.raw0)
+    return (cx[:, ::g], cy, tol, g), (cy[:, ::g], cx, tol, g)
 
 
 def few_differ(screen, a0: int, a1: int, lay: Layout) -> np.ndarray:
@@ -236,8 +238,11 @@ def lagged_r(x: np.ndarray, y: np.ndarray, lay: Layout, engine: str | None = Non
     sx, sy = series_stats(np.concatenate([x, y]), lay.win,
                           compiled=engine == "numba").split(n_series)
     span = lay.win + lag
-    miss_x = at_starts(window_counts(~sx.ok, span), lay)
-    miss_y = at_starts(window_counts(~sy.ok, span), lay)
+    if sx.ok.all() and sy.ok.all():  # nothing missing: no counts to make
+        miss_x = miss_y = np.zeros((n_series, lay.n_windows), dtype=np.int32)
+    else:
+        miss_x = at_starts(window_counts(~sx.ok, span), lay)
+        miss_y = at_starts(window_counts(~sy.ok, span), lay)
     all_na = np.maximum(miss_x, miss_y) > span / 2
     masked = (miss_x + miss_y > 0) & ~all_na
     fast = ~(all_na | masked)
@@ -248,8 +253,8 @@ def lagged_r(x: np.ndarray, y: np.ndarray, lay: Layout, engine: str | None = Non
     buf = product_buffer(n_series, block, lay) if engine == "numpy" else None
     if engine == "numba":
         _wcc_kernel.fill_fast(sx, sy, lay, fast, out, top)
-    for sign, su, sv in ((1, sx, sy), (-1, sy, sx)):
-        screen = rule_screen(su, sv, g if g > 1 else sub_block(lay.win))
+    screens = rule_screens(sx, sy, g if g > 1 else sub_block(lay.win))
+    for sign, su, sv, screen in ((1, sx, sy, screens[0]), (-1, sy, sx, screens[1])):
         for a0 in range(0 if sign > 0 else 1, lag + 1, block):
             a1 = min(a0 + block, lag + 1)
             lags = lag + sign * np.arange(a0, a1)
