@@ -1,7 +1,8 @@
 """The pseudo-dyad control of the episode detector on real dyadic data beyond rMEA.
 
 Usage: ``python benchmarks/episodes_negative_controls.py [--only applied|family]
-[--per-session 2] [--out DIR]``. Needs ``../shared/data`` (never copied into the repo).
+[--per-session 2] [--paradigm NAME] [--sessions N] [--out DIR]``. Needs ``../shared/data``
+(never copied into the repo).
 
 - ``applied``: applied_project_mea (MIT; 51 dyads of adults in a decision task, Motion
   Energy Analysis, 25 Hz as the authors' scripts): each real dyad and ``--per-session``
@@ -38,9 +39,9 @@ FAMILY = DATA / "syncpy_samples" / "F1044N.VOB.slideddata.csv"
 PARADIGM = "psychotherapy-movement"
 
 
-def applied(per_session: int) -> pd.DataFrame:
-    sessions = distinct(att.read_mea(APPLIED, sampling_rate=25))
-    return episode_rates(sessions, per_session=per_session, paradigm=PARADIGM)
+def applied(per_session: int, paradigm: str = PARADIGM, n: int | None = None) -> pd.DataFrame:
+    sessions = distinct(att.read_mea(APPLIED, sampling_rate=25))[:n]
+    return episode_rates(sessions, per_session=per_session, paradigm=paradigm)
 
 
 def distinct(sessions: list) -> list:
@@ -58,7 +59,7 @@ def distinct(sessions: list) -> list:
     return [s for s in sessions if s.id not in drop]
 
 
-def family() -> pd.DataFrame:
+def family(paradigm: str = PARADIGM) -> pd.DataFrame:
     table = pd.read_csv(FAMILY)
     people = {"mother": "slidedMother", "therapist": "slidedTherapist",
               "patient": "slidedPatient"}
@@ -73,7 +74,7 @@ def family() -> pd.DataFrame:
                                               partners=(a, b), channel="motion",
                                               id=f"{a}-{b}-{k + 1}")
                       for k in range(2)]
-            out.append(episode_rates(halves, per_session=1, paradigm=PARADIGM))
+            out.append(episode_rates(halves, per_session=1, paradigm=paradigm))
     return pd.concat(out, ignore_index=True)
 
 
@@ -81,16 +82,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", choices=["applied", "family"], action="append")
     parser.add_argument("--per-session", type=int, default=2)
+    parser.add_argument("--paradigm", default=PARADIGM, choices=list(att.episodes.PARADIGMS))
+    parser.add_argument("--sessions", type=int, default=None,
+                        help="applied: the first N distinct sessions")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     pd.set_option("display.width", 160)
     for name in args.only or ["family", "applied"]:
         t0 = time.perf_counter()
-        rates = applied(args.per_session) if name == "applied" else family()
+        rates = (applied(args.per_session, args.paradigm, args.sessions) if name == "applied"
+                 else family(args.paradigm))
         if args.out is not None:
             args.out.mkdir(parents=True, exist_ok=True)
-            rates.to_csv(args.out / f"rates_{name}.csv", index=False)
-        print(f"\n== {name} ({PARADIGM}): {len(rates)} pairs, "
+            rates.to_csv(args.out / f"rates_{name}_{args.paradigm}.csv", index=False)
+        print(f"\n== {name} ({args.paradigm}): {len(rates)} pairs, "
               f"{time.perf_counter() - t0:.0f} s")
         print(compare_rates(rates).T.to_string(header=False))
         for kind, part in rates.groupby("kind"):
