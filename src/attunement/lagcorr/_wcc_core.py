@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
-from . import _wcc_kernel
+from . import _wcc_kernel, _wcc_screen
 from ._wcc_exact import exact_cells, exact_windows, masked_cells
 from ._wcc_sums import (
     CHUNK_CELLS,
@@ -261,7 +261,7 @@ def lagged_r(x: np.ndarray, y: np.ndarray, lay: Layout, engine: str | None = Non
             stop = lag + sign * a1 if lag + sign * a1 >= 0 else None
             dest = out[:, :, lag + sign * a0 : stop : sign]
             if engine == "numba" and g > 1:  # the screen compiled, cells straight out
-                s_i, w_i, b_i = _wcc_kernel.few_differ_cells(screen, a0, a1, lay, fast)
+                s_i, w_i, b_i = _wcc_screen.few_differ_cells(screen, a0, a1, lay, fast)
                 redo.append((s_i, w_i, lags[b_i]))
                 continue
             if engine == "numba":

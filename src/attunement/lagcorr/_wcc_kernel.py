@@ -150,12 +150,54 @@ def _fill_block(cu, total_u, inv_u, cv, mean_v, inv_v, starts, fast, i, end, q, 
 
 
 @jit()
+def _suffix(cu, cv, starts, i, end, base, q, a0, nb, pre, acc):
+    """``pre[j]``: the suffix sums from sample ``base + j`` of the block (a unit of one
+    sample) for each window ``i <= w < end`` starting there, offsets ``a0 + b``."""
+    for b in range(nb):
+        acc[b] = 0.0
+    w = end - 1
+    for j in range(q - 1, starts[i] - base - 1, -1):
+        _add_products(cu[base + j], cv, base + j + a0, nb, acc)
+        if w >= i and starts[w] - base == j:
+            _copy(acc, nb, pre[j])
+            w -= 1
+
+
+@jit()
+def _fill_pair(cx, tx, ix, mx, cy, ty, iy, my, starts, fast, i, end, q, a0, nb, lo, n_lo,
+               lag, out, pre, acc, run, top):
+    """:func:`_fill_block` of both signs at once with a unit of one sample: the suffix sums
+    of each sign, then window by window both halves of its output row, so each row is
+    written once (``lo``, ``n_lo``: the offsets of sign -1; ``pre``, ``run``: one per
+    sign)."""
+    base = starts[i] // q * q
+    _suffix(cx, cy, starts, i, end, base, q, a0, nb, pre[0], acc)
+    _suffix(cy, cx, starts, i, end, base, q, lo, n_lo, pre[1], acc)
+    run[:] = 0.0
+    k, nxt = 0, base + q
+    for w in range(i, end):
+        kw = starts[w] - base
+        while k < kw:
+            t = nxt + k
+            _add_products(cx[t], cy, t + a0, nb, run[0])
+            _add_products(cy[t], cx, t + lo, n_lo, run[1])
+            k += 1
+        if fast[w]:
+            s = starts[w]
+            _cells(out[w], pre[0, kw], run[0], tx[s], ix[s], my, iy, s, a0, nb, lag, 1, top)
+            _cells(out[w], pre[1, kw], run[1], ty[s], iy[s], mx, ix, s, lo, n_lo, lag, -1,
+                   top)
+
+
+@jit()
 def _fill(cx, tx, ix, mx, cy, ty, iy, my, starts, fast, win, g, lag, out, top):
-    """Both signs of every series, block of windows by block, so that each output row is
-    written while in cache (two passes over the output, one per sign, doubled its memory
-    traffic); offsets in passes of :data:`OFFSETS`."""
+    """Both signs of every series, block of windows by block (with a unit of one sample,
+    window by window), so that each output row is written while in cache (two passes over
+    the output, one per sign, doubled its memory traffic); offsets in passes of
+    :data:`OFFSETS`."""
     q, width = win // g, min(OFFSETS, lag + 1)
-    pre, units = np.empty((q, width)), np.empty((2, q if g > 1 else 0, width))
+    pre, units = np.empty((2, q, width)), np.empty((2, q if g > 1 else 0, width))
+    run = np.empty((2, width))
     acc, part, block_top = np.empty(width), np.empty(width), np.empty(width)
     kept = np.empty((2, 2), dtype=np.int64)
     n_windows = starts.shape[0]
@@ -169,13 +211,19 @@ def _fill(cx, tx, ix, mx, cy, ty, iy, my, starts, fast, win, g, lag, out, top):
                 end = i
                 while end < n_windows and starts[end] // g // q == starts[i] // g // q:
                     end += 1
-                _fill_block(cx[s], tx[s], ix[s], cy[s], my[s], iy[s], starts, fast[s], i,
-                            end, q, g, a0, nb, lag, 1, out[s], pre, units[0], kept[0], acc,
-                            part, block_top)
                 lo = max(a0, 1)  # offset 0 belongs to sign 1
+                if g == 1:
+                    _fill_pair(cx[s], tx[s], ix[s], mx[s], cy[s], ty[s], iy[s], my[s],
+                               starts, fast[s], i, end, q, a0, nb, lo, a0 + nb - lo, lag,
+                               out[s], pre, acc, run, block_top)
+                    i = end
+                    continue
+                _fill_block(cx[s], tx[s], ix[s], cy[s], my[s], iy[s], starts, fast[s], i,
+                            end, q, g, a0, nb, lag, 1, out[s], pre[0], units[0], kept[0],
+                            acc, part, block_top)
                 if a0 + nb > lo:
                     _fill_block(cy[s], ty[s], iy[s], cx[s], mx[s], ix[s], starts, fast[s],
-                                i, end, q, g, lo, a0 + nb - lo, lag, -1, out[s], pre,
+                                i, end, q, g, lo, a0 + nb - lo, lag, -1, out[s], pre[0],
                                 units[1], kept[1], acc, part, block_top)
                 i = end
         top[s] = max(top[s], block_top.max())
@@ -191,52 +239,6 @@ def fill_fast(sx, sy, lay, fast: np.ndarray, out: np.ndarray, top: np.ndarray) -
     _fill(sx.centred, sx.total, sx.inv_sd, sx.mean, sy.centred, sy.total, sy.inv_sd,
           sy.mean, np.ascontiguousarray(lay.starts, dtype=np.int64),
           np.ascontiguousarray(fast), lay.win, lay.unit, lay.lag, out, top)
-
-
-@jit()
-def _few_differ(cu, cv, tol, g, q, starts, fast, a0, nb):
-    """(series, window, b) of the ``fast`` windows where fewer than 2 units of ``g`` may
-    differ at offset ``a0 + b`` (the screen of ``_wcc_core.few_differ``, unit > 1)."""
-    n_units = (starts[-1] + q * g) // g
-    count = np.zeros((n_units + 1, nb), dtype=np.int32)  # running counts, offsets inner
-    found = np.empty((64, 3), dtype=np.int64)
-    n = 0
-    for s in range(cu.shape[0]):
-        for j in range(n_units):
-            c, before, now = cu[s, j], count[j], count[j + 1]
-            v = cv[s, j * g + a0 : j * g + a0 + nb]
-            for b in range(nb):
-                now[b] = before[b] + (abs(c - v[b]) > tol)
-        for w in range(starts.shape[0]):
-            k = starts[w] // g
-            if not fast[s, w]:
-                continue
-            first, last = count[k], count[k + q]
-            few = 0
-            for b in range(nb):
-                few += last[b] - first[b] <= 1
-            if few == 0:
-                continue
-            for b in range(nb):
-                if last[b] - first[b] <= 1:
-                    if n == found.shape[0]:
-                        found = np.concatenate((found, np.empty_like(found)))
-                    found[n, 0], found[n, 1], found[n, 2] = s, w, b
-                    n += 1
-    return found[:n]
-
-
-def few_differ_cells(screen, a0: int, a1: int, lay, fast: np.ndarray) -> tuple:
-    """Indices (series, window, b) of the cells of windows ``fast`` where rMEA's "2 differing
-    values" rule may apply at offsets ``a0 + b < a1``, screened by units of ``g > 1``
-    samples (``screen``: one of ``_wcc_core.rule_screens``); equal to ``np.nonzero`` of
-    ``_wcc_core.few_differ`` in ``fast`` windows, without its (S, windows, offsets) arrays."""
-    ensure_compiled()
-    cu, cv, tol, g = screen
-    found = _few_differ(np.ascontiguousarray(cu), np.ascontiguousarray(cv), tol, g,
-                        lay.win // g, np.ascontiguousarray(lay.starts, np.int64),
-                        np.ascontiguousarray(fast), a0, a1 - a0)
-    return found[:, 0], found[:, 1], found[:, 2]
 
 
 @jit(SUMS)
