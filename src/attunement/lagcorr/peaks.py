@@ -239,8 +239,9 @@ def pick_peaks(
                                     seed, (span, degree, limit), best=best)
         p_value = _window_p(height, null)
         found = p_value <= alpha
-        spread = coupled_spread(spread, result.values, best, _partner_2(x, y, sampling_rate,
-                                                                    channel), result.params)
+        spread = coupled_spread(spread, result.values, best,
+                                _partner_2(x, y, sampling_rate, channel), result.params,
+                                int(np.argmin(np.abs(lags))))
         leader_p = np.where(found, leader_p_values(smoothed, lags, best, spread), np.nan)
         params.update(alpha=alpha, n_peak_surrogates=len(null), null="shift",
                       seed=int(seed) if isinstance(seed, (int, np.integer)) else None)
@@ -273,8 +274,8 @@ def _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates, seed, 
     (so no surrogate window sees the real alignment), and never by less than the lag.
 
     With ``best`` (the real peak's lag index per window) also the window's noise of the
-    smoothed row's differences (n_windows, n_lags): the SD over surrogates of
-    ``smoothed[best] - smoothed[lag]`` (for :func:`leader_p_values`)."""
+    smoothed row's height above lag zero (n_windows,): the SD over surrogates of
+    ``smoothed[best] - smoothed[zero]`` (for :func:`leader_p_values`)."""
     from ..nulls import shift_offsets
 
     if x is None:
@@ -308,7 +309,8 @@ def _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates, seed, 
     span, degree, limit = smoothing
     lags = np.asarray(result.lags_s, dtype=float)
     null = np.empty((n, lay.n_windows))
-    moments = np.zeros((3, lay.n_windows, lay.n_lags))  # count, sum, sum of squares
+    moments = np.zeros((3, lay.n_windows))  # count, sum, sum of squares
+    zero = int(np.argmin(np.abs(lags)))
     batch = max(1, _BATCH_CELLS // (lay.n_windows * lay.n_lags))
     for b0 in range(0, n, batch):
         part = shifts[b0 : b0 + batch]
@@ -324,9 +326,7 @@ def _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates, seed, 
         top = np.where(peak, smoothed, -math.inf).max(axis=-1)
         null[b0 : b0 + batch] = np.where(np.isnan(smoothed).all(axis=-1), np.nan, top)
         if best is not None:
-            at = np.take_along_axis(smoothed, np.broadcast_to(best[None, :, None],
-                                                              smoothed.shape[:2] + (1,)), -1)
-            diff = at - smoothed
+            diff = smoothed[:, np.arange(lay.n_windows), best] - smoothed[..., zero]
             ok = ~np.isnan(diff)
             diff = np.where(ok, diff, 0.0)
             moments += np.stack([ok.sum(0), diff.sum(0), (diff**2).sum(0)])
