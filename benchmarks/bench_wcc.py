@@ -1,14 +1,18 @@
 """Speed and memory of ``attunement.wcc``: the compiled kernel (numba) against the NumPy
-reference path, side by side, and against the R peers' committed timings.
+reference path and a plain C kernel, side by side, and against the R peers' committed timings.
 
 The 20 rMEA psychotherapy sessions (10 min at 25 Hz, ../shared/data/rmea_psychotherapy) at
-lag 5 s / window 30 s, with a step of 1 s and of one sample (plain r). Both engines run in
-this process, interleaved, best of ``--repeat``; their values are checked equal (same NaN,
-1e-12). R cannot be installed here: the R figures (rMEA 1.3.0, R ``wcc`` 0.4.1's C ``cumc``
-backend) are read from ``results/peer_r.csv``, which says where they come from. Also
-measured: numba's first-call compile time and the cached load (fresh processes, a fresh cache
-folder), and peak memory (tracemalloc: NumPy's allocations) against the output's size, for
-one session and for one hour at 25 Hz. Figures are appended to ``results/wcc.csv``.
+lag 5 s / window 30 s, with a step of 1 s (r, and Fisher z) and of one sample (plain r). The
+engines run in this process, interleaved, best of ``--repeat`` in cpu seconds (one thread);
+numba and NumPy are checked equal (same NaN, 1e-12). The plain C kernel (``wcc_plain.c``,
+compiled here with the system ``cc -O3 -march=native``, skipped without one; never part of the
+package) computes the same cells with running sums and no rounding guard: same NaN, within
+1e-6, and the cells beyond 1e-9 are counted (the package recomputes such windows exactly, the
+plain kernel does not). R cannot be installed here: the R figures (rMEA 1.3.0, R ``wcc``
+0.4.1's C ``cumc`` backend) are read from ``results/peer_r.csv``, which says where they come
+from. Also measured: numba's first-call compile time and the cached load (fresh processes, a
+fresh cache folder), and peak memory (tracemalloc: NumPy's allocations) against the output's
+size, for one session and for one hour at 25 Hz. Figures are appended to ``results/wcc.csv``.
 
 Run: ``.venv/bin/python benchmarks/bench_wcc.py [--shared PATH] [--repeat 3]``
 """
@@ -17,7 +21,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import ctypes
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,28 +54,64 @@ print(t1 - t0, t2 - t1 + t3 - t2)
 """
 
 
-def run(pairs, step_s, engine):
+def plain_c(folder: str):
+    """The plain C kernel compiled into ``folder``, as a function like :func:`run`'s
+    engines, or None without a C compiler."""
+    cc = shutil.which("cc")
+    if cc is None:
+        return None
+    lib_path = Path(folder) / "wcc_plain.so"
+    subprocess.run([cc, "-O3", "-march=native", "-shared", "-fPIC", "-o", str(lib_path),
+                    str(Path(__file__).with_name("wcc_plain.c")), "-lm"], check=True)
+    lib = ctypes.CDLL(str(lib_path))
+    ptr, long_ = ctypes.POINTER(ctypes.c_double), ctypes.c_long
+    lib.wcc_plain.argtypes = [ptr, ptr, long_, long_, long_, long_, long_, ctypes.c_int, ptr]
+
+    def wcc_c(x, y, step_s, fisher_z):
+        x, y = (np.ascontiguousarray(a, dtype=float) for a in (x, y))
+        win, lag, step = WINDOW_S * RATE, LAG_S * RATE, round(step_s * RATE)
+        n_windows = (len(x) - win - lag) // step + 1
+        out = np.empty((n_windows, 2 * lag + 1))
+        if lib.wcc_plain(x.ctypes.data_as(ptr), y.ctypes.data_as(ptr), len(x), win, lag, step,
+                         n_windows, int(fisher_z), out.ctypes.data_as(ptr)):
+            raise MemoryError("wcc_plain: out of memory")
+        return out
+    return wcc_c
+
+
+def run(pairs, step_s, engine, fisher_z=False):
+    if callable(engine):
+        return [engine(x, y, step_s, fisher_z) for x, y in pairs]
     _wcc_core.ENGINE = engine
-    return [att.wcc(x, y, RATE, window_s=WINDOW_S, max_lag_s=LAG_S, step_s=step_s).values
-            for x, y in pairs]
+    return [att.wcc(x, y, RATE, window_s=WINDOW_S, max_lag_s=LAG_S, step_s=step_s,
+                    fisher_z=fisher_z).values for x, y in pairs]
 
 
-def side_by_side(pairs, step_s, repeat):
-    """Best (wall, cpu) of each engine, interleaved, alternating which goes first."""
-    best = {e: (np.inf, np.inf) for e in _wcc_core.ENGINES}
+def side_by_side(pairs, step_s, repeat, fisher_z, c_kernel):
+    """Best (wall, cpu) of each engine (numba, numpy, and "c" where compiled), interleaved,
+    alternating the order; values checked equal."""
+    engines = {e: e for e in _wcc_core.ENGINES}
+    if c_kernel is not None:
+        engines["c"] = c_kernel
+    best = {e: (np.inf, np.inf) for e in engines}
     values = {}
     for rep in range(repeat):
-        order = _wcc_core.ENGINES if rep % 2 == 0 else _wcc_core.ENGINES[::-1]
-        for engine in order:
+        order = list(engines) if rep % 2 == 0 else list(engines)[::-1]
+        for name in order:
             wall, cpu = time.perf_counter(), time.process_time()
-            values[engine] = run(pairs, step_s, engine)
-            best[engine] = min(best[engine], (time.perf_counter() - wall,
-                                              time.process_time() - cpu))
-    for a, b in zip(*values.values()):
+            values[name] = run(pairs, step_s, engines[name], fisher_z)
+            best[name] = min(best[name], (time.perf_counter() - wall,
+                                          time.process_time() - cpu))
+    for a, b in zip(values["numba"], values["numpy"]):
         np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12, equal_nan=True)
+    off = 0
+    for a, b in zip(values["numba"], values.get("c", [])):
+        np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-6, equal_nan=True)
+        off += int((np.abs(a - b) > 1e-9).sum())
     cells = sum(v.size for v in values["numba"])
-    return best, cells
+    return best, cells, off
 
 
 def compile_times():
@@ -91,6 +133,32 @@ def peak_ratio(x, y, engine):
     return peak / res.values.nbytes, res.values.nbytes
 
 
+def report(label, best, cells, off, peer):
+    """Print one case's timings and ratios; its rows for the history."""
+    (wall, cpu), (n_wall, n_cpu) = best["numba"], best["numpy"]
+    case = label.replace(", ", "_").replace(" ", "_")
+    print(f"\n{label}: {cells / 1e6:.1f} M cells")
+    print(f"  numba kernel      wall {wall:7.3f} s   cpu {cpu:7.3f} s")
+    print(f"  NumPy path        wall {n_wall:7.3f} s   cpu {n_cpu:7.3f} s")
+    rows = [(case, "numba_cpu_s", cpu, "s"), (case, "numba_wall_s", wall, "s"),
+            (case, "numpy_cpu_s", n_cpu, "s"), (case, "numpy_wall_s", n_wall, "s"),
+            (case, "ratio_numpy_over_numba_cpu", n_cpu / cpu, "x")]
+    if "c" in best:
+        c_wall, c_cpu = best["c"]
+        print(f"  plain C kernel    wall {c_wall:7.3f} s   cpu {c_cpu:7.3f} s   "
+              f"({off} cells differ by more than 1e-9)")
+        print(f"  ratio numba / C (cpu): {cpu / c_cpu:5.2f}x (target: at most 2x)")
+        rows += [(case, "c_cpu_s", c_cpu, "s"), (case, "ratio_numba_over_c_cpu", cpu / c_cpu,
+                                                  "x")]
+    print(f"  ratio NumPy / numba: wall {n_wall / wall:5.2f}x   cpu {n_cpu / cpu:5.2f}x")
+    if peer is not None:
+        lo, hi = float(peer["low_s"]), float(peer["high_s"])
+        print(f"  {peer['peer']} {peer['version']} (committed): {lo:g}-{hi:g} s -> "
+              f"{lo / cpu:.1f}-{hi / cpu:.1f}x (against our cpu time)")
+        rows.append((case, "ratio_r_peer_low_over_numba_cpu", lo / cpu, "x"))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path,
@@ -106,22 +174,15 @@ def main() -> None:
              for row in csv.DictReader(PEERS.open()) if "20 rMEA" in row["case"]}
     rows = []
     run(pairs[:1], 1.0, "numba")  # compiled (or loaded from the cache) before timing
-    for label, step_s in (("step 1 s", 1.0), ("step 1 sample", 1 / RATE)):
-        best, cells = side_by_side(pairs, step_s, args.repeat)
-        (wall, cpu), (n_wall, n_cpu) = best["numba"], best["numpy"]
-        peer = peers[label.removeprefix("step ")]
-        lo, hi = float(peer["low_s"]), float(peer["high_s"])
-        print(f"\n{label}: {cells / 1e6:.1f} M cells")
-        print(f"  numba kernel      wall {wall:7.3f} s   cpu {cpu:7.3f} s")
-        print(f"  NumPy path        wall {n_wall:7.3f} s   cpu {n_cpu:7.3f} s")
-        print(f"  ratio NumPy / numba: wall {n_wall / wall:5.2f}x   cpu {n_cpu / cpu:5.2f}x")
-        print(f"  {peer['peer']} {peer['version']} (committed): {lo:g}-{hi:g} s -> "
-              f"{lo / cpu:.1f}-{hi / cpu:.1f}x (against our cpu time)")
-        case = label.replace(" ", "_")
-        rows += [(case, "numba_cpu_s", cpu, "s"), (case, "numba_wall_s", wall, "s"),
-                 (case, "numpy_cpu_s", n_cpu, "s"), (case, "numpy_wall_s", n_wall, "s"),
-                 (case, "ratio_numpy_over_numba_cpu", n_cpu / cpu, "x"),
-                 (case, "ratio_r_peer_low_over_numba_cpu", lo / cpu, "x")]
+    with tempfile.TemporaryDirectory() as folder:
+        c_kernel = plain_c(folder)
+        if c_kernel is None:
+            print("no C compiler (cc): the plain C baseline is skipped")
+        for label, step_s, fisher_z in (("step 1 s", 1.0, False), ("step 1 s", 1.0, True),
+                                        ("step 1 sample", 1 / RATE, False)):
+            best, cells, off = side_by_side(pairs, step_s, args.repeat, fisher_z, c_kernel)
+            rows += report(label + (", Fisher z" if fisher_z else ""), best, cells, off,
+                           peers.get(label.removeprefix("step ")) if not fisher_z else None)
     first, cached, imported = compile_times()
     print(f"\nfirst call in a fresh process: {first:.2f} s with an empty numba cache, "
           f"{cached:.2f} s with it filled (import of attunement {imported:.2f} s)")

@@ -91,6 +91,12 @@ def test_paradigm_sets_the_time_scale_and_is_recorded(tmp_path):
     assert row.paradigm == "psychotherapy-movement"
     assert (row.window_s, row.max_lag_s, row.step_s, row.long_unrepaired_s) == (30, 5, 5, 60)
     assert {"detectable", "detectability", "session_p_value"} <= set(row.index)
+    said = " ".join(result.stderr.split())
+    assert "time scale: psychotherapy-movement (chosen with --paradigm)" in said
+    # a session whose episodes are not meaningful is said so on the terminal, not only in
+    # the summary (400 s of one channel at coupling 0.5 is not detectable on this scale)
+    assert not row.detectable
+    assert f"session 'dyad': episodes are not meaningful here: {row.detectability}" in said
     result = runner.invoke(app, ["episodes", str(data), "--paradigm", "psychotherapy-movement",
                                  "--window", "40", "--channel", "movement",
                                  "--out", str(tmp_path / "o2")])

@@ -101,3 +101,17 @@ def test_weak_coupling_and_short_sessions_are_flagged_not_drawn():
     res = detect_episodes(short.session, channel=CHANNELS)
     assert not res.params["detectable"] and "too short" in res.params["detectability"]
     assert res.summary_frame().detectable.tolist() == [False]
+
+
+
+def test_report_says_which_time_scale_and_whether_chosen():
+    """The report's time-scale line names the preset, whether it was chosen or the default,
+    and the windows actually used (overrides included). Reference: the parameters given."""
+    from attunement.config import load_config
+    from attunement.report.session_report import time_scale_note
+
+    chosen = load_config(episodes={"paradigm": "psychotherapy-movement"}).episodes
+    note = time_scale_note(chosen, dict(window_s=30.0, step_s=5.0, max_lag_s=5.0))
+    assert note.startswith("chosen") and "30 s windows moved by 5 s, lags to 5 s" in note
+    note = time_scale_note(load_config().episodes, dict(window_s=6.0, step_s=1.0, max_lag_s=2.0))
+    assert note.startswith("the default") and "6 s windows moved by 1 s, lags to 2 s" in note

@@ -13,6 +13,7 @@ and, where ../shared is present, the 20 rMEA intake interviews with 40 pseudo-dy
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import attunement as att
@@ -65,6 +66,26 @@ def test_pseudo_dyads_are_attuned_only_where_the_session_test_says_so(mit_rates)
     assert not null.detectable.any()
 
 
+def test_attuned_more_often_tests():
+    """Reference: closed forms. Real dyads a, b, d attuned, c not; pseudo-dyads (two per
+    partner 1): a none, b one of two, c one of two, d both. Real minus own pseudo: +1, +.5,
+    -.5, 0 -> 2 sessions more, 1 fewer, 1 tie; sign test P(X >= 2 | n = 3) = 4/8. Fisher,
+    one-sided: 3 of 4 real vs 4 of 8 pseudo attuned, P = (C(7,3)C(5,1) + C(7,4)C(5,0)) /
+    C(12,4) = (175 + 35) / 495."""
+    ids = ["a", "b", "c", "d"]
+    real = pd.DataFrame({"session_1": ids, "session_2": ids, "kind": "real",
+                         "matched_proportion": [0.3, 0.1, 0.0, 0.2]})
+    pseudo = pd.DataFrame({"session_1": [i for i in ids for _ in range(2)],
+                           "session_2": "x", "kind": "pseudo",
+                           "matched_proportion": [0, 0, 0.2, 0, 0.1, 0, 0.1, 0.3]})
+    rates = pd.concat([real, pseudo], ignore_index=True).assign(observed_s=60.0, n_ruptures=0,
+                                                                ruptures_per_min=0.0)
+    row = compare_rates(rates).iloc[0]
+    assert (row.sign_more, row.sign_fewer, row.sign_p) == (2, 1, 0.5)
+    assert (row.real_attuned, row.pseudo_attuned) == (3, 4)
+    assert row.fisher_p == pytest.approx(210 / 495)
+
+
 def test_pseudo_pairs_and_sessions():
     assert pseudo_pairs(["a", "b", "c"], 2)[3:] == [("a", "b"), ("b", "c"), ("c", "a"),
                                                   ("a", "c"), ("b", "a"), ("c", "b")]
@@ -77,6 +98,14 @@ def test_pseudo_pairs_and_sessions():
         pseudo_pairs(["a"])
     with pytest.raises(ValueError, match="'per_session': expected 1 to 2 with 3 sessions"):
         pseudo_pairs(["a", "b", "c"], 3)
+    # a duplicated recording (reference: applied_project_mea's MEA_video112 begins with all
+    # of MEA_video111) would make a real dyad pass for a pseudo-dyad
+    d = att.Session.from_arrays(np.arange(12.0), np.r_[np.full(8, 2.0), 5.0, 5, 5, 5], 5,
+                                id="d")
+    with pytest.raises(ValueError, match="'b' and 'd': partner 2 is the same recording in both"):
+        pseudo_session(b, d)
+    with pytest.raises(ValueError, match="pseudo-dyad is the real dyad 'b'"):
+        episode_rates([b, d], per_session=1)
     c = att.Session.from_arrays(np.zeros(10), np.ones(10), 10, id="c")
     with pytest.raises(ValueError, match="sampling rates differ"):
         pseudo_session(a, c)

@@ -189,6 +189,21 @@ def test_fewer_than_2_differing_values_at_step_of_one_sample():
     assert np.array_equal(np.flatnonzero(np.isnan(ref[:, 10])), np.arange(199, 282))
 
 
+def test_fewer_than_2_differing_values_with_units_of_several_samples():
+    """The same rule at a step of 1 s (units of 10 samples: the screen by unit sums, compiled
+    with numba), on sparse integer series like rMEA's motion energy (mostly zeros, ties)."""
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 3, size=900) * (rng.random(900) < 0.3)
+    y = rng.integers(0, 3, size=900) * (rng.random(900) < 0.3)
+    y[100:400] = x[100:400]
+    y[[180, 333]] += 1
+    x, y = x.astype(float), y.astype(float)
+    res = att.wcc(x, y, 10, window_s=5, max_lag_s=1, step_s=1)
+    ref = naive_wcc(x, y, 50, 10, np.arange(res.n_windows) * 10)
+    assert_same(res.values, ref, atol=1e-12)
+    assert np.isnan(ref[:, 10]).sum() >= 10  # the rule applies at lag 0 in several windows
+
+
 def test_forced_exact_paths_agree(monkeypatch):
     """With the rounding tolerance at 0 every cell takes the two-pass paths."""
     x, y = gappy_pair(3)
@@ -223,6 +238,25 @@ def test_engines_agree_on_gappy_batches_and_layouts():
         lay = _wcc_core.make_layout(1500, 10, 8, 1.5, step_s)
         assert_same(_wcc_core.lagged_r(x, y, lay, engine="numpy"),
                     _wcc_core.lagged_r(x, y, lay, engine="numba"), atol=1e-12)
+
+
+def test_compiled_window_stats_equal_numpy():
+    """The compiled window statistics (numba) against ``series_stats``'s NumPy path (the
+    reference): same blocks, so equal to 1e-15, with NaN and infinities in the same places
+    (a constant stretch, a gap, windows as long as the series)."""
+    if not _wcc_core._wcc_kernel.AVAILABLE:
+        pytest.skip("numba is not installed (extra 'fast')")
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(3, 700)).cumsum(-1)
+    x[1, 100:300] = 4.0
+    x[2, 50:60] = np.nan
+    for win in (2, 7, 200, 699, 700):
+        ref, got = (_wcc_sums.series_stats(x, win, compiled=c) for c in (False, True))
+        for name in ("total", "mean", "inv_sd", "cond"):
+            a, b = getattr(ref, name), getattr(got, name)
+            np.testing.assert_array_equal(np.isinf(a), np.isinf(b))
+            assert_same(b, a, atol=1e-15 * max(1.0, np.nanmax(np.abs(np.where(np.isinf(a),
+                                                                                0, a)))))
 
 
 def test_unknown_engine_is_refused():

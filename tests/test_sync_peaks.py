@@ -90,7 +90,8 @@ def test_summary_matches_frame_statistics():
     peaks = att.pick_peaks(att.wcc(p1, p2, rate, window_s=20, max_lag_s=2, step_s=5),
                            method="boker2002")
     frame = peaks.to_frame().dropna(subset=["lag_s"])
-    assert list(peaks.to_frame().columns) == ["time_s", "lag_s", "r", "p_value"]
+    assert list(peaks.to_frame().columns) == ["time_s", "lag_s", "r", "p_value", "leader_p",
+                                              "leader"]
     summary = peaks.summary()
     assert summary["peak_r_sd"] == pytest.approx(frame.r.std(ddof=1))
     assert summary["peak_lag_mean_s"] == pytest.approx(frame.lag_s.mean())
@@ -151,9 +152,13 @@ GRID = [  # rate, lead (s), coupling, leader, window (s): a subset of the grid i
 
 @pytest.mark.parametrize("rate, lead, coupling, leader, window", GRID)
 def test_surrogate_peaks_name_the_leader_and_lag(rate, lead, coupling, leader, window):
-    """Ground truth: the generator's lead. Leader right in >= 80 % of the windows with a
-    clear peak, median peak lag within 0.1 s (lag range 5 s >= lead; 10 min when r = .3,
-    where 60 s windows are what a user would set for so weak a coupling)."""
+    """Ground truth: the generator's lead. The peak lag's sign right in >= 80 % of the
+    windows with a clear peak, median peak lag within 0.1 s (lag range 5 s >= lead; 10 min
+    when r = .3, where 60 s windows are what a user would set for so weak a coupling). The
+    leader named (peak above lag zero beyond the window's noise) right in >= 80 % of the
+    windows that name one, and named right in >= 80 % of the windows with a peak at r >= .6
+    (>= 50 % at r = .3, where the rest are "no clear leader", not the wrong one: measured
+    .60-.90 over four seeds, docs/validation/peak_leader_grid.py)."""
     duration = 600 if coupling < 0.5 else 300
     p1, p2 = lead_dyad(lead, coupling, rate, leader, duration, seed=int(10 * lead) + rate)
     res = att.wcc(p1, p2, rate, window_s=window, max_lag_s=5, step_s=window / 4)
@@ -163,8 +168,10 @@ def test_surrogate_peaks_name_the_leader_and_lag(rate, lead, coupling, leader, w
     assert len(lag) >= 5
     assert np.mean(np.sign(lag) == np.sign(truth)) >= 0.8
     assert abs(np.median(lag) - truth) <= 0.1 + 1e-9
+    named = peaks.leader[peaks.leader > 0]
+    assert len(named) >= 5 and np.mean(named == leader) >= 0.8
     share = peaks.summary()["p1_leads_share" if leader == 1 else "p2_leads_share"]
-    assert share >= 0.8
+    assert share >= (0.8 if coupling >= 0.6 else 0.5)
 
 
 def test_boker2002_picks_ripples_where_surrogate_peaks_do_not():
@@ -199,18 +206,22 @@ def test_real_pseudo_dyads_show_clear_peaks_near_the_nominal_rate(data_dir):
     """Pseudo-dyads of the two bundled MIT sessions (partner 1 of one session with partner
     2 of the other: no interaction) with the defaults: clear peaks in about alpha of the
     windows (measured 6 of 94 = 6.4 %; the 20 rMEA intakes' 40 pseudo-dyads: see the
-    issue note), against every window with Boker's rule."""
+    issue note), against every window with Boker's rule; a leader (any named one is false)
+    in at most 10 % (nominally alpha; measured 3 of 94; rMEA pseudo-dyads 4.9-5.1 %,
+    docs/who_leads.md)."""
     a = att.read_mea(data_dir / "applied_project_mea" / "MEA_video101.txt", 25)
     b = att.read_mea(data_dir / "applied_project_mea" / "MEA_video1000.txt", 25)
-    found, total, boker = 0, 0, 0
+    found, total, boker, named = 0, 0, 0, 0
     for x, y in ((a.pair()[0], b.pair()[1]), (b.pair()[0], a.pair()[1])):
         n = min(len(x), len(y))
         res = att.wcc(x[:n], y[:n], 25, window_s=30, max_lag_s=5, step_s=15)
         s = att.pick_peaks(res, x[:n], y[:n], 25).summary()
         found, total = found + s["n_peaks"], total + s["n_peak_windows"]
+        named += s["p1_leads_n"] + s["p2_leads_n"]
         boker += att.pick_peaks(res, method="boker2002").summary()["n_peaks"]
     assert total > 80
     assert found / total <= 0.12
+    assert named / total <= 0.10
     assert boker / total > 0.9
 
 
@@ -274,3 +285,66 @@ def test_config_names_the_peak_settings():
         load_config(peaks={"method": "nearest"})
     with pytest.raises(ValueError, match="peaks.alpha: Input should be less than 1"):
         load_config(peaks={"alpha": 1.5})
+
+
+def test_simultaneous_coupling_names_no_leader():
+    """Ground truth: partner 2 moves with partner 1 at lag 0 (r = .6, the generator's lead
+    0 s), so any named leader is wrong: the peaks sit at or next to lag zero and the leader
+    test (peak above lag zero beyond the window's noise) names a leader in few windows,
+    where the sign of the peak lag alone names one in most."""
+    named, peaked, signed = 0, 0, 0
+    for seed in range(3):
+        p1, p2 = lead_dyad(0.0, 0.6, 10, seed=seed)
+        res = att.wcc(p1, p2, 10, window_s=30, max_lag_s=5, step_s=15)
+        peaks = att.pick_peaks(res, p1, p2, 10, seed=seed)
+        s = peaks.summary()
+        named += s["p1_leads_n"] + s["p2_leads_n"]
+        peaked += s["n_peaks"]
+        signed += int(np.sum(peaks.lag_s != 0) - np.isnan(peaks.lag_s).sum())
+        assert s["n_no_leader"] == s["n_peaks"] - s["p1_leads_n"] - s["p2_leads_n"]
+    assert peaked >= 40
+    assert named / peaked <= 0.15  # measured 0 of 47
+    assert signed / peaked >= 0.3  # the old rule (sign of the peak lag): 25 of 47
+
+
+def other_generator(kind, lead_s, coupling, rate, leader, duration_s, seed):
+    """Generators not used while the leader rule was developed: an AR(2) oscillation (period
+    3 s, pole radius exp(-dt / 1 s)) and 1/f noise; the follower repeats the leader's signal
+    ``lead_s`` later with weight ``coupling`` plus independent noise of the same kind."""
+    rng = np.random.default_rng(seed)
+    n, d = int(duration_s * rate), int(round(lead_s * rate))
+
+    def draw(m):
+        if kind == "ar2":
+            from scipy.signal import lfilter
+
+            radius, omega = np.exp(-1 / rate), 2 * np.pi / (3.0 * rate)
+            z = lfilter([1.0], [1.0, -2 * radius * np.cos(omega), radius**2],
+                        rng.normal(size=m + 10 * rate))[10 * rate:]
+        else:
+            f = np.fft.rfftfreq(m, 1 / rate)
+            amp = np.where(f > 0, np.maximum(f, 1 / 300) ** -0.5, 0.0)
+            z = np.fft.irfft(amp * (rng.normal(size=len(f)) + 1j * rng.normal(size=len(f))), m)
+        return (z - z.mean()) / z.std()
+
+    source = draw(n + d)
+    follower = coupling * source[:n] + np.sqrt(1 - coupling**2) * draw(n)
+    return (source[d:], follower) if leader == 1 else (follower, source[d:])
+
+
+@pytest.mark.parametrize("kind, rate, lead, coupling, leader, window", [
+    ("ar2", 20, 0.8, 0.6, 2, 45), ("pink", 20, 1.5, 0.9, 1, 20), ("ar2", 20, 3.0, 0.9, 1, 20),
+])
+def test_leader_on_other_generators(kind, rate, lead, coupling, leader, window):
+    """Ground truth: the planted lead. Named leaders right in >= 90 % of the windows that
+    name one (fresh grid: 99.7 % over 180 cells) and named in >= 80 % of the windows with a
+    peak (grid at these leads and couplings: .95-1.00)."""
+    p1, p2 = other_generator(kind, lead, coupling, rate, leader, 300, seed=11)
+    res = att.wcc(p1, p2, rate, window_s=window, max_lag_s=5, step_s=window / 4)
+    peaks = att.pick_peaks(res, p1, p2, rate)
+    who = peaks.leader[~np.isnan(peaks.leader)]
+    assert len(who) >= 10
+    assert np.mean(who[who > 0] == leader) >= 0.9
+    assert np.mean(who > 0) >= 0.8
+    lag = peaks.lag_s[~np.isnan(peaks.lag_s)]
+    assert abs(np.median(lag) - (lead if leader == 1 else -lead)) <= 0.1 + 1e-9

@@ -62,22 +62,29 @@ def _cell(rate, lead, coupling, leader, seed) -> list[dict]:
         pk = (att.pick_peaks(res, x, y, rate) if method == "surrogate"
               else att.pick_peaks(res, method="boker2002"))
         lag = pk.lag_s[~np.isnan(pk.lag_s)]
+        who = pk.leader[~np.isnan(pk.lag_s)]  # 0: a peak but no clear leader
         rows.append({"method": method, "rate_hz": rate, "lead_s": lead, "coupling": coupling,
                      "leader": leader, "seed": seed, "window_s": window,
                      "n_windows": len(pk.lag_s), "n_peaks": len(lag),
                      "n_right": int(np.sum(np.sign(lag) == np.sign(truth))),
+                     "n_named": int(np.sum(who > 0)), "n_named_right": int(np.sum(who == leader)),
                      "lag_error_s": list(lag - truth)})
     return rows
 
 
 def pooled(g: pd.DataFrame) -> pd.DataFrame:
-    """Per cell and method, over seeds: leader right among all windows with a peak, median
-    lag error (over all peaks) and the clear-peak share."""
+    """Per cell and method, over seeds: the peak lag's sign right among all windows with a
+    peak, the share of them naming a leader and the named leaders' accuracy (the leader
+    test; Boker's rule names the sign), median lag error (over all peaks) and the clear-peak
+    share."""
     keys = ["method", "rate_hz", "lead_s", "coupling", "leader"]
     out = g.groupby(keys).agg(n_windows=("n_windows", "sum"), n_peaks=("n_peaks", "sum"),
-                              n_right=("n_right", "sum"),
+                              n_right=("n_right", "sum"), n_named=("n_named", "sum"),
+                              n_named_right=("n_named_right", "sum"),
                               errors=("lag_error_s", lambda e: sum(e, [])))
-    out["leader_right"] = out.n_right / out.n_peaks
+    out["leader_right"] = out.n_right / out.n_peaks  # sign of the peak lag
+    out["named_share"] = out.n_named / out.n_peaks  # windows with a peak naming a leader
+    out["named_right"] = out.n_named_right / out.n_named  # the named leaders that are right
     out["median_lag_error_s"] = out.errors.map(lambda e: abs(float(np.median(e)))
                                                if e else np.nan)
     out["peak_share"] = out.n_peaks / out.n_windows
@@ -121,7 +128,14 @@ def main() -> None:
         leader_ok=("leader_right", lambda v: int((v >= 0.8).sum())),
         lag_ok=("median_lag_error_s", lambda v: int((v <= 0.1).sum())),
         lag_error_mean=("median_lag_error_s", "mean")).round(3))
-    print(cells[cells.method == "surrogate"].groupby("coupling").peak_share.mean().round(2))
+    print(cells.pivot_table(index=["rate_hz", "lead_s", "coupling"],
+                            columns=["method", "leader"],
+                            values=["named_share", "named_right"]).round(2).to_string())
+    sur = cells[cells.method == "surrogate"]
+    print(f"named leaders right >= .8: {(sur.named_right >= 0.8).sum()}/{len(sur)} cells "
+          f"(lowest {sur.named_right.min():.3f}); named share of peaked windows: median "
+          f"{sur.named_share.median():.2f}, min {sur.named_share.min():.2f}")
+    print(sur.groupby("coupling")[["peak_share", "named_share"]].mean().round(2))
     print("misses:\n", cells[~ok & (cells.method == "surrogate")].round(3).to_string())
     if args.data.is_dir() and not args.grid_only:
         for window in (60.0, 30.0):

@@ -12,6 +12,7 @@ import typer
 from ..analysis.episodes import episode_reasons
 from ..episodes import detect_episodes, get_paradigm
 from ..episodes.categorical import match_states
+from ..episodes.paradigms import DEFAULT_PARADIGM
 from ..io.annotations import codes_from_file
 from ..io.writers import prepare_out_dir, safe_name, write_csv, write_parquet, write_summary
 from . import app
@@ -77,6 +78,9 @@ def episodes(
     """
     with user_errors():
         get_paradigm(paradigm)
+        if not codes:
+            how = "the default" if paradigm == DEFAULT_PARADIGM else "chosen with --paradigm"
+            info(f"time scale: {paradigm} ({how}); see attunement.episodes.PARADIGMS")
         sources = _sources(paths, codes, lambda: read_inputs(
             paths, sampling_rate, partners, channels, recursive, resample, time_unit
         ), tiers)
@@ -103,6 +107,9 @@ def episodes(
                 warn(f"{name}: {err}")
                 bar.advance(task)
                 continue
+            if not result.params.get("detectable", True):  # said, not only in the summary
+                warn(f"session {result.session!r}: episodes are not meaningful here: "
+                     f"{result.params['detectability']} (episode_summary.csv: detectable).")
             write_parquet(result.states, out / f"states_{safe_name(result.session)}.parquet")
             tables.append(result.episodes)
             summaries.append(result.summary_frame().assign(reason=pd.NA))

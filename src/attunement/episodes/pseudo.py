@@ -52,6 +52,10 @@ def pseudo_pairs(ids: Sequence[str], per_session: int = 2) -> list[tuple[str, st
 def pseudo_session(a: Session, b: Session, channel: str | None = None) -> Session:
     """Partner 1 of ``a`` with partner 2 of ``b`` on one channel, cut to the shorter one.
 
+    A ``ValueError`` when ``b``'s partner 2 equals ``a``'s over that length: a duplicated
+    recording (applied_project_mea's MEA_video112 begins with all of MEA_video111) would
+    make a real dyad pass for a pseudo-dyad.
+
     Examples
     --------
     >>> a = Session.from_arrays(np.arange(5.0), np.ones(5), 1, id="a")
@@ -68,6 +72,13 @@ def pseudo_session(a: Session, b: Session, channel: str | None = None) -> Sessio
     x1 = a.signal(a.partners[0], name_a)
     x2 = b.signal(b.partners[1], name_b)
     n = min(len(x1), len(x2))
+    if a.id != b.id and np.array_equal(x2[:n], a.signal(a.partners[1], name_a)[:n],
+                                       equal_nan=True):
+        raise ValueError(
+            f"sessions {a.id!r} and {b.id!r}: partner 2 is the same recording in both (equal "
+            f"over the first {n} samples), so their pseudo-dyad is the real dyad {a.id!r}; "
+            "leave the duplicate session out."
+        )
     sid = a.id if a.id == b.id else f"{a.id}~{b.id}"
     return Session.from_arrays(x1[:n], x2[:n], a.sampling_rate, partners=a.partners,
                                channel=name_a, id=sid)
@@ -86,9 +97,10 @@ def episode_rates(
     ``detect_kw`` (e.g. ``paradigm=``, ``seed=``). One row per pair: :data:`RATE_COLUMNS`.
     """
     by_id = {s.id: s for s in sessions}
+    pairs = [(a, b, pseudo_session(by_id[a], by_id[b], channel))  # checked before any run
+             for a, b in pseudo_pairs(list(by_id), per_session)]
     rows = []
-    for a, b in pseudo_pairs(list(by_id), per_session):
-        pair = pseudo_session(by_id[a], by_id[b], channel)
+    for a, b, pair in pairs:
         res = detect_episodes(pair, **detect_kw)
         row = res.summary()
         rows.append({"session_1": a, "session_2": b, "kind": "real" if a == b else "pseudo",
@@ -108,7 +120,15 @@ def compare_rates(rates: pd.DataFrame) -> pd.DataFrame:
     ``ruptures_per_min`` the real and pseudo means (pseudo rates pooled over time:
     total ruptures / total minutes); ``mannwhitney_u`` and ``mannwhitney_p`` (real > pseudo,
     one-sided, over dyads); ``paired_t``, ``paired_df`` and ``paired_p`` (each real dyad
-    against the mean of the pseudo-dyads its partner 1 is in, one-sided).
+    against the mean of the pseudo-dyads its partner 1 is in, one-sided); ``real_attuned``,
+    ``pseudo_attuned`` and ``fisher_p``: how many pairs hold any attuned state, and Fisher's
+    exact test that real pairs do so more often (one-sided); ``sign_more``, ``sign_fewer``
+    and ``sign_p``: the same paired by real session (sessions whose real dyad is attuned
+    and its pseudo-dyads less often, or the reverse; exact sign test, one-sided, ties left
+    out). The shares are mostly 0 (the
+    gate tests the session first), so Mann-Whitney U on them is mostly ties; whether a pair
+    is attuned at all is the outcome the gate decides. Pseudo-dyads reuse partners, so no
+    test here treats pairs as fully independent draws: read the p-values as descriptive.
 
     Examples
     --------
@@ -119,6 +139,10 @@ def compare_rates(rates: pd.DataFrame) -> pd.DataFrame:
     >>> row = compare_rates(rates).iloc[0]
     >>> float(row.pseudo_matched_proportion), float(row.pseudo_ruptures_per_min)
     (0.05, 0.0)
+    >>> int(row.real_attuned), int(row.pseudo_attuned), round(float(row.fisher_p), 2)
+    (2, 1, 0.5)
+    >>> int(row.sign_more), int(row.sign_fewer), float(row.sign_p)
+    (1, 0, 0.5)
     """
     real = rates[rates.kind == "real"]
     pseudo = rates[rates.kind == "pseudo"]
@@ -131,6 +155,10 @@ def compare_rates(rates: pd.DataFrame) -> pd.DataFrame:
     u = stats.mannwhitneyu(real.matched_proportion, pseudo.matched_proportion,
                            alternative="greater")
     out.update(mannwhitney_u=float(u.statistic), mannwhitney_p=float(u.pvalue))
+    hit = (real.matched_proportion > 0).sum(), (pseudo.matched_proportion > 0).sum()
+    table = [[hit[0], len(real) - hit[0]], [hit[1], len(pseudo) - hit[1]]]
+    out.update(real_attuned=int(hit[0]), pseudo_attuned=int(hit[1]),
+               fisher_p=float(stats.fisher_exact(table, alternative="greater").pvalue))
     own = pseudo.groupby("session_1").matched_proportion.mean()
     paired = real.set_index("session_1").matched_proportion.align(own, join="inner")
     if len(paired[0]) >= 2:
@@ -139,4 +167,13 @@ def compare_rates(rates: pd.DataFrame) -> pd.DataFrame:
                    paired_p=float(t.pvalue))
     else:
         out.update(paired_t=np.nan, paired_df=np.nan, paired_p=np.nan)
+    # paired by real session, attuned or not: the real dyad against its own pseudo-dyads
+    own_any = (pseudo.matched_proportion > 0).groupby(pseudo.session_1).mean()
+    real_any, own_any = (real.set_index("session_1").matched_proportion > 0).align(
+        own_any, join="inner")
+    diff = real_any.astype(float) - own_any
+    more, fewer = int((diff > 0).sum()), int((diff < 0).sum())
+    out.update(sign_more=more, sign_fewer=fewer,
+               sign_p=float(stats.binomtest(more, more + fewer, alternative="greater").pvalue)
+               if more + fewer else np.nan)
     return pd.DataFrame([out])

@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
-from . import _wcc_kernel
+from . import _wcc_kernel, _wcc_screen
 from ._wcc_exact import exact_cells, exact_windows, masked_cells
 from ._wcc_sums import (
     CHUNK_CELLS,
@@ -171,17 +171,19 @@ def abs_max(r: np.ndarray) -> np.ndarray:
     return np.fmax.reduce(np.abs(r).reshape(len(r), -1), axis=1)
 
 
-def rule_screen(su: SeriesStats, sv: SeriesStats, g: int):
-    """Sums of ``g`` raw values (u on the unit grid, v from every sample), the tolerance
-    within which two sums may hide identical values (rMEA's "2 differing values" rule) and
-    ``g``."""
+def rule_screens(sx: SeriesStats, sy: SeriesStats, g: int):
+    """For each sign (x then y first): sums of ``g`` raw values (u on the unit grid, v from
+    every sample), the tolerance within which two sums may hide identical values (rMEA's
+    "2 differing values" rule) and ``g``."""
     def sums(a):
         c = np.zeros((len(a), a.shape[-1] + 1))
         np.cumsum(a, axis=-1, out=c[:, 1:])
         return c[:, g:] - c[:, :-g]
 
-    size = su.raw0.shape[-1] * (np.abs(su.raw0).sum() + np.abs(sv.raw0).sum())
-    return sums(su.raw0)[:, ::g], sums(sv.raw0), 2 * EPS * size, g  # bounds cumsum rounding
+    size = sx.raw0.shape[-1] * (np.abs(sx.raw0).sum() + np.abs(sy.raw0).sum())
+    tol = 2 * EPS * size  # bounds cumsum rounding
+    cx, cy = sums(sx.raw0), sums(sy.raw0)
+    return (cx[:, ::g], cy, tol, g), (cy[:, ::g], cx, tol, g)
 
 
 def few_differ(screen, a0: int, a1: int, lay: Layout) -> np.ndarray:
@@ -233,10 +235,14 @@ def lagged_r(x: np.ndarray, y: np.ndarray, lay: Layout, engine: str | None = Non
     y = np.ascontiguousarray(np.atleast_2d(np.asarray(y, dtype=float)))
     n_series, lag, g = len(x), lay.lag, lay.unit
     out = np.empty((n_series, lay.n_windows, lay.n_lags))
-    sx, sy = series_stats(np.concatenate([x, y]), lay.win).split(n_series)
+    sx, sy = series_stats(np.concatenate([x, y]), lay.win,
+                          compiled=engine == "numba").split(n_series)
     span = lay.win + lag
-    miss_x = at_starts(window_counts(~sx.ok, span), lay)
-    miss_y = at_starts(window_counts(~sy.ok, span), lay)
+    if sx.ok.all() and sy.ok.all():  # nothing missing: no counts to make
+        miss_x = miss_y = np.zeros((n_series, lay.n_windows), dtype=np.int32)
+    else:
+        miss_x = at_starts(window_counts(~sx.ok, span), lay)
+        miss_y = at_starts(window_counts(~sy.ok, span), lay)
     all_na = np.maximum(miss_x, miss_y) > span / 2
     masked = (miss_x + miss_y > 0) & ~all_na
     fast = ~(all_na | masked)
@@ -245,15 +251,19 @@ def lagged_r(x: np.ndarray, y: np.ndarray, lay: Layout, engine: str | None = Non
     n_pairs = int(lay.starts[-1]) + lay.win
     block = lag + 1 if g > 1 else block_size(lag + 1, SCAN_ELEMENTS // (n_series * n_pairs))
     buf = product_buffer(n_series, block, lay) if engine == "numpy" else None
-    for sign, su, sv in ((1, sx, sy), (-1, sy, sx)):
-        screen = rule_screen(su, sv, g if g > 1 else sub_block(lay.win))
-        if engine == "numba":
-            _wcc_kernel.fill_fast(su, sv, sign, lay, fast, out, top)
+    if engine == "numba":
+        _wcc_kernel.fill_fast(sx, sy, lay, fast, out, top)
+    screens = rule_screens(sx, sy, g if g > 1 else sub_block(lay.win))
+    for sign, su, sv, screen in ((1, sx, sy, screens[0]), (-1, sy, sx, screens[1])):
         for a0 in range(0 if sign > 0 else 1, lag + 1, block):
             a1 = min(a0 + block, lag + 1)
             lags = lag + sign * np.arange(a0, a1)
             stop = lag + sign * a1 if lag + sign * a1 >= 0 else None
             dest = out[:, :, lag + sign * a0 : stop : sign]
+            if engine == "numba" and g > 1:  # the screen compiled, cells straight out
+                s_i, w_i, b_i = _wcc_screen.few_differ_cells(screen, a0, a1, lay, fast)
+                redo.append((s_i, w_i, lags[b_i]))
+                continue
             if engine == "numba":
                 maybe = differ_rule(dest, su, sv, a0, a1, lay, screen)
             else:

@@ -44,120 +44,201 @@ def _unit(cu, cv, t0, g, a0, nb, part):
     """``part[b] = sum over t0 <= t < t0 + g of cu[t] * cv[t + a0 + b]``."""
     for b in range(nb):
         part[b] = 0.0
-    for t in range(t0, t0 + g):
-        c = cu[t]
-        base = t + a0
+    t = t0
+    while t + 4 <= t0 + g:  # 4 samples per pass: a quarter of the loads and stores of part
+        c0, c1, c2, c3 = cu[t], cu[t + 1], cu[t + 2], cu[t + 3]
+        v = cv[t + a0 : t + a0 + nb + 3]  # slices: indices known >= 0, so loops vectorise
         for b in range(nb):
-            part[b] += c * cv[base + b]
+            part[b] += (c0 * v[b] + c1 * v[b + 1]) + (c2 * v[b + 2] + c3 * v[b + 3])
+        t += 4
+    for r in range(t0 + g - g % 4, t0 + g):
+        c = cu[r]
+        v = cv[r + a0 : r + a0 + nb]
+        for b in range(nb):
+            part[b] += c * v[b]
+
+
+@jit()
+def _add(part, nb, acc):
+    """``acc[b] += part[b]`` for ``b < nb``."""
+    for b in range(nb):
+        acc[b] += part[b]
+
+
+@jit()
+def _copy(acc, nb, dst):
+    for b in range(nb):
+        dst[b] = acc[b]
+
+
+@jit()
+def _add_products(c, cv, t, nb, acc):
+    """``acc[b] += c * cv[t + b]`` for ``b < nb`` (a unit of one sample, fused)."""
+    v = cv[t : t + nb]
+    for b in range(nb):
+        acc[b] += c * v[b]
 
 
 @jit()
 def _cells(row, acc, pre_k, tu, iu, mean_v, inv_v, s, a0, nb, lag, sign, top):
     """r of one window at offsets ``a0 + b`` from its window sums ``acc + pre_k``."""
+    mv, iv = mean_v[s + a0 : s + a0 + nb], inv_v[s + a0 : s + a0 + nb]
     if sign > 0:  # two loops, so that each vectorises over offsets
+        dst = row[lag + a0 : lag + a0 + nb]
         for b in range(nb):
-            a = a0 + b
-            r = (acc[b] + pre_k[b] - tu * mean_v[s + a]) * iu * inv_v[s + a]
-            row[lag + a] = r
-            if abs(r) > top[b]:
-                top[b] = abs(r)
+            r = (acc[b] + pre_k[b] - tu * mv[b]) * iu * iv[b]
+            dst[b] = r
+            top[b] = max(top[b], abs(r))
     else:
+        dst = row[lag - a0 - nb + 1 : lag - a0 + 1]  # offset a0 + b at dst[nb - 1 - b]
         for b in range(nb):
-            a = a0 + b
-            r = (acc[b] + pre_k[b] - tu * mean_v[s + a]) * iu * inv_v[s + a]
-            row[lag - a] = r
-            if abs(r) > top[b]:
-                top[b] = abs(r)
+            r = (acc[b] + pre_k[b] - tu * mv[b]) * iu * iv[b]
+            dst[nb - 1 - b] = r
+            top[b] = max(top[b], abs(r))
 
 
 @jit()
-def _fill_series(cu, total_u, inv_u, cv, mean_v, inv_v, starts, fast, win, g, lag, sign,
-                 out, pre, units, acc, part, top):
-    """r of one series for one sign (offsets ``a``: lag index ``lag + sign * a``) into
-    ``out`` (n_windows, n_lags), offsets in passes of ``pre.shape[1]``; ``top`` raised to
-    the largest |r| written.
+def _fill_block(cu, total_u, inv_u, cv, mean_v, inv_v, starts, fast, i, end, q, g, a0, nb,
+                lag, sign, out, pre, units, kept, acc, part, top):
+    """r of the windows ``i <= w < end`` (all starting in one block of ``q`` units) at the
+    offsets ``a0 <= a < a0 + nb`` of ``sign`` (lag index ``lag + sign * a``).
 
-    For each block of ``q`` units holding window starts: the prefix sums of the next block
-    a backward pass over the block's units keeps the suffix sum (``acc``) of each unit a
+    A backward pass over the block's units keeps the suffix sum (``acc``) of each unit a
     window starts at (in ``pre``), then a forward pass over the windows adds the prefix sums
-    of the next block (with ``g > 1`` its unit sums are kept in ``units`` for that block's
-    own turn) and writes r."""
-    q = win // g
-    n_windows = starts.shape[0]
-    width = pre.shape[1]
-    keep = g > 1  # with a unit of one sample a product costs less than keeping it
-    for a0 in range(0 if sign > 0 else 1, lag + 1, width):
-        nb = min(width, lag + 1 - a0)
-        i, kept_blk, n_kept = 0, -1, 0
-        while i < n_windows:
-            blk = starts[i] // g // q
-            end = i
-            while end < n_windows and starts[end] // g // q == blk:
-                end += 1
-            k_low = starts[i] // g - blk * q
-            for b in range(nb):
-                acc[b] = 0.0
-            w = end - 1
-            for j in range(q - 1, k_low - 1, -1):  # suffix sums of this block
-                if blk == kept_blk and j < n_kept:
-                    for b in range(nb):
-                        acc[b] += units[j, b]
-                else:
-                    _unit(cu, cv, (blk * q + j) * g, g, a0, nb, part)
-                    for b in range(nb):
-                        acc[b] += part[b]
-                if w >= i and starts[w] // g - blk * q == j:  # a window starts here
-                    for b in range(nb):
-                        pre[j, b] = acc[b]
-                    w -= 1
-            nxt = (blk + 1) * q
-            run = part  # prefix sums of the next block, added to each window's suffix
-            for b in range(nb):
-                run[b] = 0.0
-            k = 0
-            for w in range(i, end):
-                kw = starts[w] // g - blk * q
-                while k < kw:
-                    if keep:
-                        _unit(cu, cv, (nxt + k) * g, g, a0, nb, units[k])
-                        for b in range(nb):
-                            run[b] += units[k, b]
-                    else:
-                        _unit(cu, cv, (nxt + k) * g, g, a0, nb, acc)
-                        for b in range(nb):
-                            run[b] += acc[b]
-                    k += 1
-                if fast[w]:
-                    s = starts[w]
-                    _cells(out[w], pre[kw], run, total_u[s], inv_u[s], mean_v, inv_v, s,
-                           a0, nb, lag, sign, top)
-            kept_blk, n_kept = (blk + 1, k) if keep else (-1, 0)
-            i = end
+    of the next block and writes r. With ``g > 1`` the next block's unit sums are kept in
+    ``units`` for that block's own turn (``kept``: that block and how many units); with a
+    unit of one sample a product costs less than keeping it, so it is added straight in."""
+    blk = starts[i] // g // q
+    keep = g > 1
+    kept_blk, n_kept = kept[0], kept[1]
+    k_low = starts[i] // g - blk * q
+    for b in range(nb):
+        acc[b] = 0.0
+    w = end - 1
+    for j in range(q - 1, k_low - 1, -1):  # suffix sums of this block
+        t = (blk * q + j) * g
+        if blk == kept_blk and j < n_kept:
+            _add(units[j], nb, acc)
+        elif keep:
+            _unit(cu, cv, t, g, a0, nb, part)
+            _add(part, nb, acc)
+        else:
+            _add_products(cu[t], cv, t + a0, nb, acc)
+        if w >= i and starts[w] // g - blk * q == j:  # a window starts here
+            _copy(acc, nb, pre[j])
+            w -= 1
+    nxt = (blk + 1) * q
+    run = part  # prefix sums of the next block, added to each window's suffix
+    for b in range(nb):
+        run[b] = 0.0
+    k = 0
+    for w in range(i, end):
+        kw = starts[w] // g - blk * q
+        while k < kw:
+            t = (nxt + k) * g
+            if keep:
+                _unit(cu, cv, t, g, a0, nb, units[k])
+                _add(units[k], nb, run)
+            else:
+                _add_products(cu[t], cv, t + a0, nb, run)
+            k += 1
+        if fast[w]:
+            s = starts[w]
+            _cells(out[w], pre[kw], run, total_u[s], inv_u[s], mean_v, inv_v, s, a0, nb,
+                   lag, sign, top)
+    kept[0], kept[1] = (blk + 1, k) if keep else (-1, 0)
 
 
 @jit()
-def _fill(cu, total_u, inv_u, cv, mean_v, inv_v, starts, fast, win, g, lag, sign, out, top):
+def _suffix(cu, cv, starts, i, end, base, q, a0, nb, pre, acc):
+    """``pre[j]``: the suffix sums from sample ``base + j`` of the block (a unit of one
+    sample) for each window ``i <= w < end`` starting there, offsets ``a0 + b``."""
+    for b in range(nb):
+        acc[b] = 0.0
+    w = end - 1
+    for j in range(q - 1, starts[i] - base - 1, -1):
+        _add_products(cu[base + j], cv, base + j + a0, nb, acc)
+        if w >= i and starts[w] - base == j:
+            _copy(acc, nb, pre[j])
+            w -= 1
+
+
+@jit()
+def _fill_pair(cx, tx, ix, mx, cy, ty, iy, my, starts, fast, i, end, q, a0, nb, lo, n_lo,
+               lag, out, pre, acc, run, top):
+    """:func:`_fill_block` of both signs at once with a unit of one sample: the suffix sums
+    of each sign, then window by window both halves of its output row, so each row is
+    written once (``lo``, ``n_lo``: the offsets of sign -1; ``pre``, ``run``: one per
+    sign)."""
+    base = starts[i] // q * q
+    _suffix(cx, cy, starts, i, end, base, q, a0, nb, pre[0], acc)
+    _suffix(cy, cx, starts, i, end, base, q, lo, n_lo, pre[1], acc)
+    run[:] = 0.0
+    k, nxt = 0, base + q
+    for w in range(i, end):
+        kw = starts[w] - base
+        while k < kw:
+            t = nxt + k
+            _add_products(cx[t], cy, t + a0, nb, run[0])
+            _add_products(cy[t], cx, t + lo, n_lo, run[1])
+            k += 1
+        if fast[w]:
+            s = starts[w]
+            _cells(out[w], pre[0, kw], run[0], tx[s], ix[s], my, iy, s, a0, nb, lag, 1, top)
+            _cells(out[w], pre[1, kw], run[1], ty[s], iy[s], mx, ix, s, lo, n_lo, lag, -1,
+                   top)
+
+
+@jit()
+def _fill(cx, tx, ix, mx, cy, ty, iy, my, starts, fast, win, g, lag, out, top):
+    """Both signs of every series, block of windows by block (with a unit of one sample,
+    window by window), so that each output row is written while in cache (two passes over
+    the output, one per sign, doubled its memory traffic); offsets in passes of
+    :data:`OFFSETS`."""
     q, width = win // g, min(OFFSETS, lag + 1)
-    pre, units = np.empty((q, width)), np.empty((q if g > 1 else 0, width))
+    pre, units = np.empty((2, q, width)), np.empty((2, q if g > 1 else 0, width))
+    run = np.empty((2, width))
     acc, part, block_top = np.empty(width), np.empty(width), np.empty(width)
-    for s in range(cu.shape[0]):
+    kept = np.empty((2, 2), dtype=np.int64)
+    n_windows = starts.shape[0]
+    for s in range(cx.shape[0]):
         block_top[:] = 0.0
-        _fill_series(cu[s], total_u[s], inv_u[s], cv[s], mean_v[s], inv_v[s], starts,
-                     fast[s], win, g, lag, sign, out[s], pre, units, acc, part, block_top)
+        for a0 in range(0, lag + 1, width):
+            nb = min(width, lag + 1 - a0)
+            kept[:, 0], kept[:, 1] = -1, 0
+            i = 0
+            while i < n_windows:
+                end = i
+                while end < n_windows and starts[end] // g // q == starts[i] // g // q:
+                    end += 1
+                lo = max(a0, 1)  # offset 0 belongs to sign 1
+                if g == 1:
+                    _fill_pair(cx[s], tx[s], ix[s], mx[s], cy[s], ty[s], iy[s], my[s],
+                               starts, fast[s], i, end, q, a0, nb, lo, a0 + nb - lo, lag,
+                               out[s], pre, acc, run, block_top)
+                    i = end
+                    continue
+                _fill_block(cx[s], tx[s], ix[s], cy[s], my[s], iy[s], starts, fast[s], i,
+                            end, q, g, a0, nb, lag, 1, out[s], pre[0], units[0], kept[0],
+                            acc, part, block_top)
+                if a0 + nb > lo:
+                    _fill_block(cy[s], ty[s], iy[s], cx[s], mx[s], ix[s], starts, fast[s],
+                                i, end, q, g, lo, a0 + nb - lo, lag, -1, out[s], pre[0],
+                                units[1], kept[1], acc, part, block_top)
+                i = end
         top[s] = max(top[s], block_top.max())
 
 
-def fill_fast(su, sv, sign: int, lay, fast: np.ndarray, out: np.ndarray,
-              top: np.ndarray) -> None:
-    """r in the windows ``fast`` (S, n_windows) at every offset of ``sign`` into ``out``
-    (S, n_windows, n_lags), not clipped; ``top`` (S,) raised to each series' largest |r|.
+def fill_fast(sx, sy, lay, fast: np.ndarray, out: np.ndarray, top: np.ndarray) -> None:
+    """r in the windows ``fast`` (S, n_windows) at every lag into ``out`` (S, n_windows,
+    n_lags), not clipped; ``top`` (S,) raised to each series' largest |r|.
 
-    ``su``, ``sv``: the two series' ``_wcc_sums.SeriesStats`` (partner 1 first for sign 1).
+    ``sx``, ``sy``: the two partners' ``_wcc_sums.SeriesStats``.
     """
     ensure_compiled()
-    _fill(su.centred, su.total, su.inv_sd, sv.centred, sv.mean, sv.inv_sd,
-          np.ascontiguousarray(lay.starts, dtype=np.int64), np.ascontiguousarray(fast),
-          lay.win, lay.unit, lay.lag, sign, out, top)
+    _fill(sx.centred, sx.total, sx.inv_sd, sx.mean, sy.centred, sy.total, sy.inv_sd,
+          sy.mean, np.ascontiguousarray(lay.starts, dtype=np.int64),
+          np.ascontiguousarray(fast), lay.win, lay.unit, lay.lag, out, top)
 
 
 @jit(SUMS)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from . import _wcc_window_stats
 from .window import samples
 
 EPS = float(np.finfo(float).eps)
@@ -228,15 +229,19 @@ class SeriesStats:
                 SeriesStats(**{k: v[n:] for k, v in fields}))
 
 
-def series_stats(x: np.ndarray, win: int) -> SeriesStats:
-    """Window sums, inverse root sums of squares and rounding growth of each row of ``x``."""
+def series_stats(x: np.ndarray, win: int, compiled: bool = False) -> SeriesStats:
+    """Window sums, inverse root sums of squares and rounding growth of each row of ``x``
+    (``compiled``: the window statistics by ``_wcc_window_stats``, numba)."""
     ok = ~np.isnan(x)
     raw0 = np.where(ok, x, 0.0)
     centred = centring(raw0, ok, win)
+    const = window_counts(x[:, 1:] != x[:, :-1], win - 1) == 0
+    if compiled:
+        return SeriesStats(centred, raw0, ok, const,
+                           *_wcc_window_stats.window_stats(centred, const, win))
     sums = window_sums(np.stack([centred, centred * centred]), win)
     total, mean = sums[0], sums[0] / win
     ss = sums[1] - total * mean
-    const = window_counts(x[:, 1:] != x[:, :-1], win - 1) == 0
     with np.errstate(divide="ignore", invalid="ignore"):
         inv_sd = 1.0 / np.sqrt(ss)
         cond = sums[1] / ss

@@ -10,16 +10,26 @@ Each window's row (the correlation as a function of lag) is smoothed by loess (B
   shifted in time: each partner's autocorrelation kept, the alignment broken), with a
   permutation p-value ``<= alpha``. Under no coupling a window therefore shows a peak with
   probability ``alpha``; a window without a clear peak has no peak and no leader (NaN).
-  Measured (docs/validation/peak_picking.py): leader right in 58 of 60 synthetic cells
-  (leads 0.2-3 s, r .3-.9, 10/25 Hz, either leader, one seed each; Boker's rule 25 of 60),
-  and clear peaks in 6.3-6.9 % of the windows of 40 pseudo-dyads of real rMEA sessions
-  (alpha .05). Pooled over three seeds per cell (one seed's share varies by +-0.15):
-  leader right in >= 80 % of windows with a peak in 59 of 60 cells (Boker's rule 28), median
-  lag error within 0.1 s in 59 (the other at one 10 Hz sample, 0.10 s; mean 0.011 s). The
-  miss, lead 0.2 s at r .3 and 25 Hz (.71), sits at the lag resolution of 60 s windows.
+  Measured (docs/validation/peak_picking.py, three seeds pooled per cell): the peak lag's
+  sign right in >= 80 % of the windows with a peak in 59 of 60 synthetic cells (leads 0.2-3
+  s, r .3-.9, 10/25 Hz, either leader; Boker's rule 28), median lag error within 0.1 s in 59
+  (mean 0.011 s); clear peaks in 6.3-6.9 % of the windows of 40 pseudo-dyads of real rMEA
+  sessions (alpha .05).
+  A window with a clear peak names a leader (the side of the peak lag) only where the peak
+  lag is resolvably different from zero: the smoothed peak exceeds the smoothed value at lag
+  zero beyond that difference's noise in the same window (one-sided z test at ``alpha``;
+  the noise from the surrogates, carried to the observed correlations:
+  :mod:`~attunement.lagcorr.leader`); otherwise the window has a peak and "no clear leader"
+  (simultaneous or unresolved), counted as ``n_no_leader``. Measured (docs/who_leads.md):
+  named leaders right in >= 80 % of the windows naming one in 60/60 cells of that grid
+  (lowest .91; at lead 0.2 s, r .3, 25 Hz, where the sign was right in .71, one of 44
+  peaked windows names a leader) and in 180/180 cells of a fresh grid (four generators, real
+  motion energy included, 10/30/50 Hz; 99.7 % of 12194 named leaders right); leaders named
+  in 4.9-5.1 % of the windows of rMEA pseudo-dyads. Conservative at short leads: at 0.2 s
+  the leader is named in .16-.48 of the peaked windows of the fresh grid.
 - ``"boker2002"``: the local maximum nearest zero lag (Boker et al. 2002), in every window
   that has one. It picks ripples near zero when the true lag is beyond about 1 s
-  (SCIENCE.md; tests/test_sync_peaks.py).
+  (SCIENCE.md; tests/test_sync_peaks.py). Its leader is the sign of the peak lag.
 
 The summaries are those of Moulder et al. (2018, Psych Methods 23:757): mean and SD of peak r
 and of peak lag, over the windows with a peak, with the count of windows with and without one.
@@ -40,12 +50,15 @@ import pandas as pd
 from .._check import check_option, check_positive, check_random_state
 from ._wcc_core import lagged_r, make_layout
 from .lagged import WCCResult, transform, wcc_inputs
+from .leader import coupled_spread, leader_p_values
+from .loess import loess_rows
 from .shifts import shifts_supported, wcc_shifts
 
 #: Name -> rule; the names are those of the API, ``attune.toml`` (``peaks.method``) and the CLI.
 PEAK_METHODS = {
     "surrogate": "largest smoothed local maximum over the lag range, kept where it exceeds the "
-    "window's circular-shift surrogates (p <= alpha); otherwise no peak and no leader",
+    "window's circular-shift surrogates (p <= alpha), its side the leader where it also "
+    "exceeds lag zero beyond the window's noise; otherwise no peak and no leader",
     "boker2002": "local maximum nearest zero lag after loess (Boker et al. 2002), in every "
     "window that has one",
 }
@@ -59,30 +72,48 @@ class PeakResult:
     """One peak per window: ``time_s`` (window start), ``lag_s`` and ``r`` (the WCC value at
     the peak: r, or Fisher z if the WCC was transformed); NaN where the window has no
     (clear) peak. ``p_value``: the window's surrogate p-value of its largest peak (method
-    ``"surrogate"``; NaN for ``"boker2002"``). Positive ``lag_s``: partner 2 follows
-    partner 1 (partner 1 leads)."""
+    ``"surrogate"``; NaN for ``"boker2002"``). ``leader_p``: the p-value of the peak's
+    side leading (:func:`leader_p_values`; method ``"surrogate"``, windows with a clear
+    peak). Positive ``lag_s``: partner 2 follows partner 1 (partner 1 leads).
+    :attr:`leader` says who leads per window."""
 
     time_s: np.ndarray
     lag_s: np.ndarray
     r: np.ndarray
     p_value: np.ndarray | None = None
     params: dict = field(default_factory=dict)
+    leader_p: np.ndarray | None = None
 
     def __post_init__(self):
-        if self.p_value is None:
-            self.p_value = np.full(len(self.time_s), np.nan)
+        for name in ("p_value", "leader_p"):
+            if getattr(self, name) is None:
+                setattr(self, name, np.full(len(self.time_s), np.nan))
+
+    @property
+    def leader(self) -> np.ndarray:
+        """Per window: 1 (partner 1 leads), 2 (partner 2 leads), 0 (a peak but no clear
+        leader: simultaneous or unresolved), NaN (no peak). Method ``"surrogate"``: a leader
+        where ``leader_p <= alpha``; ``"boker2002"``: the sign of the peak lag."""
+        alpha = self.params.get("alpha")
+        side = np.where(self.lag_s > 0, 1.0, np.where(self.lag_s < 0, 2.0, 0.0))
+        if self.params.get("method") == "surrogate" and alpha is not None:
+            with np.errstate(invalid="ignore"):
+                side = np.where(self.leader_p <= alpha, side, 0.0)
+        return np.where(np.isnan(self.lag_s), np.nan, side)
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy rows: ``time_s``, ``lag_s``, ``r``, ``p_value``."""
+        """Tidy rows: ``time_s``, ``lag_s``, ``r``, ``p_value``, ``leader_p``, ``leader``."""
         return pd.DataFrame({"time_s": self.time_s, "lag_s": self.lag_s, "r": self.r,
-                             "p_value": self.p_value})
+                             "p_value": self.p_value, "leader_p": self.leader_p,
+                             "leader": self.leader})
 
     def summary(self) -> dict:
         """Moulder et al. (2018): mean and SD (ddof 1) of peak r and of peak lag over the
         windows with a peak; the counts of windows, of windows with a peak and without one;
-        and who leads, from the windows with a peak only (counts and shares)."""
+        and who leads, from the windows with a peak only (counts and shares of the windows
+        with a peak; ``n_no_leader``: those with a peak but no clear leader)."""
         found = ~np.isnan(self.lag_s)
-        r, lag = self.r[found], self.lag_s[found]
+        r, lag, lead = self.r[found], self.lag_s[found], self.leader[found]
         return {
             "peak_method": self.params.get("method", "boker2002"),
             "peak_r_mean": _mean(r),
@@ -93,10 +124,11 @@ class PeakResult:
             "n_peak_windows": len(self.lag_s),
             "n_peaks": int(found.sum()),
             "n_no_peak": int((~found).sum()),
-            "p1_leads_n": int((lag > 0).sum()),
-            "p2_leads_n": int((lag < 0).sum()),
-            "p1_leads_share": _mean(lag > 0),
-            "p2_leads_share": _mean(lag < 0),
+            "p1_leads_n": int((lead == 1).sum()),
+            "p2_leads_n": int((lead == 2).sum()),
+            "n_no_leader": int((lead == 0).sum()),
+            "p1_leads_share": _mean(lead == 1),
+            "p2_leads_share": _mean(lead == 2),
         }
 
     def leader_text(self, partners=("partner 1", "partner 2")) -> str:
@@ -104,11 +136,12 @@ class PeakResult:
 
         Examples
         --------
-        >>> res = PeakResult(np.arange(4.0), np.array([1.0, 0.5, np.nan, -0.2]), np.ones(4),
-        ...                  params={"method": "surrogate"})
+        >>> res = PeakResult(np.arange(5.0), np.array([1.0, 0.5, np.nan, -0.2, 0.1]),
+        ...                  np.ones(5), leader_p=np.array([.01, .02, np.nan, .03, .4]),
+        ...                  params={"method": "surrogate", "alpha": 0.05})
         >>> print(res.leader_text(("mother", "infant")))  # doctest: +NORMALIZE_WHITESPACE
-        mother leads in 2 of 3 windows with a clear peak (67 %), infant in 1 (33 %);
-        1 of 4 windows without one
+        mother leads in 2 of 4 windows with a clear peak (50 %), infant in 1 (25 %), no clear
+        leader in 1 (simultaneous or unresolved); 1 of 5 windows without a peak
         """
         s = self.summary()
         kind = "clear peak" if s["peak_method"] == "surrogate" else "peak"
@@ -116,8 +149,9 @@ class PeakResult:
             return f"no window of {s['n_peak_windows']} has a {kind}: who leads cannot be said"
         p1, p2 = (f"{100 * s[k]:.0f} %" for k in ("p1_leads_share", "p2_leads_share"))
         return (f"{partners[0]} leads in {s['p1_leads_n']} of {s['n_peaks']} windows with a "
-                f"{kind} ({p1}), {partners[1]} in {s['p2_leads_n']} ({p2}); "
-                f"{s['n_no_peak']} of {s['n_peak_windows']} windows without one")
+                f"{kind} ({p1}), {partners[1]} in {s['p2_leads_n']} ({p2}), no clear leader "
+                f"in {s['n_no_leader']} (simultaneous or unresolved); "
+                f"{s['n_no_peak']} of {s['n_peak_windows']} windows without a peak")
 
 def pick_peaks(
     result: WCCResult,
@@ -148,7 +182,8 @@ def pick_peaks(
         only when its largest smoothed local maximum beats the window's surrogates.
     alpha : float
         Surrogate p-value at or below which a peak is clear: the share of windows with a
-        peak when the partners are not coupled (a choice; 0.05 as the surrogate tests).
+        peak when the partners are not coupled (a choice; 0.05 as the surrogate tests);
+        also the level of the leader test (peak above lag zero, ``leader_p``).
     n_peak_surrogates : int
         Circular-shift surrogates per session for the per-window threshold (99: p-values in
         steps of 0.01); a name of its own, as it is not a session's surrogate test.
@@ -188,7 +223,7 @@ def pick_peaks(
     peak = _local_maxima(smoothed, lags, limit)
     rows = np.arange(len(smoothed))
     params = {"method": method, "span": span, "search_s": search_s, "degree": degree}
-    p_value = None
+    p_value = leader_p = None
     if method == "boker2002":
         distance = np.where(peak, np.abs(lags), math.inf)
         nearest = distance == distance.min(axis=1, keepdims=True)
@@ -200,10 +235,14 @@ def pick_peaks(
             raise ValueError(f"Invalid value for 'alpha': expected 0 < alpha < 1, got {alpha}.")
         best = np.where(peak, smoothed, -math.inf).argmax(axis=1)
         height = np.where(peak[rows, best], smoothed[rows, best], np.nan)
-        null = _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates, seed,
-                            (span, degree, limit))
+        null, spread = _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates,
+                                    seed, (span, degree, limit), best=best)
         p_value = _window_p(height, null)
         found = p_value <= alpha
+        spread = coupled_spread(spread, result.values, best,
+                                _partner_2(x, y, sampling_rate, channel), result.params,
+                                int(np.argmin(np.abs(lags))))
+        leader_p = np.where(found, leader_p_values(smoothed, lags, best, spread), np.nan)
         params.update(alpha=alpha, n_peak_surrogates=len(null), null="shift",
                       seed=int(seed) if isinstance(seed, (int, np.integer)) else None)
     return PeakResult(
@@ -211,6 +250,7 @@ def pick_peaks(
         lag_s=np.where(found, lags[best], np.nan),
         r=np.where(found, result.values[rows, best], np.nan),
         p_value=p_value,
+        leader_p=leader_p,
         params=params,
     )
 
@@ -226,11 +266,16 @@ def _local_maxima(smoothed: np.ndarray, lags: np.ndarray, limit: float) -> np.nd
     return peak & (np.abs(lags) <= limit + 1e-9)
 
 
-def _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates, seed, smoothing):
+def _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates, seed, smoothing,
+                 best=None):
     """Per surrogate and window (n_peak_surrogates, n_windows): the largest smoothed local
     maximum of circular-shift surrogates' WCC, with the real WCC's parameters. Partner 2
     is shifted by at least a window plus twice the largest lag where the series allows
-    (so no surrogate window sees the real alignment), and never by less than the lag."""
+    (so no surrogate window sees the real alignment), and never by less than the lag.
+
+    With ``best`` (the real peak's lag index per window) also the window's noise of the
+    smoothed row's height above lag zero (n_windows,): the SD over surrogates of
+    ``smoothed[best] - smoothed[zero]`` (for :func:`leader_p_values`)."""
     from ..nulls import shift_offsets
 
     if x is None:
@@ -264,6 +309,8 @@ def _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates, seed, 
     span, degree, limit = smoothing
     lags = np.asarray(result.lags_s, dtype=float)
     null = np.empty((n, lay.n_windows))
+    moments = np.zeros((3, lay.n_windows))  # count, sum, sum of squares
+    zero = int(np.argmin(np.abs(lags)))
     batch = max(1, _BATCH_CELLS // (lay.n_windows * lay.n_lags))
     for b0 in range(0, n, batch):
         part = shifts[b0 : b0 + batch]
@@ -278,7 +325,21 @@ def _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates, seed, 
         peak = _local_maxima(smoothed, lags, limit)
         top = np.where(peak, smoothed, -math.inf).max(axis=-1)
         null[b0 : b0 + batch] = np.where(np.isnan(smoothed).all(axis=-1), np.nan, top)
-    return null
+        if best is not None:
+            diff = smoothed[:, np.arange(lay.n_windows), best] - smoothed[..., zero]
+            ok = ~np.isnan(diff)
+            diff = np.where(ok, diff, 0.0)
+            moments += np.stack([ok.sum(0), diff.sum(0), (diff**2).sum(0)])
+    if best is None:
+        return null
+    count, total, squares = moments
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = (squares - total**2 / count) / (count - 1)
+    return null, np.sqrt(np.where(count > 1, np.clip(var, 0, None), np.nan))
+
+
+def _partner_2(x, y, sampling_rate, channel) -> np.ndarray:
+    return wcc_inputs(x, y, sampling_rate, channel)[1]
 
 
 def _window_p(height: np.ndarray, null: np.ndarray) -> np.ndarray:
@@ -290,60 +351,6 @@ def _window_p(height: np.ndarray, null: np.ndarray) -> np.ndarray:
         above = (null >= height[None, :]).sum(axis=0)
     p = (1.0 + above) / (1.0 + (~np.isnan(null)).sum(axis=0))
     return np.where(np.isnan(height), np.nan, p)
-
-
-def loess_rows(values: np.ndarray, x: np.ndarray, span: float, degree: int = 2) -> np.ndarray:
-    """Loess of every row of ``values`` over the common grid ``x`` (direct computation,
-    tricube weights over the ``span`` fraction of nearest points; missing points get no
-    weight). Complete rows share one linear operator; rows with gaps are fitted one by one
-    in a vectorised batch.
-
-    Examples
-    --------
-    >>> x = np.arange(9.0)
-    >>> np.allclose(loess_rows(np.array([x**2]), x, 0.5), x**2)
-    True
-    """
-    values = np.atleast_2d(np.asarray(values, dtype=float))
-    weights, design = _local_fits(x, span, degree)
-    out = np.empty_like(values)
-    ok = ~np.isnan(values)
-    complete = ok.all(axis=1)
-    if complete.any():
-        out[complete] = values[complete] @ _operator(weights, design).T
-    gaps = np.flatnonzero(~complete)
-    n_chunks = -(-len(gaps) * len(x) ** 2 // (1 << 22))
-    for chunk in np.array_split(gaps, n_chunks) if len(gaps) else []:
-        w = weights[None] * ok[chunk][:, None, :]  # (rows, targets, points)
-        gram = np.einsum("rij,ijk,ijl->rikl", w, design, design)
-        rhs = np.einsum("rij,ijk,rj->rik", w, design, np.where(ok[chunk], values[chunk], 0.0))
-        with np.errstate(invalid="ignore"):
-            solvable = np.linalg.matrix_rank(gram) == design.shape[-1]
-            gram[~solvable] = np.eye(design.shape[-1])
-            out[chunk] = np.where(solvable, np.linalg.solve(gram, rhs[..., None])[..., 0, 0],
-                                  np.nan)
-    return out
-
-
-def _local_fits(x: np.ndarray, span: float, degree: int):
-    """Tricube weights (targets, points) and centred designs (targets, points, degree + 1)."""
-    n = len(x)
-    q = min(n, max(degree + 2, int(math.floor(n * span + 1e-9))))  # degree + 1 weighted
-    dist = np.abs(x[None, :] - x[:, None])
-    reach = np.sort(dist, axis=1)[:, q - 1] * max(1.0, span)
-    reach[reach == 0] = 1.0
-    weights = np.clip(1 - (dist / reach[:, None]) ** 3, 0, None) ** 3
-    offset = x[None, :] - x[:, None]
-    design = offset[..., None] ** np.arange(degree + 1)
-    return weights, design
-
-
-def _operator(weights: np.ndarray, design: np.ndarray) -> np.ndarray:
-    """The loess hat matrix for complete rows: smoothed = values @ operator.T."""
-    gram = np.einsum("ij,ijk,ijl->ikl", weights, design, design)
-    unit = np.broadcast_to(np.eye(design.shape[-1])[:, :1], gram.shape[:1] + (len(gram[0]), 1))
-    first = np.linalg.solve(gram, unit)[..., 0]
-    return weights * np.einsum("ijk,ik->ij", design, first)
 
 
 def _mean(values) -> float:

@@ -107,13 +107,17 @@ def _edges(centres: np.ndarray) -> np.ndarray:
 def plot_peak_lags(peaks, partners=("partner 1", "partner 2"), ax=None):
     """Peak lag per window over time (a peaks table: ``time_s``, ``lag_s``, ``r``).
 
-    Points above zero: partner 1 leads (partner 2 follows). Windows without a (clear) peak
-    are not drawn; the title counts them.
+    Points above zero: partner 1 leads (partner 2 follows); grey: a peak but no clear leader
+    (a ``leader`` column of 0). Windows without a (clear) peak are not drawn; the title
+    counts them.
     """
     ax = new_axes(ax, figsize=(9.0, 2.6))
     ok = peaks.dropna(subset=["lag_s"])
-    ax.set_title(f"{len(ok)} of {len(peaks)} windows with a peak", fontsize=9, loc="right")
-    colours = np.where(ok["lag_s"] > 0, PARTNER_COLOURS[0], PARTNER_COLOURS[1])
+    unclear = (ok["leader"] == 0).to_numpy() if "leader" in ok else np.zeros(len(ok), bool)
+    ax.set_title(f"{len(ok)} of {len(peaks)} windows with a peak, {int(unclear.sum())} of them "
+                 "without a clear leader (grey)", fontsize=9, loc="right")
+    colours = np.where(unclear, "0.6",
+                       np.where(ok["lag_s"] > 0, PARTNER_COLOURS[0], PARTNER_COLOURS[1]))
     ax.scatter(ok["time_s"], ok["lag_s"], s=6, c=colours, alpha=0.8, lw=0)
     ax.axhline(0, color="k", lw=0.6)
     ax.set_xlabel("time (s)")

@@ -74,6 +74,7 @@ def session_context(analysis) -> dict:
                 "leads": (summ["p1_leads_share"], summ["p2_leads_share"]),
                 "leads_n": (summ["p1_leads_n"], summ["p2_leads_n"]),
                 "n_peaks": summ["n_peaks"],
+                "n_no_leader": summ.get("n_no_leader"),
                 "n_peak_windows": summ["n_peak_windows"],
                 "peak_method": summ["peak_method"],
                 "peak_alpha": ch.peaks.params.get("alpha"),
@@ -144,6 +145,23 @@ def _artefact_note(analysis) -> str:
     return " ".join(notes)
 
 
+def time_scale_note(config, params: dict) -> str:
+    """Whether the preset was chosen or the default, and the windows actually used.
+
+    Examples
+    --------
+    >>> from attunement.config import load_config
+    >>> note = time_scale_note(load_config().episodes, dict(window_s=4, step_s=0.5, max_lag_s=2))
+    >>> note.split(";")[0], note.split(": ")[1]
+    ('the default', '4 s windows moved by 0.5 s, lags to 2 s')
+    """
+    how = ("chosen in the configuration's [episodes] paradigm or with --paradigm"
+           if "paradigm" in config.model_fields_set else
+           "the default; choose another with --paradigm or [episodes] paradigm")
+    used = [f"{params.get(k, float('nan')):g}" for k in ("window_s", "step_s", "max_lag_s")]
+    return f"{how}: {used[0]} s windows moved by {used[1]} s, lags to {used[2]} s"
+
+
 def _episode_context(analysis) -> dict:
     ep = analysis.episodes
     if ep is None:
@@ -155,7 +173,7 @@ def _episode_context(analysis) -> dict:
     scale = {
         "paradigm": name,
         "paradigm_why": get_paradigm(name).why if name else "",
-        "paradigm_source": "set in the configuration [episodes] paradigm, or --paradigm",
+        "paradigm_source": time_scale_note(analysis.config.episodes, ep.params),
         "session_p_value": ep.params.get("session_p_value"),
     }
     if not ep.params.get("detectable", True):
