@@ -13,6 +13,7 @@ and, where ../shared is present, the 20 rMEA intake interviews with 40 pseudo-dy
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import attunement as att
@@ -63,6 +64,26 @@ def test_pseudo_dyads_are_attuned_only_where_the_session_test_says_so(mit_rates)
     assert len(null) >= 3
     assert null.matched_proportion.max() <= 0.05
     assert not null.detectable.any()
+
+
+def test_attuned_more_often_tests():
+    """Reference: closed forms. Real dyads a, b, d attuned, c not; pseudo-dyads (two per
+    partner 1): a none, b one of two, c one of two, d both. Real minus own pseudo: +1, +.5,
+    -.5, 0 -> 2 sessions more, 1 fewer, 1 tie; sign test P(X >= 2 | n = 3) = 4/8. Fisher,
+    one-sided: 3 of 4 real vs 4 of 8 pseudo attuned, P = (C(7,3)C(5,1) + C(7,4)C(5,0)) /
+    C(12,4) = (175 + 35) / 495."""
+    ids = ["a", "b", "c", "d"]
+    real = pd.DataFrame({"session_1": ids, "session_2": ids, "kind": "real",
+                         "matched_proportion": [0.3, 0.1, 0.0, 0.2]})
+    pseudo = pd.DataFrame({"session_1": [i for i in ids for _ in range(2)],
+                           "session_2": "x", "kind": "pseudo",
+                           "matched_proportion": [0, 0, 0.2, 0, 0.1, 0, 0.1, 0.3]})
+    rates = pd.concat([real, pseudo], ignore_index=True).assign(observed_s=60.0, n_ruptures=0,
+                                                                ruptures_per_min=0.0)
+    row = compare_rates(rates).iloc[0]
+    assert (row.sign_more, row.sign_fewer, row.sign_p) == (2, 1, 0.5)
+    assert (row.real_attuned, row.pseudo_attuned) == (3, 4)
+    assert row.fisher_p == pytest.approx(210 / 495)
 
 
 def test_pseudo_pairs_and_sessions():

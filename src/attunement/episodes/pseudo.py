@@ -122,7 +122,10 @@ def compare_rates(rates: pd.DataFrame) -> pd.DataFrame:
     one-sided, over dyads); ``paired_t``, ``paired_df`` and ``paired_p`` (each real dyad
     against the mean of the pseudo-dyads its partner 1 is in, one-sided); ``real_attuned``,
     ``pseudo_attuned`` and ``fisher_p``: how many pairs hold any attuned state, and Fisher's
-    exact test that real pairs do so more often (one-sided). The shares are mostly 0 (the
+    exact test that real pairs do so more often (one-sided); ``sign_more``, ``sign_fewer``
+    and ``sign_p``: the same paired by real session (sessions whose real dyad is attuned
+    and its pseudo-dyads less often, or the reverse; exact sign test, one-sided, ties left
+    out). The shares are mostly 0 (the
     gate tests the session first), so Mann-Whitney U on them is mostly ties; whether a pair
     is attuned at all is the outcome the gate decides. Pseudo-dyads reuse partners, so no
     test here treats pairs as fully independent draws: read the p-values as descriptive.
@@ -138,6 +141,8 @@ def compare_rates(rates: pd.DataFrame) -> pd.DataFrame:
     (0.05, 0.0)
     >>> int(row.real_attuned), int(row.pseudo_attuned), round(float(row.fisher_p), 2)
     (2, 1, 0.5)
+    >>> int(row.sign_more), int(row.sign_fewer), float(row.sign_p)
+    (1, 0, 0.5)
     """
     real = rates[rates.kind == "real"]
     pseudo = rates[rates.kind == "pseudo"]
@@ -162,4 +167,13 @@ def compare_rates(rates: pd.DataFrame) -> pd.DataFrame:
                    paired_p=float(t.pvalue))
     else:
         out.update(paired_t=np.nan, paired_df=np.nan, paired_p=np.nan)
+    # paired by real session, attuned or not: the real dyad against its own pseudo-dyads
+    own_any = (pseudo.matched_proportion > 0).groupby(pseudo.session_1).mean()
+    real_any, own_any = (real.set_index("session_1").matched_proportion > 0).align(
+        own_any, join="inner")
+    diff = real_any.astype(float) - own_any
+    more, fewer = int((diff > 0).sum()), int((diff < 0).sum())
+    out.update(sign_more=more, sign_fewer=fewer,
+               sign_p=float(stats.binomtest(more, more + fewer, alternative="greater").pvalue)
+               if more + fewer else np.nan)
     return pd.DataFrame([out])
