@@ -12,6 +12,19 @@ a repair the change back, ``'attuned'`` the first attunement. A session that sta
 step has no rupture until it has been attuned (offline counts that first run as a rupture;
 SCIENCE.md: it is not one).
 
+The delay. A change is reported once the window showing it is complete, ``(window_s +
+max_lag_s) / 2`` (3 s) after its centre, and has held ``min_episode_s`` (4 s), plus the
+forward filter's own lag (it weighs only the past, where Viterbi also sees the future); the
+reported onset backdates the run's start. Measured on simulator seeds 3 and 5: live rupture
+onsets 3.0-4.5 s from the offline ones, reports 6.75-8.25 s after the onset (tests allow 5 s
+and 10 s). On the rMEA interviews, where offline ruptures are small drops, P(attuned) falls
+over 10-30 s and none of 10 offline ruptures had a live one within 5 s
+(benchmarks/README.md).
+
+What live cannot know: the whole session. Offline gates a session first (its mean synchrony
+against its surrogates) and each run against the surrogates' largest run; live has neither
+before the end, so the gate below stands in for both.
+
 The gate. As offline (:mod:`attunement.episodes.gate`), a run only becomes attuned when its
 evidence, the run statistic of :func:`attunement.episodes.gate.run_statistics` (mean score
 times the square root of the independent windows it spans), is large enough. Offline the
