@@ -246,10 +246,11 @@ def _pearson(x, y, i, j, win):
     """r of ``x[i : i + win]`` and ``y[j : j + win]`` over complete pairs by the corrected
     two-pass formula (deviations from the first-pass means, less their mean's share), NaN by
     rMEA's rules, clipped to [-1, 1]; the compiled twin of ``_wcc_exact.pearson_rows``."""
+    xs, ys = x[i : i + win], y[j : j + win]  # slices: indices known >= 0 (vectorised)
     n, differ, sx, sy = 0, 0, 0.0, 0.0
     lo_x, hi_x, lo_y, hi_y = np.inf, -np.inf, np.inf, -np.inf
     for t in range(win):
-        a, b = x[i + t], y[j + t]
+        a, b = xs[t], ys[t]
         if a == a and b == b:
             n += 1
             sx += a
@@ -262,7 +263,7 @@ def _pearson(x, y, i, j, win):
     mx, my = sx / n, sy / n
     cx, cy, sxy, sxx, syy = 0.0, 0.0, 0.0, 0.0, 0.0
     for t in range(win):
-        a, b = x[i + t], y[j + t]
+        a, b = xs[t], ys[t]
         if a == a and b == b:
             dx, dy = a - mx, b - my
             cx += dx
@@ -298,10 +299,11 @@ def exact_cells(x: np.ndarray, y: np.ndarray, cells: tuple, lay) -> np.ndarray:
 def _pearson_complete(x, y, i, j, win):
     """:func:`_pearson` of spans without missing values (no test for NaN, so every loop
     vectorises)."""
+    xs, ys = x[i : i + win], y[j : j + win]  # slices: indices known >= 0 (vectorised)
     sx, sy, differ = 0.0, 0.0, 0
-    lo_x, hi_x, lo_y, hi_y = x[i], x[i], y[j], y[j]
+    lo_x, hi_x, lo_y, hi_y = xs[0], xs[0], ys[0], ys[0]
     for t in range(win):
-        a, b = x[i + t], y[j + t]
+        a, b = xs[t], ys[t]
         sx += a
         sy += b
         differ += a != b
@@ -312,7 +314,7 @@ def _pearson_complete(x, y, i, j, win):
     mx, my = sx / win, sy / win
     cx, cy, sxy, sxx, syy = 0.0, 0.0, 0.0, 0.0, 0.0
     for t in range(win):
-        dx, dy = x[i + t] - mx, y[j + t] - my
+        dx, dy = xs[t] - mx, ys[t] - my
         cx += dx
         cy += dy
         sxy += dx * dy
