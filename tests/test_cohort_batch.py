@@ -190,6 +190,7 @@ def test_pseudo_dyads_across_the_cohort(project_dir):
     page = write_cohort_report(store, project_dir / "cohort.html").read_text()
     assert "Episodes in real dyads and pseudo-dyads" in page
     assert "pseudo_ruptures_per_min" in page
+    assert "fisher_p" in page and "sign_p" in page  # attuned at all: real vs pseudo, paired
 
 
 def test_batch_reads_videos(tmp_path):
