@@ -35,8 +35,9 @@ def pair_statistics(
         rate = session.sampling_rate
     for a, pa, b, pb in pairs:  # a duplicated recording would pass a real dyad for a pseudo one
         n = min(len(series[a][pa]), len(series[b][pb]))
-        if a != b and any(np.array_equal(series[a][q][:n], series[b][pb][:n], equal_nan=True)
-                          for q in X):
+        other = series[b][pb][:n]
+        if a != b and np.nanstd(other) > 0 and any(
+                np.array_equal(series[a][q][:n], other, equal_nan=True) for q in X):
             raise ValueError(
                 f"sessions {a!r} and {b!r} hold the same recording of a partner (equal over "
                 f"the first {n} samples): their pseudo-dyad is not one; leave the duplicate "

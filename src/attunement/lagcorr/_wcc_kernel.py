@@ -1,16 +1,17 @@
 """The compiled fast path of the windowed lagged cross-correlation (numba, optional).
 
-One pass per series and sign computes r in every window without missing values at every
-offset, fusing what ``_wcc_core.fast_block`` does in NumPy with temporaries: the lagged
-products summed into units of ``g`` samples (g = gcd of window and step; 1 for irregular
-layouts), the window sums of units as the suffix of one block of ``q = win // g`` units plus
-the prefix of the next (every chain of additions stays inside the window, as in
+One pass per series, both signs block by block, computes r in every window without missing
+values at every offset, fusing what ``_wcc_core.fast_block`` does in NumPy with temporaries:
+the lagged products summed into units of ``g`` samples (g = gcd of window and step; 1 for
+irregular layouts), the window sums of units as the suffix of one block of ``q = win // g``
+units plus the prefix of the next (every chain of additions stays inside the window, as in
 ``_wcc_sums.block_sums``, so the rounding bound of ``_wcc_core`` still holds), and the
 scaling to Pearson r, written straight into the output. Only two blocks of units are held
-(``2 q`` rows of offsets), so memory does not grow with the recording. The NaN rules that
-need counts ("fewer than 2 differing values"), missing values and the rounding guard stay in
-``_wcc_core``, shared with the NumPy path, which remains the reference and the fallback when
-numba is not installed (``pip install attunement[fast]``).
+(``2 q`` rows of offsets), so memory does not grow with the recording. The screens of the
+"fewer than 2 differing values" rule (``_wcc_screen``) and the window statistics
+(``_wcc_window_stats``) are compiled too; missing values, the exact recounts and the
+rounding guard stay in ``_wcc_core``, shared with the NumPy path, which remains the reference
+and the fallback when numba is not installed (``pip install attunement[fast]``).
 
 numba is chosen over a C extension because it ships wheels for every platform NumPy does, so
 users need no compiler, and LLVM vectorises the loops over offsets; compiled functions are
