@@ -42,6 +42,9 @@ from attunement.episodes import detect_episodes
 from attunement.live import ForwardState, OnlineScore
 
 TOL_S = 5.0
+#: The live detector's stated report delay (s): window completion 3 s + hold 4 s + the
+#: filter's lag (tests/test_live.py REPORT_DELAY_S).
+DELAY_S = 10.0
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "rmea_psychotherapy"
 OFFSETS = {"pseudo": (1,), "calib": (2, 3, 4)}
 #: Seconds of each interview used (the first 5 min: the machine is shared; a choice).
@@ -88,6 +91,7 @@ def compute(cache: Path, part: int = 0, n_parts: int = 1,
                 ruptures=after.onset_s.tolist(),
                 attuned=float(eps[eps.kind == "attuned"].duration_s.sum() / s.duration_s),
                 times_s=res.states.time_s.tolist(),
+                states=res.states.attuned.astype(int).tolist(),
                 score=[None if not np.isfinite(v) else float(v) for v in res.states.value])))
         if not (cache / f"{kind}_{s.id}.npz").exists():
             np.savez(cache / f"{kind}_{s.id}.npz", scores=live_scores(s),
@@ -121,6 +125,28 @@ def _follow(live: np.ndarray, offline: dict, after_s: float = 0.0) -> float:
                      if round(t, 3) in off and t > after_s])
     ok = np.isfinite(both).all(1) if both.size else np.zeros(0, bool)
     return float(np.corrcoef(both[ok].T)[0, 1]) if ok.sum() > 2 else np.nan
+
+
+def _overlap(pairs) -> dict | None:
+    """Offline attuned windows that are attuned live within the report delay (``DELAY_S``
+    later), and live attuned windows attuned offline up to ``DELAY_S`` earlier, pooled over
+    the real sessions."""
+    if not pairs:
+        return None
+    hit = n_off = back = n_live = 0
+    for r, ups in pairs:
+        t_off = np.round(r["offline"]["times_s"], 3)
+        off = np.array(r["offline"]["states"], bool)
+        t_live = np.array([u.time_s for u in ups])
+        live = np.array([u.attuned for u in ups], bool)
+        for t in t_off[off]:
+            hit += bool(live[(t_live >= t) & (t_live <= t + DELAY_S)].any())
+        for t in t_live[live]:
+            back += bool(off[(t_off <= t) & (t_off >= t - DELAY_S)].any())
+        n_off, n_live = n_off + int(off.sum()), n_live + int(live.sum())
+    return dict(offline_attuned_windows=n_off, live_attuned_within_delay=hit,
+                live_attuned_windows=n_live, offline_attuned_within_delay=back,
+                delay_s=DELAY_S)
 
 
 def report(cache: Path, alpha: float = 0.05, state_params: dict | None = None) -> dict:
@@ -181,6 +207,9 @@ def report(cache: Path, alpha: float = 0.05, state_params: dict | None = None) -
                               offline_n=int(off.size),
                               live_n=len(live), offline_seen_live=int(seen),
                               live_confirmed_offline=int(true)))
+    out["attuned_overlap_on_real"] = _overlap(
+        [(r, run_filter(r["scores"], **params, gate=gate)) for r in rows
+         if r["kind"] == "real" and "states" in r["offline"]])
     for name in ("ungated", "gated"):
         sel = [t for t in table if t["variant"] == name]
         res = {}
