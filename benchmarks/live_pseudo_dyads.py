@@ -11,7 +11,8 @@ at 25 Hz, motion energy). Pairs:
   live run statistic, :attr:`ForwardState.max_run_statistic`, on these 60 pairs; neither
   the real sessions nor the evaluation pairs are used).
 
-Each pair is its first 5 min (``DURATION_S``; the machine is shared).
+Each pair is its first 5 min (``DURATION_S``; the machine is shared) or, with ``--full``,
+the whole interview (10 min).
 
 Steps: ``scores`` computes, once per pair, the live synchrony score
 (:class:`attunement.live.OnlineScore`, sample by sample) and, for real pairs, the
@@ -47,16 +48,16 @@ OFFSETS = {"pseudo": (1,), "calib": (2, 3, 4)}
 DURATION_S = 300.0
 
 
-def pairs(sessions):
+def pairs(sessions, duration_s: float = DURATION_S):
     """(kind, Session) for every real, pseudo and calibration pair."""
     n = len(sessions)
-    sessions = [s.crop(0, DURATION_S) for s in sessions]
+    sessions = [s.crop(0, duration_s) for s in sessions]
     for i, s in enumerate(sessions):
         yield "real", s
         for kind, offsets in OFFSETS.items():
             for off in offsets:
                 other = sessions[(i + off) % n]
-                m = min(s.n_samples, other.n_samples, int(DURATION_S * s.sampling_rate))
+                m = min(s.n_samples, other.n_samples)  # both cropped to duration_s
                 x1 = s.signal(s.partners[0], "motion")[:m]
                 x2 = other.signal(other.partners[1], "motion")[:m]
                 yield kind, Session.from_arrays(x1, x2, s.sampling_rate, partners=s.partners,
@@ -71,25 +72,26 @@ def live_scores(session: Session) -> np.ndarray:
     return np.array(rows, dtype=float).reshape(-1, 2)
 
 
-def compute(cache: Path, part: int = 0, n_parts: int = 1) -> None:
+def compute(cache: Path, part: int = 0, n_parts: int = 1,
+            duration_s: float = DURATION_S) -> None:
     cache.mkdir(parents=True, exist_ok=True)
     sessions = read(sorted(DATA.glob("*/*.txt")), sampling_rate=25)
-    for k, (kind, s) in enumerate(pairs(sessions)):
-        if k % n_parts != part or (cache / f"{kind}_{s.id}.npz").exists():
+    for k, (kind, s) in enumerate(pairs(sessions, duration_s)):
+        if k % n_parts != part:
             continue
-        offline = {}
-        if kind == "real":  # the offline detector, for agreement
+        off_file = cache / f"offline_{s.id}.json"
+        if kind == "real" and not off_file.exists():  # the offline detector, for agreement
             res = detect_episodes(s, channel="motion")
             eps = res.episodes
             after = eps[(eps.kind == "rupture") & (eps.kind.shift(1) == "attuned")]
-            offline = dict(ruptures=after.onset_s.tolist(),
-                           attuned=float(eps[eps.kind == "attuned"].duration_s.sum()
-                                         / s.duration_s),
-                           times_s=res.states.time_s.tolist(),
-                           score=[None if not np.isfinite(v) else float(v)
-                                  for v in res.states.value])
-        np.savez(cache / f"{kind}_{s.id}.npz", scores=live_scores(s),
-                 duration_s=s.duration_s, offline=json.dumps(offline))
+            off_file.write_text(json.dumps(dict(
+                ruptures=after.onset_s.tolist(),
+                attuned=float(eps[eps.kind == "attuned"].duration_s.sum() / s.duration_s),
+                times_s=res.states.time_s.tolist(),
+                score=[None if not np.isfinite(v) else float(v) for v in res.states.value])))
+        if not (cache / f"{kind}_{s.id}.npz").exists():
+            np.savez(cache / f"{kind}_{s.id}.npz", scores=live_scores(s),
+                     duration_s=s.duration_s)
         print(kind, s.id, flush=True)
 
 
@@ -98,9 +100,10 @@ def load(cache: Path) -> list[dict]:
     for f in sorted(cache.glob("*.npz")):
         z = np.load(f)
         kind, sid = f.stem.split("_", 1)
+        off = cache / f"offline_{sid}.json"
         rows.append(dict(kind=kind, session=sid, scores=z["scores"],
                          duration_s=float(z["duration_s"]),
-                         offline=json.loads(str(z["offline"]))))
+                         offline=json.loads(off.read_text()) if kind == "real" else {}))
     return rows
 
 
@@ -109,11 +112,13 @@ def run_filter(scores: np.ndarray, **state_params) -> list:
     return [state.update(t, s) for t, s in scores]
 
 
-def _follow(live: np.ndarray, offline: dict) -> float:
-    """Pearson r of the live and offline scores at the windows both have."""
+def _follow(live: np.ndarray, offline: dict, after_s: float = 0.0) -> float:
+    """Pearson r of the live and offline scores at the windows both have (centred after
+    ``after_s``)."""
     off = dict(zip(np.round(offline["times_s"], 3),
                    np.array(offline["score"], dtype=float)))
-    both = np.array([(off[round(t, 3)], v) for t, v in live if round(t, 3) in off])
+    both = np.array([(off[round(t, 3)], v) for t, v in live
+                     if round(t, 3) in off and t > after_s])
     ok = np.isfinite(both).all(1) if both.size else np.zeros(0, bool)
     return float(np.corrcoef(both[ok].T)[0, 1]) if ok.sum() > 2 else np.nan
 
@@ -141,13 +146,19 @@ def report(cache: Path, alpha: float = 0.05, state_params: dict | None = None) -
     # how closely the live score follows the offline one, window by window, on real pairs
     follow = [_follow(r["scores"], r["offline"]) for r in rows
               if r["kind"] == "real" and "score" in r["offline"]]
+    # ...over each session's second half: the live score converges as the session grows
+    late = [_follow(r["scores"], r["offline"], r["duration_s"] / 2) for r in rows
+            if r["kind"] == "real" and "score" in r["offline"]]
     out = dict(n_calibration_pairs=len(calib), gate_alpha=alpha, gate=gate,
                live_vs_offline_score_r=dict(median=round(float(np.median(follow)), 3),
                                             min=round(float(np.min(follow)), 3),
                                             max=round(float(np.max(follow)), 3))
                if follow else None,
+               live_vs_offline_score_r_second_half=round(float(np.median(late)), 3)
+               if late else None,
                offline_real_per_min=round(float(np.mean([
-                   len(o["ruptures"]) for o in real_offline])) / (DURATION_S / 60), 3)
+                   len(r["offline"]["ruptures"]) / r["duration_s"] * 60 for r in rows
+                   if r["kind"] == "real"])), 3)
                if real_offline else None,
                offline_real_attuned=round(float(np.mean([o["attuned"] for o in real_offline])), 3)
                if real_offline else None,
@@ -196,9 +207,12 @@ def report(cache: Path, alpha: float = 0.05, state_params: dict | None = None) -
 
 def main() -> None:
     step, cache = sys.argv[1], Path(sys.argv[2])
+    args = sys.argv[3:]
+    duration = math.inf if "--full" in args else DURATION_S
+    args = [a for a in args if a != "--full"]
     if step == "scores":
-        part, n = (int(v) for v in (sys.argv[3] if len(sys.argv) > 3 else "0/1").split("/"))
-        compute(cache, part, n)
+        part, n = (int(v) for v in (args[0] if args else "0/1").split("/"))
+        compute(cache, part, n, duration)
     else:
         print(json.dumps(report(cache), indent=2))
 

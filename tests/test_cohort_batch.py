@@ -190,6 +190,19 @@ def test_pseudo_dyads_across_the_cohort(project_dir):
     page = write_cohort_report(store, project_dir / "cohort.html").read_text()
     assert "Episodes in real dyads and pseudo-dyads" in page
     assert "pseudo_ruptures_per_min" in page
+    assert "fisher_p" in page and "sign_p" in page  # attuned at all: real vs pseudo, paired
+
+
+def test_pseudo_dyads_refuse_a_duplicated_recording(project_dir):
+    """Reference: applied_project_mea's MEA_video112 begins with all of MEA_video111; a
+    pseudo-dyad with a copy of a session's partner is that session's real dyad."""
+    from attunement.cohort.pseudo import pseudo_dyads
+
+    data = project_dir / "data"
+    (data / "s5.txt").write_text((data / "s0.txt").read_text())
+    project = load_project(project_dir / "project.toml")
+    with pytest.raises(ValueError, match="sessions 's0' and 's5' hold the same recording"):
+        pseudo_dyads(project, "motion", n_pseudo=None, workers=1, chunk=100)
 
 
 def test_batch_reads_videos(tmp_path):

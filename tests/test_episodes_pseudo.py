@@ -99,13 +99,18 @@ def test_pseudo_pairs_and_sessions():
     with pytest.raises(ValueError, match="'per_session': expected 1 to 2 with 3 sessions"):
         pseudo_pairs(["a", "b", "c"], 3)
     # a duplicated recording (reference: applied_project_mea's MEA_video112 begins with all
-    # of MEA_video111) would make a real dyad pass for a pseudo-dyad
-    d = att.Session.from_arrays(np.arange(12.0), np.r_[np.full(8, 2.0), 5.0, 5, 5, 5], 5,
-                                id="d")
-    with pytest.raises(ValueError, match="'b' and 'd': partner 2 is the same recording in both"):
-        pseudo_session(b, d)
-    with pytest.raises(ValueError, match="pseudo-dyad is the real dyad 'b'"):
-        episode_rates([b, d], per_session=1)
+    # of MEA_video111) would make a real dyad pass for a pseudo-dyad; a constant partner (b's
+    # partner 2 above, equal to nothing recorded) is no such sign
+    wave = np.sin(np.arange(10.0))
+    f = att.Session.from_arrays(np.arange(10.0), wave, 5, id="f")
+    d = att.Session.from_arrays(np.zeros(12), np.r_[wave, 5.0, 5.0], 5, id="d")
+    with pytest.raises(ValueError, match="'f' and 'd': partner 2 of 'd' is a recording of 'f'"):
+        pseudo_session(f, d)
+    with pytest.raises(ValueError, match="so their pseudo-dyad is not one"):
+        episode_rates([f, d], per_session=1)
+    e = att.Session.from_arrays(np.zeros(11), np.r_[np.arange(10.0), 7.0], 5, id="e")  # roles
+    with pytest.raises(ValueError, match="partner 2 of 'e' is a recording of 'f'"):
+        pseudo_session(f, e)
     c = att.Session.from_arrays(np.zeros(10), np.ones(10), 10, id="c")
     with pytest.raises(ValueError, match="sampling rates differ"):
         pseudo_session(a, c)

@@ -31,11 +31,12 @@ CHANNELS = ["movement", "positive_affect"]
 SPEED = 20.0
 #: Largest |live onset - offline onset| (s) for a rupture to count as the same: the forward
 #: filter weighs evidence only from the past, so it switches a few steps after Viterbi does;
-#: 5 s is a window plus two steps (measured: 2.0-4.5 s on seeds 3 and 5).
+#: 5 s is a window plus two steps (measured: 3.0-4.5 s on seeds 3 and 5 with the score run
+#: forward, refits at 20, 40, 80, 160 s; 2.0-4.5 s with one 10 s fit).
 ONSET_TOL_S = 5.0
 #: Largest delay (s) from a rupture's onset to its report, in stream time: half the span a
 #: window reads (3 s), the hold of one window (4 s) and the filter's own lag, less the
-#: part of the hold that the onset backdates (measured 6.75 s on seeds 3 and 5).
+#: part of the hold that the onset backdates (measured 6.75-8.25 s on seeds 3 and 5).
 REPORT_DELAY_S = 10.0
 
 

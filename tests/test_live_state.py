@@ -81,9 +81,12 @@ def test_bad_gate_is_named():
         ForwardState(gate=float("nan"))
 
 
-def test_the_score_refits_its_ar_model_on_the_first_minute():
+def test_the_score_refits_its_ar_model_on_the_session_so_far():
     """Reference: the offline detector's pre-whitening (episodes.synchrony.prewhiten) of the
-    refit span: after the refit the live model gives the same residuals there."""
+    session so far: each time the session has doubled (20 s, 40 s after a 10 s calibration)
+    the live model gives offline's residuals on every sample so far; and the surrogate
+    delays then span offline's shift distances for a session that long (closed form:
+    [lo, T - lo], lo = T / 4 within [10 s, 30 s])."""
     from scipy.signal import lfilter
 
     from attunement.episodes.synchrony import prewhiten
@@ -91,24 +94,29 @@ def test_the_score_refits_its_ar_model_on_the_first_minute():
 
     rng = np.random.default_rng(0)
     fs, order = 10, 10
-    x = lfilter([1], [1, -0.9], rng.normal(size=400))  # AR(1): 10 s describe it poorly
-    y = lfilter([1], [1, -0.5], rng.normal(size=400))
-    score = OnlineScore(fs, calibration_s=10, refit_s=30)
-    first = None
+    x = lfilter([1], [1, -0.9], rng.normal(size=1700))  # AR(1): 10 s describe it poorly
+    y = lfilter([1], [1, -0.5], rng.normal(size=1700))
+    score = OnlineScore(fs, calibration_s=10)
+    models = {}
     for i, (a, b) in enumerate(zip(x, y)):
         score.push(a, b)
-        if i + 1 == 100:
-            first = [(m, c.copy()) for m, c in score._ar]
-    n = 30 * fs
-    for k, series in enumerate((x, y)):
-        mean, coef = score._ar[k]
-        assert not np.allclose(coef, first[k][1])  # refitted
-        offline = prewhiten(series[:n], order)
-        t = np.arange(order, n)
-        live = np.array([series[i] - mean - coef @ (series[i - order:i][::-1] - mean)
-                         for i in t])
-        np.testing.assert_allclose(live, offline[t], atol=1e-9)
-    never = OnlineScore(fs, calibration_s=10, refit_s=None)
+        if i + 1 in (100, 200, 400, 1600):
+            models[i + 1] = [(m, c.copy()) for m, c in score._ar]
+            if i + 1 == 1600:  # T = 160 s: lo = 30 s (offline's min_shift_s), hi = 130 s
+                delays = score.roll.delays[1:] / fs
+                # 19 delays evenly over [30, 130), rounded to the 0.1 s sample grid
+                np.testing.assert_allclose(delays, 30 + 100 * np.arange(19) / 19, atol=0.051)
+    for n in (200, 400):
+        for k, series in enumerate((x, y)):
+            mean, coef = models[n][k]
+            assert not np.allclose(coef, models[n // 2][k][1])  # refitted
+            offline = prewhiten(series[:n], order)
+            t = np.arange(order, n)
+            live = np.array([series[i] - mean - coef @ (series[i - order:i][::-1] - mean)
+                             for i in t])
+            np.testing.assert_allclose(live, offline[t], atol=1e-9)
+    never = OnlineScore(fs, calibration_s=10, refit_factor=None)
     for a, b in zip(x, y):
         never.push(a, b)
-    np.testing.assert_allclose(never._ar[0][1], first[0][1])
+    np.testing.assert_allclose(never._ar[0][1], models[100][0][1])
+    assert never.roll.delays.max() / fs < 20  # the first delays, [10 s, 20 s)

@@ -243,7 +243,8 @@ def test_engines_agree_on_gappy_batches_and_layouts():
 def test_compiled_window_stats_equal_numpy():
     """The compiled window statistics (numba) against ``series_stats``'s NumPy path (the
     reference): same blocks, so equal to 1e-15, with NaN and infinities in the same places
-    (a constant stretch, a gap, windows as long as the series)."""
+    (a constant stretch, a gap, windows as long as the series); the centred series and the
+    constant windows identical."""
     if not _wcc_core._wcc_kernel.AVAILABLE:
         pytest.skip("numba is not installed (extra 'fast')")
     rng = np.random.default_rng(3)
@@ -252,11 +253,47 @@ def test_compiled_window_stats_equal_numpy():
     x[2, 50:60] = np.nan
     for win in (2, 7, 200, 699, 700):
         ref, got = (_wcc_sums.series_stats(x, win, compiled=c) for c in (False, True))
+        np.testing.assert_array_equal(got.centred, ref.centred)
+        np.testing.assert_array_equal(got.const, ref.const)
         for name in ("total", "mean", "inv_sd", "cond"):
             a, b = getattr(ref, name), getattr(got, name)
             np.testing.assert_array_equal(np.isinf(a), np.isinf(b))
             assert_same(b, a, atol=1e-15 * max(1.0, np.nanmax(np.abs(np.where(np.isinf(a),
                                                                                 0, a)))))
+
+
+def test_compiled_differ_screens_equal_numpy():
+    """The compiled screens of rMEA's "2 differing values" rule (``_wcc_screen``) flag the
+    same cells (units of several samples) and rows (a unit of one sample) as the NumPy
+    reference ``few_differ``, on sparse tied integer series where the rule applies."""
+    if not _wcc_core._wcc_kernel.AVAILABLE:
+        pytest.skip("numba is not installed (extra 'fast')")
+    from attunement.lagcorr import _wcc_screen
+
+    rng = np.random.default_rng(8)
+    x = (rng.integers(0, 3, size=(2, 1200)) * (rng.random((2, 1200)) < 0.3)).astype(float)
+    y = x.copy()
+    y[:, ::37] += 1.0
+    y[1, 600:] = rng.normal(size=600)
+    flagged = 0
+    for step_s in (1.0, 0.1):
+        lay = _wcc_core.make_layout(1200, 10, 5, 1, step_s)
+        sx, sy = _wcc_sums.series_stats(np.concatenate([x, y]), lay.win).split(2)
+        g = lay.unit if lay.unit > 1 else _wcc_sums.sub_block(lay.win)
+        fast = np.ones((2, lay.n_windows), dtype=bool)
+        fast[0, ::5] = False
+        for screen in _wcc_core.rule_screens(sx, sy, g):
+            for a0, a1 in ((0, 11), (1, 11), (3, 6)):
+                ref = _wcc_core.few_differ(screen, a0, a1, lay)
+                if lay.unit > 1:
+                    got = _wcc_screen.few_differ_cells(screen, a0, a1, lay, fast)
+                    want = np.nonzero(ref & fast[:, :, None])
+                    assert sorted(zip(*got)) == sorted(zip(*want))
+                else:
+                    np.testing.assert_array_equal(
+                        _wcc_screen.few_differ_rows(screen, a0, a1, lay), ref)
+                flagged += int(ref.sum())
+    assert flagged > 0
 
 
 def test_unknown_engine_is_refused():

@@ -33,6 +33,16 @@ def pair_statistics(
         series[sid] = dict(zip(X, session.pair(channel)))
         names[sid] = dict(zip(X, session.partners))
         rate = session.sampling_rate
+    for a, pa, b, pb in pairs:  # a duplicated recording would pass a real dyad for a pseudo one
+        n = min(len(series[a][pa]), len(series[b][pb]))
+        other = series[b][pb][:n]
+        if a != b and np.nanstd(other) > 0 and any(
+                np.array_equal(series[a][q][:n], other, equal_nan=True) for q in X):
+            raise ValueError(
+                f"sessions {a!r} and {b!r} hold the same recording of a partner (equal over "
+                f"the first {n} samples): their pseudo-dyad is not one; leave the duplicate "
+                "session out of the project."
+            )
     params = config.sync.wcc_params()
     values = wcc_statistic_of_pairs(
         [(series[a][pa], series[b][pb]) for a, pa, b, pb in pairs], rate, params, "grand_average"

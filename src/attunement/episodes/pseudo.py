@@ -52,13 +52,13 @@ def pseudo_pairs(ids: Sequence[str], per_session: int = 2) -> list[tuple[str, st
 def pseudo_session(a: Session, b: Session, channel: str | None = None) -> Session:
     """Partner 1 of ``a`` with partner 2 of ``b`` on one channel, cut to the shorter one.
 
-    A ``ValueError`` when ``b``'s partner 2 equals ``a``'s over that length: a duplicated
-    recording (applied_project_mea's MEA_video112 begins with all of MEA_video111) would
-    make a real dyad pass for a pseudo-dyad.
+    A ``ValueError`` when ``b``'s partner 2 varies and equals a partner of ``a`` over that
+    length: a duplicated recording (applied_project_mea's MEA_video112 begins with all of
+    MEA_video111) would make a real dyad pass for a pseudo-dyad.
 
     Examples
     --------
-    >>> a = Session.from_arrays(np.arange(5.0), np.ones(5), 1, id="a")
+    >>> a = Session.from_arrays(np.arange(5.0) * 2, np.ones(5), 1, id="a")
     >>> b = Session.from_arrays(np.zeros(4), np.arange(4.0), 1, id="b")
     >>> pseudo_session(a, b).pair()[1].tolist()
     [0.0, 1.0, 2.0, 3.0]
@@ -72,11 +72,11 @@ def pseudo_session(a: Session, b: Session, channel: str | None = None) -> Sessio
     x1 = a.signal(a.partners[0], name_a)
     x2 = b.signal(b.partners[1], name_b)
     n = min(len(x1), len(x2))
-    if a.id != b.id and np.array_equal(x2[:n], a.signal(a.partners[1], name_a)[:n],
-                                       equal_nan=True):
+    if a.id != b.id and np.nanstd(x2[:n]) > 0 and any(
+            np.array_equal(x2[:n], a.signal(p, name_a)[:n], equal_nan=True) for p in a.partners):
         raise ValueError(
-            f"sessions {a.id!r} and {b.id!r}: partner 2 is the same recording in both (equal "
-            f"over the first {n} samples), so their pseudo-dyad is the real dyad {a.id!r}; "
+            f"sessions {a.id!r} and {b.id!r}: partner 2 of {b.id!r} is a recording of "
+            f"{a.id!r} (equal over the first {n} samples), so their pseudo-dyad is not one; "
             "leave the duplicate session out."
         )
     sid = a.id if a.id == b.id else f"{a.id}~{b.id}"
@@ -125,10 +125,10 @@ def compare_rates(rates: pd.DataFrame) -> pd.DataFrame:
     exact test that real pairs do so more often (one-sided); ``sign_more``, ``sign_fewer``
     and ``sign_p``: the same paired by real session (sessions whose real dyad is attuned
     and its pseudo-dyads less often, or the reverse; exact sign test, one-sided, ties left
-    out). The shares are mostly 0 (the
-    gate tests the session first), so Mann-Whitney U on them is mostly ties; whether a pair
-    is attuned at all is the outcome the gate decides. Pseudo-dyads reuse partners, so no
-    test here treats pairs as fully independent draws: read the p-values as descriptive.
+    out). The shares are mostly 0 (the gate tests the session first), so Mann-Whitney U on
+    them is mostly ties; whether a pair is attuned at all is the outcome the gate decides.
+    Pseudo-dyads reuse partners, so no test here treats pairs as fully independent draws:
+    read the p-values as descriptive.
 
     Examples
     --------

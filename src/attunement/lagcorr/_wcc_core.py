@@ -264,11 +264,12 @@ def lagged_r(x: np.ndarray, y: np.ndarray, lay: Layout, engine: str | None = Non
                 s_i, w_i, b_i = _wcc_screen.few_differ_cells(screen, a0, a1, lay, fast)
                 redo.append((s_i, w_i, lags[b_i]))
                 continue
-            if engine == "numba":
-                maybe = differ_rule(dest, su, sv, a0, a1, lay, screen)
-            else:
-                maybe, block_top = fast_block(su, sv, a0, a1, lay, screen, buf, dest)
-                np.fmax(top, block_top, out=top)
+            if engine == "numba":  # a unit of one sample: rows screened compiled
+                rows = _wcc_screen.few_differ_rows(screen, a0, a1, lay)
+                nan_where_few_differ(dest, su, sv, a0, rows, lay)
+                continue
+            maybe, block_top = fast_block(su, sv, a0, a1, lay, screen, buf, dest)
+            np.fmax(top, block_top, out=top)
             if maybe is not None:
                 s_i, w_i, b_i = np.nonzero(maybe & fast[:, :, None])
                 redo.append((s_i, w_i, lags[b_i]))

@@ -1,16 +1,17 @@
 """The compiled fast path of the windowed lagged cross-correlation (numba, optional).
 
-One pass per series and sign computes r in every window without missing values at every
-offset, fusing what ``_wcc_core.fast_block`` does in NumPy with temporaries: the lagged
-products summed into units of ``g`` samples (g = gcd of window and step; 1 for irregular
-layouts), the window sums of units as the suffix of one block of ``q = win // g`` units plus
-the prefix of the next (every chain of additions stays inside the window, as in
+One pass per series, both signs block by block, computes r in every window without missing
+values at every offset, fusing what ``_wcc_core.fast_block`` does in NumPy with temporaries:
+the lagged products summed into units of ``g`` samples (g = gcd of window and step; 1 for
+irregular layouts), the window sums of units as the suffix of one block of ``q = win // g``
+units plus the prefix of the next (every chain of additions stays inside the window, as in
 ``_wcc_sums.block_sums``, so the rounding bound of ``_wcc_core`` still holds), and the
 scaling to Pearson r, written straight into the output. Only two blocks of units are held
-(``2 q`` rows of offsets), so memory does not grow with the recording. The NaN rules that
-need counts ("fewer than 2 differing values"), missing values and the rounding guard stay in
-``_wcc_core``, shared with the NumPy path, which remains the reference and the fallback when
-numba is not installed (``pip install attunement[fast]``).
+(``2 q`` rows of offsets), so memory does not grow with the recording. The screens of the
+"fewer than 2 differing values" rule (``_wcc_screen``) and the window statistics
+(``_wcc_window_stats``) are compiled too; missing values, the exact recounts and the
+rounding guard stay in ``_wcc_core``, shared with the NumPy path, which remains the reference
+and the fallback when numba is not installed (``pip install attunement[fast]``).
 
 numba is chosen over a C extension because it ships wheels for every platform NumPy does, so
 users need no compiler, and LLVM vectorises the loops over offsets; compiled functions are
@@ -246,10 +247,11 @@ def _pearson(x, y, i, j, win):
     """r of ``x[i : i + win]`` and ``y[j : j + win]`` over complete pairs by the corrected
     two-pass formula (deviations from the first-pass means, less their mean's share), NaN by
     rMEA's rules, clipped to [-1, 1]; the compiled twin of ``_wcc_exact.pearson_rows``."""
+    xs, ys = x[i : i + win], y[j : j + win]  # slices: indices known >= 0 (vectorised)
     n, differ, sx, sy = 0, 0, 0.0, 0.0
     lo_x, hi_x, lo_y, hi_y = np.inf, -np.inf, np.inf, -np.inf
     for t in range(win):
-        a, b = x[i + t], y[j + t]
+        a, b = xs[t], ys[t]
         if a == a and b == b:
             n += 1
             sx += a
@@ -262,7 +264,7 @@ def _pearson(x, y, i, j, win):
     mx, my = sx / n, sy / n
     cx, cy, sxy, sxx, syy = 0.0, 0.0, 0.0, 0.0, 0.0
     for t in range(win):
-        a, b = x[i + t], y[j + t]
+        a, b = xs[t], ys[t]
         if a == a and b == b:
             dx, dy = a - mx, b - my
             cx += dx
@@ -298,10 +300,11 @@ def exact_cells(x: np.ndarray, y: np.ndarray, cells: tuple, lay) -> np.ndarray:
 def _pearson_complete(x, y, i, j, win):
     """:func:`_pearson` of spans without missing values (no test for NaN, so every loop
     vectorises)."""
+    xs, ys = x[i : i + win], y[j : j + win]  # slices: indices known >= 0 (vectorised)
     sx, sy, differ = 0.0, 0.0, 0
-    lo_x, hi_x, lo_y, hi_y = x[i], x[i], y[j], y[j]
+    lo_x, hi_x, lo_y, hi_y = xs[0], xs[0], ys[0], ys[0]
     for t in range(win):
-        a, b = x[i + t], y[j + t]
+        a, b = xs[t], ys[t]
         sx += a
         sy += b
         differ += a != b
@@ -312,7 +315,7 @@ def _pearson_complete(x, y, i, j, win):
     mx, my = sx / win, sy / win
     cx, cy, sxy, sxx, syy = 0.0, 0.0, 0.0, 0.0, 0.0
     for t in range(win):
-        dx, dy = x[i + t] - mx, y[j + t] - my
+        dx, dy = xs[t] - mx, ys[t] - my
         cx += dx
         cy += dy
         sxy += dx * dy

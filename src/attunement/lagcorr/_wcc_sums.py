@@ -234,11 +234,10 @@ def series_stats(x: np.ndarray, win: int, compiled: bool = False) -> SeriesStats
     (``compiled``: the window statistics by ``_wcc_window_stats``, numba)."""
     ok = ~np.isnan(x)
     raw0 = np.where(ok, x, 0.0)
-    centred = centring(raw0, ok, win)
-    const = window_counts(x[:, 1:] != x[:, :-1], win - 1) == 0
+    centred = centring(raw0, ok, win, compiled)
     if compiled:
-        return SeriesStats(centred, raw0, ok, const,
-                           *_wcc_window_stats.window_stats(centred, const, win))
+        return SeriesStats(centred, raw0, ok, *_wcc_window_stats.window_stats(centred, x, win))
+    const = window_counts(x[:, 1:] != x[:, :-1], win - 1) == 0
     sums = window_sums(np.stack([centred, centred * centred]), win)
     total, mean = sums[0], sums[0] / win
     ss = sums[1] - total * mean
@@ -251,10 +250,12 @@ def series_stats(x: np.ndarray, win: int, compiled: bool = False) -> SeriesStats
     return SeriesStats(centred, raw0, ok, const, total, mean, inv_sd, cond)
 
 
-def centring(raw0: np.ndarray, ok: np.ndarray, win: int) -> np.ndarray:
+def centring(raw0: np.ndarray, ok: np.ndarray, win: int, compiled: bool = False
+              ) -> np.ndarray:
     """Each row standardised, minus the level most windows' means lie near in units of their
     own SD (so quiet stretches, whose rounding growth ``1 + mean^2 / var`` would otherwise
-    explode, sit near 0). Window statistics are estimated on half-overlapping chunks."""
+    explode, sit near 0). Window statistics are estimated on half-overlapping chunks
+    (``compiled``: the level found by ``_wcc_window_stats``, numba)."""
     count = np.maximum(ok.sum(-1, keepdims=True), 1)
     mu = raw0.sum(-1, keepdims=True) / count
     sd = np.sqrt((np.where(ok, raw0 - mu, 0.0) ** 2).sum(-1, keepdims=True) / count)
@@ -269,6 +270,8 @@ def centring(raw0: np.ndarray, ok: np.ndarray, win: int) -> np.ndarray:
          z[:, half : half + (n_chunks - 1) * win].reshape(len(z), n_chunks - 1, win)], axis=1)
     m, var = chunks.mean(-1), chunks.var(-1)
     reach = math.sqrt(TOL / rounding_factor(win)) / 4
+    if compiled:  # the rest in _wcc_window_stats, the same operations
+        return _wcc_window_stats.shift_to_level(z, ok, m, var, reach)
     with np.errstate(invalid="ignore"):
         radius = reach * np.sqrt(np.where(var > 0, var, np.nan))
     edges = np.concatenate([m - radius, m + radius], axis=-1)

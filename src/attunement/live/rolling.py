@@ -123,6 +123,40 @@ class RollingWCC:
         self._prev = s
         return s / self.sampling_rate, self._values(s)
 
+    def rewrite(self, x, y, delays_s=None) -> None:
+        """Replace every sample received so far (``x``, ``y``: as many as were pushed) and,
+        optionally, the delays (as many as before); the current window's sums are taken
+        again from them, so later windows are as if these samples had been pushed.
+
+        What the live score calls when it fits its pre-whitening model again: the samples
+        so far, whitened by the new model, as offline.
+        """
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        if x.shape != (self._n,) or y.shape != (self._n,):
+            raise ValueError(
+                f"Invalid input: expected {self._n} samples of each partner (as pushed), got "
+                f"{x.shape} and {y.shape}."
+            )
+        if delays_s is not None:
+            delays = np.r_[0, [samples(check_positive(d, "delays_s") * self.sampling_rate)
+                               for d in delays_s]].astype(np.int64)
+            if delays.shape != self.delays.shape:
+                raise ValueError(
+                    f"Invalid value for 'delays_s': expected {len(self.delays) - 1} delays "
+                    f"(as before), got {len(delays) - 1}."
+                )
+            self.delays = delays
+        self._pad = int(self.delays.max())
+        size = max(1024, 2 * self._n) + self._pad
+        self._x, self._y = np.full(size, np.nan), np.full(size, np.nan)
+        self._x[self._pad: self._pad + self._n] = x
+        self._y[self._pad: self._pad + self._n] = y
+        finite = [v[np.isfinite(v)] for v in (x, y)]
+        self._ref = [f[0] if f.size else np.nan for f in finite]
+        self._sums = np.zeros_like(self._sums)
+        if self._prev is not None:
+            self._sums += self._block(self._prev, self._prev + self.win)
+
     def _store(self, t: int, x: float, y: float) -> None:
         i = t + self._pad
         if i >= len(self._x):
