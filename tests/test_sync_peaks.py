@@ -155,7 +155,7 @@ def test_surrogate_peaks_name_the_leader_and_lag(rate, lead, coupling, leader, w
     """Ground truth: the generator's lead. The peak lag's sign right in >= 80 % of the
     windows with a clear peak, median peak lag within 0.1 s (lag range 5 s >= lead; 10 min
     when r = .3, where 60 s windows are what a user would set for so weak a coupling). The
-    leader named (peak above lag zero beyond the window's noise) right in >= 80 % of the
+    leader named (peak lag resolved from zero in the window's noise) right in >= 80 % of the
     windows that name one, and named right in >= 80 % of the windows with a peak at r >= .6
     (>= 50 % at r = .3, where the rest are "no clear leader", not the wrong one: measured
     .60-.90 over four seeds, docs/validation/peak_leader_grid.py)."""
@@ -290,7 +290,7 @@ def test_config_names_the_peak_settings():
 def test_simultaneous_coupling_names_no_leader():
     """Ground truth: partner 2 moves with partner 1 at lag 0 (r = .6, the generator's lead
     0 s), so any named leader is wrong: the peaks sit at or next to lag zero and the leader
-    test (peak above lag zero beyond the window's noise) names a leader in few windows,
+    test (peak lag resolved from zero in the window's noise) names a leader in few windows,
     where the sign of the peak lag alone names one in most."""
     named, peaked, signed = 0, 0, 0
     for seed in range(3):
@@ -348,3 +348,23 @@ def test_leader_on_other_generators(kind, rate, lead, coupling, leader, window):
     assert np.mean(who > 0) >= 0.8
     lag = peaks.lag_s[~np.isnan(peaks.lag_s)]
     assert abs(np.median(lag) - (lead if leader == 1 else -lead)) <= 0.1 + 1e-9
+
+
+def test_short_lead_names_the_leader_in_more_windows():
+    """Ground truth: the generator's lead, 0.2 s at r = .6 (10 Hz, 30 s windows), where the
+    peak's height above lag zero alone resolves few windows: the slope of the smoothed row
+    at lag zero towards the peak names the leader in about half the windows with a peak,
+    all right (measured 53 of 122; the height test alone named 23 of 122, main at 304a6b0,
+    same seeds)."""
+    peaked, named, right = 0, 0, 0
+    for seed in range(4):
+        leader = 1 + seed % 2
+        p1, p2 = lead_dyad(0.2, 0.6, 10, leader, 300, seed=30 + seed)
+        res = att.wcc(p1, p2, 10, window_s=30, max_lag_s=5, step_s=7.5)
+        who = att.pick_peaks(res, p1, p2, 10, seed=seed).leader
+        peaked += int(np.sum(~np.isnan(who)))
+        named += int(np.sum(who > 0))
+        right += int(np.sum(who == leader))
+    assert peaked >= 80
+    assert right >= 0.95 * named
+    assert named >= 0.35 * peaked

@@ -18,7 +18,7 @@ Generators (the follower repeats the leader's signal ``lead_s`` later with weigh
   resampled) with the therapist channel of another session as the follower's noise.
 
 Reference: the planted lag (sign = who leads). Per cell: windows, windows with a clear peak,
-named leaders (peak above lag zero beyond the window's noise), right leaders, the old
+named leaders (peak lag resolved from zero in the window's noise), right leaders, the old
 rule's right share (sign of the peak lag), median peak lag error, and Boker 2002's right
 share. Pseudo-dyads (partner 1 of session i, partner 2 of sessions i + 1 and i + 2): the
 share of windows that name a leader, nominally at most alpha (.05).

@@ -17,16 +17,17 @@ Each window's row (the correlation as a function of lag) is smoothed by loess (B
   sessions (alpha .05).
   A window with a clear peak names a leader (the side of the peak lag) only where the peak
   lag is resolvably different from zero: the smoothed peak exceeds the smoothed value at lag
-  zero beyond that difference's noise in the same window (one-sided z test at ``alpha``;
-  the noise from the surrogates, carried to the observed correlations:
-  :mod:`~attunement.lagcorr.leader`); otherwise the window has a peak and "no clear leader"
-  (simultaneous or unresolved), counted as ``n_no_leader``. Measured (docs/who_leads.md):
-  named leaders right in >= 80 % of the windows naming one in 60/60 cells of that grid
-  (lowest .91; at lead 0.2 s, r .3, 25 Hz, where the sign was right in .71, one of 44
-  peaked windows names a leader) and in 180/180 cells of a fresh grid (four generators, real
-  motion energy included, 10/30/50 Hz; 99.7 % of 12194 named leaders right); leaders named
-  in 4.9-5.1 % of the windows of rMEA pseudo-dyads. Conservative at short leads: at 0.2 s
-  the leader is named in .16-.48 of the peaked windows of the fresh grid.
+  zero, or the slope of the smoothed row at lag zero points towards the peak, beyond that
+  difference's noise in the same window (z tests, Bonferroni at ``alpha``; the noise from
+  the surrogates, carried to the observed correlations: :mod:`~attunement.lagcorr.leader`);
+  otherwise the window has a peak and "no clear leader" (simultaneous or unresolved),
+  counted as ``n_no_leader``. Measured (docs/who_leads.md): named leaders right in >= 80 %
+  of the windows naming one in 60/60 cells of that grid (lowest .90) and in 180/180 cells
+  of a fresh grid (four generators, real motion energy included, 10/30/50 Hz; 99.7 % of
+  12782 named leaders right); leaders named in 4.6-5.1 % of the windows of rMEA
+  pseudo-dyads and 2.3 % of 690 peaked windows under simultaneous coupling. Conservative at
+  short leads: at 0.2 s the leader is named in .30-.66 of the peaked windows of the fresh
+  grid.
 - ``"boker2002"``: the local maximum nearest zero lag (Boker et al. 2002), in every window
   that has one. It picks ripples near zero when the true lag is beyond about 1 s
   (SCIENCE.md; tests/test_sync_peaks.py). Its leader is the sign of the peak lag.
@@ -50,7 +51,7 @@ import pandas as pd
 from .._check import check_option, check_positive, check_random_state
 from ._wcc_core import lagged_r, make_layout
 from .lagged import WCCResult, transform, wcc_inputs
-from .leader import coupled_spread, leader_p_values
+from .leader import coupled_spread, leader_p_values, slope_lags
 from .loess import loess_rows
 from .shifts import shifts_supported, wcc_shifts
 
@@ -58,7 +59,8 @@ from .shifts import shifts_supported, wcc_shifts
 PEAK_METHODS = {
     "surrogate": "largest smoothed local maximum over the lag range, kept where it exceeds the "
     "window's circular-shift surrogates (p <= alpha), its side the leader where it also "
-    "exceeds lag zero beyond the window's noise; otherwise no peak and no leader",
+    "exceeds lag zero, or the row's slope at lag zero points to it, beyond the window's "
+    "noise; otherwise no peak and no leader",
     "boker2002": "local maximum nearest zero lag after loess (Boker et al. 2002), in every "
     "window that has one",
 }
@@ -183,7 +185,7 @@ def pick_peaks(
     alpha : float
         Surrogate p-value at or below which a peak is clear: the share of windows with a
         peak when the partners are not coupled (a choice; 0.05 as the surrogate tests);
-        also the level of the leader test (peak above lag zero, ``leader_p``).
+        also the level of the leader test (peak lag against zero, ``leader_p``).
     n_peak_surrogates : int
         Circular-shift surrogates per session for the per-window threshold (99: p-values in
         steps of 0.01); a name of its own, as it is not a session's surrogate test.
@@ -235,14 +237,16 @@ def pick_peaks(
             raise ValueError(f"Invalid value for 'alpha': expected 0 < alpha < 1, got {alpha}.")
         best = np.where(peak, smoothed, -math.inf).argmax(axis=1)
         height = np.where(peak[rows, best], smoothed[rows, best], np.nan)
-        null, spread = _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates,
-                                    seed, (span, degree, limit), best=best)
+        zero = np.full(len(smoothed), int(np.argmin(np.abs(lags))))
+        contrasts = [(best, zero), slope_lags(lags, len(smoothed))]
+        null, spreads = _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates,
+                                     seed, (span, degree, limit), contrasts=contrasts)
         p_value = _window_p(height, null)
         found = p_value <= alpha
-        spread = coupled_spread(spread, result.values, best,
-                                _partner_2(x, y, sampling_rate, channel), result.params,
-                                int(np.argmin(np.abs(lags))))
-        leader_p = np.where(found, leader_p_values(smoothed, lags, best, spread), np.nan)
+        follower = _partner_2(x, y, sampling_rate, channel)
+        spreads = [coupled_spread(sd, result.values, hi, follower, result.params, lo)
+                   for sd, (hi, lo) in zip(spreads, contrasts)]
+        leader_p = np.where(found, leader_p_values(smoothed, lags, best, *spreads), np.nan)
         params.update(alpha=alpha, n_peak_surrogates=len(null), null="shift",
                       seed=int(seed) if isinstance(seed, (int, np.integer)) else None)
     return PeakResult(
@@ -267,15 +271,16 @@ def _local_maxima(smoothed: np.ndarray, lags: np.ndarray, limit: float) -> np.nd
 
 
 def _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates, seed, smoothing,
-                 best=None):
+                 contrasts=None):
     """Per surrogate and window (n_peak_surrogates, n_windows): the largest smoothed local
     maximum of circular-shift surrogates' WCC, with the real WCC's parameters. Partner 2
     is shifted by at least a window plus twice the largest lag where the series allows
     (so no surrogate window sees the real alignment), and never by less than the lag.
 
-    With ``best`` (the real peak's lag index per window) also the window's noise of the
-    smoothed row's height above lag zero (n_windows,): the SD over surrogates of
-    ``smoothed[best] - smoothed[zero]`` (for :func:`leader_p_values`)."""
+    With ``contrasts`` (pairs ``(hi, lo)`` of lag indices per window) also the window's noise
+    of each (len(contrasts), n_windows): the SD over surrogates of ``smoothed[hi] -
+    smoothed[lo]`` (for :func:`leader_p_values`: the peak against lag zero, and the lags
+    either side of zero, :func:`slope_lags`)."""
     from ..nulls import shift_offsets
 
     if x is None:
@@ -309,8 +314,7 @@ def _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates, seed, 
     span, degree, limit = smoothing
     lags = np.asarray(result.lags_s, dtype=float)
     null = np.empty((n, lay.n_windows))
-    moments = np.zeros((3, lay.n_windows))  # count, sum, sum of squares
-    zero = int(np.argmin(np.abs(lags)))
+    moments = np.zeros((len(contrasts or ()), 3, lay.n_windows))  # count, sum, squares
     batch = max(1, _BATCH_CELLS // (lay.n_windows * lay.n_lags))
     for b0 in range(0, n, batch):
         part = shifts[b0 : b0 + batch]
@@ -325,14 +329,15 @@ def _window_null(result, x, y, sampling_rate, channel, n_peak_surrogates, seed, 
         peak = _local_maxima(smoothed, lags, limit)
         top = np.where(peak, smoothed, -math.inf).max(axis=-1)
         null[b0 : b0 + batch] = np.where(np.isnan(smoothed).all(axis=-1), np.nan, top)
-        if best is not None:
-            diff = smoothed[:, np.arange(lay.n_windows), best] - smoothed[..., zero]
+        cols = np.arange(lay.n_windows)
+        for k, (hi, lo) in enumerate(contrasts or ()):
+            diff = smoothed[:, cols, hi] - smoothed[:, cols, lo]
             ok = ~np.isnan(diff)
             diff = np.where(ok, diff, 0.0)
-            moments += np.stack([ok.sum(0), diff.sum(0), (diff**2).sum(0)])
-    if best is None:
+            moments[k] += np.stack([ok.sum(0), diff.sum(0), (diff**2).sum(0)])
+    if contrasts is None:
         return null
-    count, total, squares = moments
+    count, total, squares = moments.transpose(1, 0, 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         var = (squares - total**2 / count) / (count - 1)
     return null, np.sqrt(np.where(count > 1, np.clip(var, 0, None), np.nan))
