@@ -315,15 +315,49 @@ def prewhiten(x: np.ndarray, order: int) -> np.ndarray:
     0.0
     """
     x = np.asarray(x, dtype=float)
+    return ar_residuals(x, fit_ar(x, order), order)
+
+
+def fit_ar(x: np.ndarray, order: int) -> tuple[float, np.ndarray | None]:
+    """``(mean, coefficients)`` of an AR(``order``) model of ``x`` by Yule-Walker over the
+    finite samples; ``(0.0, None)`` when ``order`` is 0, fewer than ``3 * order`` samples are
+    finite or ``x`` is constant (:func:`prewhiten` = :func:`ar_residuals` of this model).
+
+    Examples
+    --------
+    >>> e = np.random.default_rng(0).normal(size=5000)
+    >>> mean, coef = fit_ar(lfilter([1], [1, -0.9], e), 1)
+    >>> round(float(coef[0]), 1)
+    0.9
+    """
+    x = np.asarray(x, dtype=float)
     ok = np.isfinite(x)
-    if ok.sum() < 3 * order or np.nanstd(x) == 0:
-        return x.copy()
-    xc = np.where(ok, x - np.nanmean(x), 0.0)
+    if not order or ok.sum() < 3 * order or np.nanstd(x) == 0:
+        return 0.0, None
+    mean = float(np.nanmean(x))
+    xc = np.where(ok, x - mean, 0.0)
     n = len(x)
     pairs = np.array([np.dot(ok[: n - k], ok[k:]) for k in range(order + 1)], dtype=float)
     acov = np.array([np.dot(xc[: n - k], xc[k:]) for k in range(order + 1)]) / np.maximum(pairs, 1)
-    coef = solve_toeplitz(acov[:-1], acov[1:])
-    out = lfilter(np.r_[1.0, -coef], [1.0], xc)
+    return mean, solve_toeplitz(acov[:-1], acov[1:])
+
+
+def ar_residuals(x: np.ndarray, model: tuple[float, np.ndarray | None], order: int) -> np.ndarray:
+    """``x`` less the prediction of ``model`` (:func:`fit_ar`) from its past: NaN within
+    ``order`` samples of the start or of a missing sample; ``x`` itself without a model.
+
+    Examples
+    --------
+    >>> x = np.array([1.0, 2.0, 4.0, 8.0])
+    >>> ar_residuals(x, (0.0, np.array([2.0])), 1)
+    array([nan,  0.,  0.,  0.])
+    """
+    x = np.asarray(x, dtype=float)
+    mean, coef = model
+    if coef is None:
+        return x.copy()
+    ok = np.isfinite(x)
+    out = lfilter(np.r_[1.0, -coef], [1.0], np.where(ok, x - mean, 0.0))
     bad = lfilter(np.ones(order + 1), [1.0], (~ok).astype(float)) > 0
     bad[:order] = True
     out[bad] = np.nan

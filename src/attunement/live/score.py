@@ -33,10 +33,9 @@ import math
 from collections import deque
 
 import numpy as np
-from scipy.linalg import solve_toeplitz
-from scipy.signal import lfilter
 
 from .._check import check_positive
+from ..episodes.synchrony import ar_residuals, fit_ar
 from .rolling import RollingWCC
 
 
@@ -143,7 +142,7 @@ class OnlineScore:
         if self._n < self.n_calibration:
             return []
         raw = self._raw[: self._n]
-        self._ar = [_ar_model(raw[:, k], self.order) for k in (0, 1)]
+        self._ar = [fit_ar(raw[:, k], self.order) for k in (0, 1)]
         if self.refit_factor is not None:
             self._next_refit = self._n * self.refit_factor
         return [w for a, b in raw for w in self._feed(a, b)]
@@ -152,8 +151,8 @@ class OnlineScore:
         """Fit the AR model again on every sample so far, whiten them all with it (offline's
         pre-whitening of the session so far) and spread the delays over the time so far."""
         raw = self._raw[: self._n]
-        self._ar = [_ar_model(raw[:, k], self.order) for k in (0, 1)]
-        white = [_residuals(raw[:, k], self._ar[k], self.order) for k in (0, 1)]
+        self._ar = [fit_ar(raw[:, k], self.order) for k in (0, 1)]
+        white = [ar_residuals(raw[:, k], self._ar[k], self.order) for k in (0, 1)]
         self.roll.rewrite(*white, delays_s=self.delays_at(self._n / self.fs))
         self._next_refit = self._n * self.refit_factor
 
@@ -199,32 +198,3 @@ class OnlineScore:
         sd = np.sqrt(0.5 * var + 0.5 * self._var_sum / self._var_count)
         return float((value[0] - null.mean()) / sd) if sd > 0 else np.nan
 
-
-def _ar_model(x: np.ndarray, order: int):
-    """(mean, AR coefficients by Yule-Walker) of the finite samples; None when too few or
-    constant, as :func:`attunement.episodes.synchrony.prewhiten` leaves such series as they
-    are."""
-    ok = np.isfinite(x)
-    if not order or ok.sum() < 3 * order or np.nanstd(x) == 0:
-        return (0.0, None)
-    mean = float(np.nanmean(x))
-    xc = np.where(ok, x - mean, 0.0)
-    n = len(x)
-    pairs = np.array([np.dot(ok[: n - k], ok[k:]) for k in range(order + 1)], dtype=float)
-    acov = np.array([np.dot(xc[: n - k], xc[k:]) for k in range(order + 1)]) / np.maximum(pairs, 1)
-    return mean, solve_toeplitz(acov[:-1], acov[1:])
-
-
-def _residuals(x: np.ndarray, model, order: int) -> np.ndarray:
-    """``x`` less the AR prediction of ``model`` (NaN within ``order`` of the start or of a
-    missing sample), as :func:`attunement.episodes.synchrony.prewhiten` and as
-    :meth:`OnlineScore._whiten` gives it sample by sample."""
-    mean, coef = model
-    if coef is None:
-        return x.copy()
-    ok = np.isfinite(x)
-    out = lfilter(np.r_[1.0, -coef], [1.0], np.where(ok, x - mean, 0.0))
-    bad = lfilter(np.ones(order + 1), [1.0], (~ok).astype(float)) > 0
-    bad[:order] = True
-    out[bad] = np.nan
-    return out
