@@ -18,6 +18,7 @@ import numpy as np
 
 from .._check import check_n_jobs
 from .._check import one_blas_thread as _one_blas_thread
+from ._modulus import modulus_into
 
 #: Elements per block for the pairwise-in-time measures (PLI, wPLI): 2 MiB of float64.
 BLOCK_ELEMENTS = 2**18
@@ -70,7 +71,7 @@ class _Pair:
         """|z1|, |z2| with a row of ones appended (see :meth:`_Workspace.rows_with_ones`)."""
         out = (self._rows("amplitude_1", self.z1), self._rows("amplitude_2", self.z2))
         for z, rows in zip((self.z1, self.z2), out, strict=True):
-            np.abs(z, out=rows[:, :-1])
+            modulus_into(z, rows, power=False)
         return out
 
     @cached_property
@@ -79,12 +80,10 @@ class _Pair:
 
     @cached_property
     def power_rows(self) -> tuple[np.ndarray, np.ndarray]:
-        """|z1|^2, |z2|^2 with a row of ones appended (|z| squared in place: one buffer each)."""
+        """|z1|^2, |z2|^2 with a row of ones appended (one buffer each)."""
         out = (self._rows("power_1", self.z1), self._rows("power_2", self.z2))
         for z, rows in zip((self.z1, self.z2), out, strict=True):
-            power = rows[:, :-1]
-            np.abs(z, out=power)
-            np.multiply(power, power, out=power)
+            modulus_into(z, rows, power=True)
         return out
 
     @cached_property
