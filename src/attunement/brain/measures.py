@@ -260,8 +260,7 @@ def _pearson_rows(rows_1: np.ndarray, rows_2: np.ndarray) -> np.ndarray:
     num = gram[:, :-1, :-1] - sum_1[:, :, None] * (sum_2 / n)[:, None, :]
     ss1 = _sum_squares(rows_1[:, :-1]) - sum_1 * sum_1 / n
     ss2 = _sum_squares(rows_2[:, :-1]) - sum_2 * sum_2 / n
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return num / np.sqrt(ss1[:, :, None] * ss2[:, None, :])
+    return num / np.sqrt(ss1[:, :, None] * ss2[:, None, :])  # 0/0: NaN (run's errstate)
 
 
 def _envelope_corr(p: _Pair) -> np.ndarray:
@@ -367,11 +366,13 @@ def interbrain_matrix(
 
     def run(share: list[tuple]) -> None:
         workspace = _Workspace()
-        for offset, idx, start, stop in share:
-            pair = _Pair(z1[idx][start:stop].astype(complex, copy=False),
-                         z2[idx][start:stop].astype(complex, copy=False), workspace)
-            for k, mode in enumerate(modes):
-                out[k, offset + start:offset + stop] = MODES[mode][0](pair)
+        # errstate once per thread, not per chunk (entering it cost ~7 % of envelope_corr)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for offset, idx, start, stop in share:
+                pair = _Pair(z1[idx][start:stop].astype(complex, copy=False),
+                             z2[idx][start:stop].astype(complex, copy=False), workspace)
+                for k, mode in enumerate(modes):
+                    out[k, offset + start:offset + stop] = MODES[mode][0](pair)
 
     n_jobs = min(n_jobs, len(chunks))
     with _one_blas_thread():
