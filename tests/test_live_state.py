@@ -86,7 +86,8 @@ def test_the_score_refits_its_ar_model_on_the_session_so_far():
     session so far: each time the session has doubled (20 s, 40 s after a 10 s calibration)
     the live model gives offline's residuals on every sample so far; and the surrogate
     delays then span offline's shift distances for a session that long (closed form:
-    [lo, T - lo], lo = T / 4 within [10 s, 30 s])."""
+    [lo, T - lo], lo = T / 4 within [10 s, 30 s]). A refit runs in a worker thread and is
+    in use from refit_lag_s (2 s, 20 samples) after its start: the models are read then."""
     from scipy.signal import lfilter
 
     from attunement.episodes.synchrony import prewhiten
@@ -98,11 +99,13 @@ def test_the_score_refits_its_ar_model_on_the_session_so_far():
     y = lfilter([1], [1, -0.5], rng.normal(size=1700))
     score = OnlineScore(fs, calibration_s=10)
     models = {}
+    lag = 20  # the model fitted on the first n samples is in use from n + 20 on
     for i, (a, b) in enumerate(zip(x, y)):
         score.push(a, b)
-        if i + 1 in (100, 200, 400, 1600):
-            models[i + 1] = [(m, c.copy()) for m, c in score._ar]
-            if i + 1 == 1600:  # T = 160 s: lo = 30 s (offline's min_shift_s), hi = 130 s
+        if i + 1 in (100, 200 + lag, 400 + lag, 1600 + lag):
+            n = i + 1 if i + 1 == 100 else i + 1 - lag  # the calibration fit is at once
+            models[n] = [(m, c.copy()) for m, c in score._ar]
+            if n == 1600:  # T = 160 s: lo = 30 s (offline's min_shift_s), hi = 130 s
                 delays = score.roll.delays[1:] / fs
                 # 19 delays evenly over [30, 130), rounded to the 0.1 s sample grid
                 np.testing.assert_allclose(delays, 30 + 100 * np.arange(19) / 19, atol=0.051)
@@ -120,3 +123,66 @@ def test_the_score_refits_its_ar_model_on_the_session_so_far():
         never.push(a, b)
     np.testing.assert_allclose(never._ar[0][1], models[100][0][1])
     assert never.roll.delays.max() / fs < 20  # the first delays, [10 s, 20 s)
+
+
+def test_a_refit_runs_off_the_update_path_and_is_swapped_in_at_a_fixed_sample(monkeypatch):
+    """Reference: offline pre-whitening (episodes.synchrony.prewhiten) of the first 200
+    samples. The refit at 20 s (10 Hz) is fitted in a worker thread, not the caller's; until
+    2 s of samples later the calibration model is used; from then the window reads the first
+    200 samples whitened as offline, the 20 since with the same model; the same samples give
+    the same scores whatever the worker's speed."""
+    import threading
+
+    from scipy.signal import lfilter
+
+    from attunement.episodes import synchrony
+    from attunement.live import OnlineScore
+    from attunement.live import score as score_module
+
+    threads = []
+
+    def fit(x, order):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return synchrony.fit_ar(x, order)
+
+    monkeypatch.setattr(score_module, "fit_ar", fit)
+    rng = np.random.default_rng(1)
+    fs, order = 10, 10
+    x = lfilter([1], [1, -0.9], rng.normal(size=300))
+    y = lfilter([1], [1, -0.5], rng.normal(size=300))
+    score = OnlineScore(fs, calibration_s=10)
+    rows = []
+    for i, (a, b) in enumerate(zip(x, y)):
+        rows += score.push(a, b)
+        if i + 1 == 219:
+            calibration = score._ar[0][1].copy()
+        if i + 1 == 220:
+            swapped = score._ar[0][1].copy()
+            stored = score.roll._x[score.roll._pad: score.roll._pad + 220].copy()
+    assert threads == [True, True, False, False]  # calibration here, the refit in a worker
+    np.testing.assert_allclose(calibration, synchrony.fit_ar(x[:100], order)[1])
+    np.testing.assert_allclose(swapped, synchrony.fit_ar(x[:200], order)[1])
+    np.testing.assert_allclose(stored[:200], synchrony.prewhiten(x[:200], order), atol=1e-9)
+    model = synchrony.fit_ar(x[:200], order)
+    mean, coef = model
+    tail = [x[i] - mean - coef @ (x[i - order:i][::-1] - mean) for i in range(200, 220)]
+    np.testing.assert_allclose(stored[200:], tail, atol=1e-9)
+    again = OnlineScore(fs, calibration_s=10)
+    rows2 = [r for a, b in zip(x, y) for r in again.push(a, b)]
+    np.testing.assert_array_equal([r[1] for r in rows], [r[1] for r in rows2])
+
+
+def test_refits_stop_at_last_refit_s():
+    """Reference: offline pre-whitening of the first 25 s: with last_refit_s = 25 the refits
+    are at 20 s and 25 s (the doubling to 40 s is cut there), none after."""
+    from attunement.episodes.synchrony import fit_ar
+    from attunement.live import OnlineScore
+
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(2, 800))
+    score = OnlineScore(10, calibration_s=10, last_refit_s=25)
+    for a, b in zip(x, y):
+        score.push(a, b)
+    np.testing.assert_allclose(score._ar[1][1], fit_ar(y[:250], 10)[1])
+    with pytest.raises(ValueError, match="'refit_lag_s'"):
+        OnlineScore(10, refit_lag_s=0)

@@ -7,9 +7,12 @@ session's mean profile. Live, the same statistic on the session so far, so that 
 converges to the offline one as the session grows:
 
 - the AR model is fitted (Yule-Walker, as offline) on the first ``calibration_s`` seconds, and
-  fitted again on every sample so far each time the session has doubled (20, 40, 80 s ...);
-  at each fit the samples so far are whitened again, which is offline's pre-whitening of the
-  session so far, and the current window is summed again from them;
+  fitted again on every sample so far each time the session has doubled (20, 40, 80 s ...,
+  last at ``last_refit_s``, 10 min); a refit runs in a worker thread, off the update path,
+  and is swapped in ``refit_lag_s`` (2 s) of samples after it started, whatever the machine's
+  speed, so the same samples give the same scores: the samples up to the refit's start are
+  whitened as offline's pre-whitening of them, the few after it with the same model, and the
+  current window is summed again from them;
 - the surrogates are partner 2 read late (a shift against partner 1 that needs no future),
   from :class:`~attunement.live.rolling.RollingWCC`; at each fit the delays are spread over
   the distances the offline shifts of a session of that length would take, ``[lo, T - lo]``
@@ -31,12 +34,22 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
 from .._check import check_positive
 from ..episodes.synchrony import ar_residuals, fit_ar
 from .rolling import RollingWCC
+
+# refits of every live channel: two at a time (a stream's channels double together)
+_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="attunement-refit")
+
+
+def _fit(raw: np.ndarray, order: int) -> tuple[list, list]:
+    """Per partner, the AR model of ``raw`` (samples, 2) and its residuals (a worker's job)."""
+    model = [fit_ar(raw[:, k], order) for k in (0, 1)]
+    return model, [ar_residuals(raw[:, k], model[k], order) for k in (0, 1)]
 
 
 class OnlineScore:
@@ -60,6 +73,13 @@ class OnlineScore:
         The model is fitted again whenever the session has grown by this factor since the
         last fit (2, choice: a fit costs a pass over the session so far, so doubling keeps
         the total cost linear and the fits few; None: never, one 10 s fit and fixed delays).
+    refit_lag_s : float
+        A refit runs in a worker thread and its model is used from this many seconds of
+        samples after its start on (2 s, choice: a refit of 10 min at 250 Hz took 0.2-0.45 s
+        under load; if it is not done then, the update waits for it).
+    last_refit_s : float or None
+        No refit starts after this much session; the last one starts there (600 s, choice:
+        bounds a refit's cost, and the model then describes 10 min; None: no bound).
 
     Examples
     --------
@@ -75,7 +95,8 @@ class OnlineScore:
     def __init__(self, sampling_rate: float, *, window_s: float = 4.0, max_lag_s: float = 2.0,
                  step_s: float = 0.5, prewhiten_s: float | None = 1.0, n_gate_surrogates: int = 19,
                  min_shift_s: float = 30.0, first_shift_s: float = 10.0,
-                 calibration_s: float = 10.0, refit_factor: float | None = 2.0):
+                 calibration_s: float = 10.0, refit_factor: float | None = 2.0,
+                 refit_lag_s: float = 2.0, last_refit_s: float | None = 600.0):
         fs = check_positive(sampling_rate, "sampling_rate")
         if int(n_gate_surrogates) < 2:
             raise ValueError(
@@ -97,7 +118,11 @@ class OnlineScore:
             raise ValueError(f"Invalid value for 'refit_factor': expected a number > 1 or None, "
                              f"got {refit_factor!r}.")
         self.refit_factor = None if refit_factor is None else float(refit_factor)
+        self.refit_lag = max(1, int(round(check_positive(refit_lag_s, "refit_lag_s") * fs)))
+        self.last_refit = math.inf if last_refit_s is None else int(round(
+            check_positive(last_refit_s, "last_refit_s") * fs))
         self._next_refit = math.inf
+        self._refit: tuple[int, Future] | None = None  # (start, the worker's fit)
         self._raw = np.full((1024, 2), np.nan)
         self._n = 0
         self._ar = None  # per partner: (mean, coefficients)
@@ -136,25 +161,42 @@ class OnlineScore:
         self._n += 1
         if self._ar is not None:
             out = self._feed(float(x), float(y))
-            if self._n >= self._next_refit:
-                self._refit()
+            if self._refit is not None:
+                if self._n >= self._refit[0] + self.refit_lag:
+                    self._swap()
+            elif self._n >= self._next_refit:
+                self._start_refit()
             return out
         if self._n < self.n_calibration:
             return []
         raw = self._raw[: self._n]
         self._ar = [fit_ar(raw[:, k], self.order) for k in (0, 1)]
-        if self.refit_factor is not None:
-            self._next_refit = self._n * self.refit_factor
+        self._plan_refit()
         return [w for a, b in raw for w in self._feed(a, b)]
 
-    def _refit(self) -> None:
-        """Fit the AR model again on every sample so far, whiten them all with it (offline's
-        pre-whitening of the session so far) and spread the delays over the time so far."""
-        raw = self._raw[: self._n]
-        self._ar = [fit_ar(raw[:, k], self.order) for k in (0, 1)]
-        white = [ar_residuals(raw[:, k], self._ar[k], self.order) for k in (0, 1)]
-        self.roll.rewrite(*white, delays_s=self.delays_at(self._n / self.fs))
-        self._next_refit = self._n * self.refit_factor
+    def _plan_refit(self) -> None:
+        if self.refit_factor is None or self._n >= self.last_refit:
+            self._next_refit = math.inf
+        else:
+            self._next_refit = min(self._n * self.refit_factor, self.last_refit)
+
+    def _start_refit(self) -> None:
+        """Fit the AR model again on every sample so far, in a worker thread (the rows read
+        are never written again: later samples go after them or into a new array)."""
+        self._refit = (self._n, _WORKERS.submit(_fit, self._raw[: self._n], self.order))
+        self._plan_refit()
+
+    def _swap(self) -> None:
+        """Use the refitted model: the samples up to the refit's start whitened by it
+        (offline's pre-whitening of them), those since with the same model, the delays spread
+        over the time the model describes."""
+        start, future = self._refit
+        self._refit = None
+        self._ar, white = future.result()
+        tail = self._raw[start - self.order: self._n]
+        white = [np.r_[white[k], ar_residuals(tail[:, k], self._ar[k], self.order)[self.order:]]
+                 for k in (0, 1)]
+        self.roll.rewrite(*white, delays_s=self.delays_at(start / self.fs))
 
     def _feed(self, x: float, y: float) -> list:
         self._past.append((x, y))
