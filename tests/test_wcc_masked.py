@@ -63,8 +63,9 @@ def assert_same(got, ref, atol):
     assert np.isfinite(ref).any()
 
 
-@pytest.mark.parametrize("step_s", [0.1, 0.5, 1.0, 0.35])
-def test_masked_cells_equal_numpy_reference(step_s):
+@pytest.mark.parametrize("step_s,budget", [(0.1, 1 << 20), (0.5, 1 << 20), (1.0, 1 << 20),
+                                           (0.35, 1 << 20), (0.1, 3000), (0.5, 500)])
+def test_masked_cells_equal_numpy_reference(step_s, budget):
     """Cell for cell against ``_wcc_exact.masked_cells`` on the windows with missing values:
     where both call the cell sure, NaN in the same places and r within 1e-9 (unsure cells,
     near-constant windows among them, go to the two-pass path on both engines)."""
@@ -78,7 +79,7 @@ def test_masked_cells_equal_numpy_reference(step_s):
     sel, wsel = np.nonzero((miss[0] + miss[1] > 0) & (np.maximum(*miss) <= span / 2))
     assert len(np.unique(sel)) == len(x)  # every pattern has masked windows
     ref, ref_unsure = _wcc_exact.masked_cells(sx, sy, lay, sel, wsel)
-    got, got_unsure = _wcc_masked.masked_cells(sx, sy, lay, sel, wsel)
+    got, got_unsure = _wcc_masked.masked_cells(sx, sy, lay, sel, wsel, budget)
     sure = ~(ref_unsure | got_unsure)
     assert_same(got[sure], ref[sure], atol=1e-9)
     assert (got_unsure != ref_unsure).mean() < 0.01  # the same bound, other rounding

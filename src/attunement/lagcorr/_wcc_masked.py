@@ -2,16 +2,18 @@
 r over complete pairs in windows with missing values, as ``_wcc_exact.masked_cells`` (the
 NumPy reference, ``engine="numpy"``) computes it.
 
-For each series with such windows, over the stretch from its first to its last one, and at
-each offset ``a``: the seven window sums of the pairs ``(u[t], v[t + a])`` (complete pairs,
-pairs that differ, and the sums of u, v, u², v² and uv over complete pairs; u and v are 0
-where missing) are summed into units of ``g`` samples (g = gcd of window and step, as in
-``_wcc_kernel``), then over windows as the suffix of one block of ``win // g`` units plus the
-prefix of the next, so that every chain of additions stays inside the window (the rounding
-bound of ``_wcc_core`` holds; the counts are exact). Each cell then gets r, rMEA's NaN rules
-and the rounding bound of ``masked_cells``: the same formulas, so the cells it marks unsure
-are recomputed by the two-pass formula in ``_wcc_core`` as on the NumPy path. Work and
-memory: O(n x offsets) per series, no (windows x offsets x samples) temporaries.
+For each series with such windows, from its first to its last one, in blocks of
+:data:`OFFSETS` offsets ``a`` (innermost, so that the loops vectorise): the seven window sums
+of the pairs ``(u[t], v[t + a])`` (complete pairs, pairs that differ, and the sums of u, v, u²,
+v² and uv over complete pairs; u and v are 0 where missing) are summed into units of ``g``
+samples (g = gcd of window and step, as in ``_wcc_kernel``), then over windows as the suffix
+of one block of ``win // g`` units plus the prefix of the next, so that every chain of
+additions stays inside the window (the rounding bound of ``_wcc_core`` holds; the counts are
+exact). Long series are cut into chunks of blocks (overlapping by one block) so that the sums
+stay within :data:`BLOCK_ELEMENTS`; stretches without such windows are skipped. Each cell then
+gets r, rMEA's NaN rules and the rounding bound of ``masked_cells``: the same formulas, so the
+cells it marks unsure are recomputed by the two-pass formula in ``_wcc_core`` as on the NumPy
+path.
 """
 
 from __future__ import annotations
@@ -25,47 +27,66 @@ from ._wcc_sums import TOL, Layout, SeriesStats, rounding_factor
 N_SUMS = 7
 
 
-@jit()
-def _unit_sums(u, v, ok_u, ok_v, raw_u, raw_v, lo, g, a, n_units, val):
-    """``val[k, j]``: sum ``k`` of the pairs ``(t, t + a)`` over unit ``j`` (samples
-    ``lo + j g`` to ``lo + (j + 1) g - 1``)."""
+#: Offsets per block (innermost, so that the sums vectorise).
+OFFSETS = 32
+#: Elements of one array of sums (sums x units x offsets), 8 MB of float64: the units per
+#: chunk follow from it (at least two blocks of a window's units).
+BLOCK_ELEMENTS = 1 << 20
+
+
+@jit(fastmath=frozenset({"contract"}))
+def _unit_sums(u, v, ok_u, ok_v, raw_u, raw_v, lo, g, a0, nb, n_units, val):
+    """``val[k, j, b]``: sum ``k`` of the pairs ``(t, t + a0 + b)`` over unit ``j`` (samples
+    ``lo + j g`` to ``lo + (j + 1) g - 1``), offsets innermost."""
     for j in range(n_units):
-        c = d = su = sv = qu = qv = p = 0.0
+        c, d, s_u, s_v = val[0, j], val[1, j], val[2, j], val[3, j]
+        q_u, q_v, p = val[4, j], val[5, j], val[6, j]
+        for b in range(nb):
+            c[b] = d[b] = s_u[b] = s_v[b] = q_u[b] = q_v[b] = p[b] = 0.0
         for t in range(lo + j * g, lo + (j + 1) * g):
-            x, y = u[t], v[t + a]
-            mu, mv = ok_u[t], ok_v[t + a]  # 1.0 or 0.0; x, y are 0.0 where missing
-            both = mu * mv
-            c += both
-            d += both * (raw_u[t] != raw_v[t + a])
-            su += x * mv
-            sv += y * mu
-            qu += x * x * mv
-            qv += y * y * mu
-            p += x * y
-        val[0, j], val[1, j], val[2, j], val[3, j] = c, d, su, sv
-        val[4, j], val[5, j], val[6, j] = qu, qv, p
+            x, mu, rx = u[t], ok_u[t], raw_u[t]  # x, y are 0.0 where missing
+            ys = v[t + a0 : t + a0 + nb]
+            ms = ok_v[t + a0 : t + a0 + nb]
+            rs = raw_v[t + a0 : t + a0 + nb]
+            for b in range(nb):
+                y, mv = ys[b], ms[b]
+                both = mu * mv
+                c[b] += both
+                d[b] += both * (rx != rs[b])
+                s_u[b] += x * mv
+                s_v[b] += y * mu
+                q_u[b] += x * x * mv
+                q_v[b] += y * y * mu
+                p[b] += x * y
 
 
 @jit()
-def _block_scans(val, q, n_units, suf, pre):
-    """Suffix sums of ``val`` within blocks of ``q`` units (``suf``) and prefix sums up to,
-    not including, each unit (``pre``, one more column: the end)."""
+def _block_scans(val, q, n_units, nb, pre):
+    """Prefix sums of ``val`` within blocks of ``q`` units up to, not including, each unit
+    (``pre``, one more row: the end), then ``val`` turned into suffix sums within blocks."""
     for k in range(N_SUMS):
-        for j in range(n_units - 1, -1, -1):
-            if (j + 1) % q == 0 or j == n_units - 1:
-                suf[k, j] = val[k, j]
-            else:
-                suf[k, j] = val[k, j] + suf[k, j + 1]
-        pre[k, 0] = 0.0
+        row = pre[k, 0]
+        for b in range(nb):
+            row[b] = 0.0
         for j in range(1, n_units + 1):
-            pre[k, j] = 0.0 if j % q == 0 else pre[k, j - 1] + val[k, j - 1]
+            now, before, add = pre[k, j], pre[k, j - 1], val[k, j - 1]
+            if j % q == 0:
+                for b in range(nb):
+                    now[b] = 0.0
+            else:
+                for b in range(nb):
+                    now[b] = before[b] + add[b]
+        for j in range(n_units - 2, -1, -1):
+            if (j + 1) % q != 0:
+                now, after = val[k, j], val[k, j + 1]
+                for b in range(nb):
+                    now[b] += after[b]
 
 
 @jit()
-def _cell(s, factor, tol):
-    """r, and whether its rounding bound exceeds ``tol``, from the window sums ``s``; NaN
-    where fewer than 2 complete pairs differ (the formulas of ``masked_cells``)."""
-    n, differ, t_u, t_v, q_u, q_v, p = s[0], s[1], s[2], s[3], s[4], s[5], s[6]
+def _cell(n, differ, t_u, t_v, q_u, q_v, p, factor, tol):
+    """r, and whether its rounding bound exceeds ``tol``, from the window sums; NaN where
+    fewer than 2 complete pairs differ (the formulas of ``masked_cells``)."""
     ss_u = q_u - t_u * t_u / n
     ss_v = q_v - t_v * t_v / n
     r = (p - t_u * t_v / n) / np.sqrt(ss_u * ss_v)
@@ -83,44 +104,60 @@ def _cell(s, factor, tol):
 
 @jit()
 def _masked(u_all, v_all, ok_u_all, ok_v_all, raw_u_all, raw_v_all, sel, starts, g, win,
-            lag, sign, factor, tol, r, unsure):
+            lag, sign, factor, tol, budget, r, unsure):
     """r and unsure (len(sel), 2 lag + 1) at lags ``sign * a`` for the windows from
-    ``starts`` of series ``sel`` (sorted by series)."""
+    ``starts`` of series ``sel`` (sorted by series, then start); ``budget``: elements per
+    array of sums."""
     q = win // g
     first = 0 if sign > 0 else 1
-    s_now = np.empty(N_SUMS)
+    block = min(lag + 1 - first, OFFSETS)
+    n_blocks = max(2, budget // (N_SUMS * block * q))  # blocks of units per chunk
+    val = np.empty((N_SUMS, n_blocks * q, block))
+    pre = np.empty((N_SUMS, n_blocks * q + 1, block))
     i0, m = 0, len(sel)
     while i0 < m:
         series = sel[i0]
         i1 = i0
-        lo, hi = starts[i0], starts[i0] + win
         while i1 < m and sel[i1] == series:
-            lo, hi = min(lo, starts[i1]), max(hi, starts[i1] + win)
             i1 += 1
-        n_units = (hi - lo) // g
-        val = np.empty((N_SUMS, n_units))
-        suf = np.empty((N_SUMS, n_units))
-        pre = np.empty((N_SUMS, n_units + 1))
+        lo = starts[i0]
+        n_units = (starts[i1 - 1] + win - lo) // g
         u, v = u_all[series], v_all[series]
         ok_u, ok_v = ok_u_all[series], ok_v_all[series]
         raw_u, raw_v = raw_u_all[series], raw_v_all[series]
-        for a in range(first, lag + 1):
-            _unit_sums(u, v, ok_u, ok_v, raw_u, raw_v, lo, g, a, n_units, val)
-            _block_scans(val, q, n_units, suf, pre)
-            col = lag + sign * a
-            for i in range(i0, i1):
-                j = (starts[i] - lo) // g
-                for k in range(N_SUMS):
-                    s_now[k] = suf[k, j] + pre[k, j + q]
-                r[i, col], unsure[i, col] = _cell(s_now, factor, tol)
+        i_c = i0
+        while i_c < i1:  # chunks of units: the windows starting in all but the last block
+            c0 = (starts[i_c] - lo) // g // q * q  # from the block of the next window
+            n_c = min(n_blocks * q, n_units - c0)
+            i_e = i_c
+            while i_e < i1 and (c0 + n_c == n_units
+                                or (starts[i_e] - lo) // g < c0 + (n_blocks - 1) * q):
+                i_e += 1
+            for a0 in range(first, lag + 1, block):
+                nb = min(block, lag + 1 - a0)
+                _unit_sums(u, v, ok_u, ok_v, raw_u, raw_v, lo + c0 * g, g, a0, nb, n_c,
+                           val)
+                _block_scans(val, q, n_c, nb, pre)
+                for i in range(i_c, i_e):
+                    j = (starts[i] - lo) // g - c0
+                    for b in range(nb):
+                        col = lag + sign * (a0 + b)
+                        r[i, col], unsure[i, col] = _cell(
+                            val[0, j, b] + pre[0, j + q, b], val[1, j, b] + pre[1, j + q, b],
+                            val[2, j, b] + pre[2, j + q, b], val[3, j, b] + pre[3, j + q, b],
+                            val[4, j, b] + pre[4, j + q, b], val[5, j, b] + pre[5, j + q, b],
+                            val[6, j, b] + pre[6, j + q, b], factor, tol)
+            i_c = i_e
         i0 = i1
 
 
 def masked_cells(sx: SeriesStats, sy: SeriesStats, lay: Layout, sel: np.ndarray,
-                 wsel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                 wsel: np.ndarray, budget: int = BLOCK_ELEMENTS
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """r over complete pairs at every lag for windows ``wsel`` of series ``sel`` (those with
     missing values, ``sel`` sorted): (len(sel), n_lags), and the cells whose rounding bound
-    exceeds TOL; compiled, equal to ``_wcc_exact.masked_cells`` within that bound.
+    exceeds TOL; compiled, equal to ``_wcc_exact.masked_cells`` within that bound
+    (``budget``: elements per array of sums, which sets the units per chunk).
 
     Examples
     --------
@@ -147,5 +184,5 @@ def masked_cells(sx: SeriesStats, sy: SeriesStats, lay: Layout, sel: np.ndarray,
     factor = rounding_factor(lay.win)
     for sign, i_u, i_v in ((1, 0, 1), (-1, 1, 0)):
         _masked(centred[i_u], centred[i_v], ok[i_u], ok[i_v], raw[i_u], raw[i_v], sel,
-                starts, lay.unit, lay.win, lay.lag, sign, factor, TOL, r, unsure)
+                starts, lay.unit, lay.win, lay.lag, sign, factor, TOL, budget, r, unsure)
     return r, unsure
