@@ -14,7 +14,12 @@ from. Also measured: numba's first-call compile time and the cached load (fresh 
 fresh cache folder), and peak memory (tracemalloc: NumPy's allocations) against the output's
 size, for one session and for one hour at 25 Hz. Figures are appended to ``results/wcc.csv``.
 
-Run: ``.venv/bin/python benchmarks/bench_wcc.py [--shared PATH] [--repeat 3]``
+With missing values (``--masked``: only these cases), numba against NumPy (the plain C kernel
+has no missing-value rules): the same sessions with 1 % of samples missing at random in
+each series, and with gaps (20 runs of 0.2-3 s missing per series, as dropped video frames),
+at step 1 s, and the 1 % case at a step of one sample; seed 0.
+
+Run: ``.venv/bin/python benchmarks/bench_wcc.py [--shared PATH] [--repeat 3] [--masked]``
 """
 
 from __future__ import annotations
@@ -79,6 +84,39 @@ def plain_c(folder: str):
     return wcc_c
 
 
+def with_missing(pairs, kind, seed=0):
+    """Copies of ``pairs`` with values missing: "1 % missing" (each sample at random) or
+    "gaps" (20 runs of 5-75 samples per series at random places)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for pair in pairs:
+        new = []
+        for a in pair:
+            a = np.array(a, dtype=float)
+            if kind == "1 % missing":
+                a[rng.random(len(a)) < 0.01] = np.nan
+            else:
+                for start, length in zip(rng.integers(0, len(a) - 75, 20),
+                                         rng.integers(5, 76, 20)):
+                    a[start : start + length] = np.nan
+            new.append(a)
+        out.append(tuple(new))
+    return out
+
+
+def masked_cases(pairs, repeat):
+    """numba against NumPy on the sessions with missing values (equal within TOL = 1e-10,
+    the rounding bound both keep: the masked sums are added in another order); rows for the
+    history."""
+    rows = []
+    for kind, step_s in (("1 % missing", 1.0), ("gaps", 1.0), ("1 % missing", 1 / RATE)):
+        best, cells, off = side_by_side(with_missing(pairs, kind), step_s, repeat, False, None,
+                                        atol=1e-10)
+        step = "1 s" if step_s == 1.0 else "1 sample"
+        rows += report(f"step {step}, {kind.replace('%', 'pct')}", best, cells, off, None)
+    return rows
+
+
 def run(pairs, step_s, engine, fisher_z=False):
     if callable(engine):
         return [engine(x, y, step_s, fisher_z) for x, y in pairs]
@@ -87,9 +125,9 @@ def run(pairs, step_s, engine, fisher_z=False):
                     fisher_z=fisher_z).values for x, y in pairs]
 
 
-def side_by_side(pairs, step_s, repeat, fisher_z, c_kernel):
+def side_by_side(pairs, step_s, repeat, fisher_z, c_kernel, atol=1e-12):
     """Best (wall, cpu) of each engine (numba, numpy, and "c" where compiled), interleaved,
-    alternating the order; values checked equal."""
+    alternating the order; values checked equal (numba vs numpy within ``atol``)."""
     engines = {e: e for e in _wcc_core.ENGINES}
     if c_kernel is not None:
         engines["c"] = c_kernel
@@ -104,7 +142,7 @@ def side_by_side(pairs, step_s, repeat, fisher_z, c_kernel):
                                           time.process_time() - cpu))
     for a, b in zip(values["numba"], values["numpy"]):
         np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12, equal_nan=True)
+        np.testing.assert_allclose(a, b, rtol=0, atol=atol, equal_nan=True)
     off = 0
     for a, b in zip(values["numba"], values.get("c", [])):
         np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
@@ -164,6 +202,8 @@ def main() -> None:
     parser.add_argument("--shared", type=Path,
                         default=Path(__file__).resolve().parents[2] / "shared")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--masked", action="store_true",
+                        help="only the cases with missing values")
     args = parser.parse_args()
     files = sorted((args.shared / "data" / "rmea_psychotherapy").glob("*/*.txt"))
     pairs = [att.read_mea(f, RATE).pair() for f in files]
@@ -174,6 +214,10 @@ def main() -> None:
              for row in csv.DictReader(PEERS.open()) if "20 rMEA" in row["case"]}
     rows = []
     run(pairs[:1], 1.0, "numba")  # compiled (or loaded from the cache) before timing
+    run(with_missing(pairs[:1], "gaps"), 1.0, "numba")
+    if args.masked:
+        print(f"\nappended to {append('wcc', masked_cases(pairs, args.repeat))}")
+        return
     with tempfile.TemporaryDirectory() as folder:
         c_kernel = plain_c(folder)
         if c_kernel is None:
@@ -183,6 +227,7 @@ def main() -> None:
             best, cells, off = side_by_side(pairs, step_s, args.repeat, fisher_z, c_kernel)
             rows += report(label + (", Fisher z" if fisher_z else ""), best, cells, off,
                            peers.get(label.removeprefix("step ")) if not fisher_z else None)
+    rows += masked_cases(pairs, args.repeat)
     first, cached, imported = compile_times()
     print(f"\nfirst call in a fresh process: {first:.2f} s with an empty numba cache, "
           f"{cached:.2f} s with it filled (import of attunement {imported:.2f} s)")

@@ -22,7 +22,8 @@ in, the totals of the whole sub-blocks inside it and the prefix of the one it en
 A per-window bound on the rounding error of r follows from the window sums; windows and cells
 whose bound exceeds :data:`TOL` are recomputed by the two-pass formula, as are cells where the
 "2 differing values" rule may apply (screened per unit or sub-block, then counted exactly
-per offset with a unit of one sample) and, through masked sums, windows with missing values.
+per offset with a unit of one sample) and, through masked sums (compiled in ``_wcc_masked``),
+windows with missing values.
 No Python loop runs over single windows or lags.
 """
 
@@ -31,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
-from . import _wcc_kernel, _wcc_screen
+from . import _wcc_kernel, _wcc_masked, _wcc_screen
 from ._wcc_exact import exact_cells, exact_windows, masked_cells
 from ._wcc_sums import (
     CHUNK_CELLS,
@@ -275,7 +276,8 @@ def lagged_r(x: np.ndarray, y: np.ndarray, lay: Layout, engine: str | None = Non
                 redo.append((s_i, w_i, lags[b_i]))
     sel, wsel = np.nonzero(masked)
     if len(sel):
-        out[sel, wsel], unsure = masked_cells(sx, sy, lay, sel, wsel)
+        masked_path = _wcc_masked.masked_cells if engine == "numba" else masked_cells
+        out[sel, wsel], unsure = masked_path(sx, sy, lay, sel, wsel)
         i, k = np.nonzero(unsure)
         redo.append((sel[i], wsel[i], k))
     whole, near_one = _rounding(out, top, sx, sy, lay, fast)
