@@ -8,7 +8,9 @@ missing, where fewer than 2 complete pairs differ, or where a series is constant
 from running sums: when a window on the step grid completes, the products of the pairs that
 entered every lag's window since the last one are added and those of the pairs that left are
 subtracted (one step of samples against sliding views of the partner, as matrix products),
-so an update costs one step's pairs, never a recomputation of the window. Partner 2 may also
+so an update costs one step's pairs, never a recomputation of the window; the sums of a block
+that entered are kept until it leaves (when the window is a whole number of steps), so each
+block's pairs are summed once. Partner 2 may also
 be read with fixed delays (``delays_s``): each delayed copy is a causal stand-in for the
 offline circular-shift surrogates.
 
@@ -83,6 +85,7 @@ class RollingWCC:
         shape = (7, n_series, n_lags)  # count, sum p, sum q, sum pp, sum qq, sum pq, differ
         self._sums = np.zeros(shape)
         self._prev = None  # start of the last window on the grid
+        self._entered: dict = {}  # (m0, m1) -> the sums of a block in the window, to subtract
         self._next = 0  # index of the next window on the step grid
         self._pos = self.lags >= 0
         self._abs = np.abs(self.lags)
@@ -118,8 +121,13 @@ class RollingWCC:
         if prev is None:
             self._sums += self._block(0, self.win)
         else:
-            self._sums += self._block(prev + self.win, s + self.win)
-            self._sums -= self._block(prev, s)
+            block = self._block(prev + self.win, s + self.win)
+            self._sums += block
+            self._entered[(prev + self.win, s + self.win)] = block
+            left = self._entered.pop((prev, s), None)
+            self._sums -= self._block(prev, s) if left is None else left
+            for key in [k for k in self._entered if k[0] < s]:  # off the step grid
+                del self._entered[key]
         self._prev = s
         return s / self.sampling_rate, self._values(s)
 
@@ -154,6 +162,7 @@ class RollingWCC:
         finite = [v[np.isfinite(v)] for v in (x, y)]
         self._ref = [f[0] if f.size else np.nan for f in finite]
         self._sums = np.zeros_like(self._sums)
+        self._entered.clear()
         if self._prev is not None:
             self._sums += self._block(self._prev, self._prev + self.win)
 
@@ -195,11 +204,25 @@ class RollingWCC:
         ok_q = np.isfinite(q)
         qc = np.where(ok_q, q - ref_q, 0.0)
         view = lambda v: sliding_window_view(v, self.lag + 1, axis=-1)[:, :nb]  # noqa: E731
+        equal = (np.broadcast_to(p, (q.shape[0], nb))[:, :, None] == view(q)).sum(axis=1)
+        if ok_p.all() and ok_q.all():
+            # no missing sample: every pair is complete, so only sum pq needs the pairs; the
+            # other sums are the block's own, or running sums of the partner over each lag
+            shape = (q.shape[0], self.lag + 1)
+            def run(v):  # sum of v[m + k] over the block, for every lag k
+                c = np.cumsum(np.pad(v, ((0, 0), (1, 0))), axis=-1)
+                return c[:, nb:] - c[:, : self.lag + 1]
+
+            pc_b = np.broadcast_to(pc, (q.shape[0], nb))
+            spq = (pc_b[:, None, :] @ view(qc))[:, 0]
+            count = np.full(shape, float(nb))
+            return np.stack([count, np.broadcast_to(pc_b.sum(-1)[:, None], shape), run(qc),
+                             np.broadcast_to((pc_b * pc_b).sum(-1)[:, None], shape),
+                             run(qc * qc), spq, count - equal])
         ok_v, q_v = view(ok_q.astype(float)), view(qc)
         with_ok = a @ ok_v  # count, sum p, sum pp over complete pairs
         with_q = a[:, :2] @ q_v  # sum q, sum pq
         sqq = a[:, 0][:, None, :] @ view(qc * qc)
-        equal = (np.broadcast_to(p, (q.shape[0], nb))[:, :, None] == view(q)).sum(axis=1)
         return np.stack([with_ok[:, 0], with_ok[:, 1], with_q[:, 0], with_ok[:, 2],
                          sqq[:, 0], with_q[:, 1], with_ok[:, 0] - equal])
 
