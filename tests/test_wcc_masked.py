@@ -112,3 +112,14 @@ def test_all_missing_and_single_value_windows():
     got = _wcc_core.lagged_r(x, y, lay, engine="numba")
     assert_same(got, _wcc_core.lagged_r(x, y, lay, engine="numpy"), atol=1e-10)
     assert np.isnan(got[1]).all() and np.isnan(got[0, 1:]).all()
+
+
+@pytest.mark.parametrize("step_s", [0.1, 1.0])
+def test_lag_zero_with_missing_values(step_s):
+    """max_lag_s = 0 (one lag, no negative side) with gaps: equal to the NumPy engine."""
+    x, y = np.random.default_rng(9).normal(size=(2, 2, 600)).cumsum(-1)
+    x[0, ::9] = np.nan
+    y[1, 100:130] = np.nan
+    lay = _wcc_core.make_layout(600, 10, 5, 0, step_s)
+    assert_same(_wcc_core.lagged_r(x, y, lay, engine="numba"),
+                _wcc_core.lagged_r(x, y, lay, engine="numpy"), atol=1e-10)
