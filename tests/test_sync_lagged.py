@@ -2,8 +2,8 @@
 
 References: rMEA 1.3.0 ``MEAccf`` outputs (tests/data/applied_project_mea and
 ../shared/reference/rmea, whose README gives each exact call); a per-cell loop over
-``np.corrcoef`` that restates rMEA's rules (``naive_wcc`` below); simulated pairs with a
-known delay.
+``np.corrcoef`` that restates rMEA's rules (``naive_wcc``, tests/wcc_naive.py); simulated
+pairs with a known delay.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from wcc_naive import naive_wcc
 
 import attunement as att
 from attunement.lagcorr import _wcc_core, _wcc_sums
@@ -28,26 +29,6 @@ def engine(request, monkeypatch):
         pytest.skip("numba is not installed (extra 'fast')")
     monkeypatch.setattr(_wcc_core, "ENGINE", request.param)
     return request.param
-
-
-def naive_wcc(x, y, win, lag, starts):
-    """rMEA's rules cell by cell: span of win + lag from each start; lag k >= 0 pairs x[t]
-    with y[t + k]; NaN if more than half of a span is missing, fewer than 2 complete pairs
-    differ, or a side is constant; Pearson r (np.corrcoef) over complete pairs."""
-    out = np.full((len(starts), 2 * lag + 1), np.nan)
-    for i, s in enumerate(starts):
-        span = slice(s, s + win + lag)
-        if max(np.isnan(x[span]).sum(), np.isnan(y[span]).sum()) > (win + lag) / 2:
-            continue
-        for j, k in enumerate(range(-lag, lag + 1)):
-            a = x[s + max(0, -k) : s + max(0, -k) + win]
-            b = y[s + max(0, k) : s + max(0, k) + win]
-            ok = ~np.isnan(a) & ~np.isnan(b)
-            a, b = a[ok], b[ok]
-            if (a != b).sum() < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
-                continue
-            out[i, j] = np.corrcoef(a, b)[0, 1]
-    return out
 
 
 def assert_same(got, ref, atol=1e-9):

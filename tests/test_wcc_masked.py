@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from wcc_naive import naive_wcc
 
 from attunement.lagcorr import _wcc_core, _wcc_exact, _wcc_sums
 
@@ -37,24 +38,6 @@ def gappy_rows():
     x[4, ::13] = np.nan
     y[5, 200:1000:3] = np.nan  # a third missing, only y
     return x, y
-
-
-def naive(x, y, lay):
-    """rMEA's rules cell by cell with np.corrcoef over complete pairs."""
-    out = np.full((lay.n_windows, lay.n_lags), np.nan)
-    for i, s in enumerate(lay.starts):
-        span = slice(s, s + lay.win + lay.lag)
-        if max(np.isnan(x[span]).sum(), np.isnan(y[span]).sum()) > (lay.win + lay.lag) / 2:
-            continue
-        for j, k in enumerate(range(-lay.lag, lay.lag + 1)):
-            a = x[s + max(0, -k) : s + max(0, -k) + lay.win]
-            b = y[s + max(0, k) : s + max(0, k) + lay.win]
-            ok = ~np.isnan(a) & ~np.isnan(b)
-            a, b = a[ok], b[ok]
-            if (a != b).sum() < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
-                continue
-            out[i, j] = np.corrcoef(a, b)[0, 1]
-    return out
 
 
 def assert_same(got, ref, atol):
@@ -97,7 +80,7 @@ def test_engines_agree_with_missing_values(step_s):
     got = _wcc_core.lagged_r(x, y, lay, engine="numba")
     assert_same(got, _wcc_core.lagged_r(x, y, lay, engine="numpy"), atol=1e-10)
     for i in (1, 2, 4) if step_s > 0.1 else ():  # long gaps, edges, ties (fast enough)
-        assert_same(got[i], naive(x[i], y[i], lay), atol=1e-9)
+        assert_same(got[i], naive_wcc(x[i], y[i], lay.win, lay.lag, lay.starts), atol=1e-9)
     assert np.isnan(got[1]).all(axis=1).any()  # windows more than half missing
 
 
@@ -112,3 +95,14 @@ def test_all_missing_and_single_value_windows():
     got = _wcc_core.lagged_r(x, y, lay, engine="numba")
     assert_same(got, _wcc_core.lagged_r(x, y, lay, engine="numpy"), atol=1e-10)
     assert np.isnan(got[1]).all() and np.isnan(got[0, 1:]).all()
+
+
+@pytest.mark.parametrize("step_s", [0.1, 1.0])
+def test_lag_zero_with_missing_values(step_s):
+    """max_lag_s = 0 (one lag, no negative side) with gaps: equal to the NumPy engine."""
+    x, y = np.random.default_rng(9).normal(size=(2, 2, 600)).cumsum(-1)
+    x[0, ::9] = np.nan
+    y[1, 100:130] = np.nan
+    lay = _wcc_core.make_layout(600, 10, 5, 0, step_s)
+    assert_same(_wcc_core.lagged_r(x, y, lay, engine="numba"),
+                _wcc_core.lagged_r(x, y, lay, engine="numpy"), atol=1e-10)

@@ -110,6 +110,8 @@ def _masked(u_all, v_all, ok_u_all, ok_v_all, raw_u_all, raw_v_all, sel, starts,
     array of sums."""
     q = win // g
     first = 0 if sign > 0 else 1
+    if first > lag:  # lag 0: no negative lags
+        return
     block = min(lag + 1 - first, OFFSETS)
     n_blocks = max(2, budget // (N_SUMS * block * q))  # blocks of units per chunk
     val = np.empty((N_SUMS, n_blocks * q, block))
