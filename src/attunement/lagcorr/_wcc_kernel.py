@@ -9,9 +9,9 @@ units plus the prefix of the next (every chain of additions stays inside the win
 scaling to Pearson r, written straight into the output. Only two blocks of units are held
 (``2 q`` rows of offsets), so memory does not grow with the recording. The screens of the
 "fewer than 2 differing values" rule (``_wcc_screen``) and the window statistics
-(``_wcc_window_stats``) are compiled too; missing values, the exact recounts and the
-rounding guard stay in ``_wcc_core``, shared with the NumPy path, which remains the reference
-and the fallback when numba is not installed (``pip install attunement[fast]``).
+(``_wcc_window_stats``) and windows with missing values (``_wcc_masked``) are compiled too;
+the exact recounts and the rounding guard stay in ``_wcc_core``, shared with the NumPy path,
+the reference and the fallback when numba is not installed (``pip install attunement[fast]``).
 
 numba is chosen over a C extension because it ships wheels for every platform NumPy does, so
 users need no compiler, and LLVM vectorises the loops over offsets; compiled functions are

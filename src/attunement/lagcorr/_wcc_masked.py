@@ -65,22 +65,19 @@ def _block_scans(val, q, n_units, nb, pre):
     """Prefix sums of ``val`` within blocks of ``q`` units up to, not including, each unit
     (``pre``, one more row: the end), then ``val`` turned into suffix sums within blocks."""
     for k in range(N_SUMS):
-        row = pre[k, 0]
         for b in range(nb):
-            row[b] = 0.0
+            pre[k, 0, b] = 0.0
         for j in range(1, n_units + 1):
-            now, before, add = pre[k, j], pre[k, j - 1], val[k, j - 1]
             if j % q == 0:
                 for b in range(nb):
-                    now[b] = 0.0
+                    pre[k, j, b] = 0.0
             else:
                 for b in range(nb):
-                    now[b] = before[b] + add[b]
+                    pre[k, j, b] = pre[k, j - 1, b] + val[k, j - 1, b]
         for j in range(n_units - 2, -1, -1):
             if (j + 1) % q != 0:
-                now, after = val[k, j], val[k, j + 1]
                 for b in range(nb):
-                    now[b] += after[b]
+                    val[k, j, b] += val[k, j + 1, b]
 
 
 @jit()
