@@ -33,7 +33,6 @@ and delays of 10-20 s (benchmarks/README.md).
 from __future__ import annotations
 
 import math
-from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
@@ -127,7 +126,7 @@ class OnlineScore:
         self._raw = np.full((1024, 2), np.nan)
         self._n = 0
         self._ar = None  # per partner: (mean, coefficients)
-        self._past: deque = deque(maxlen=self.order + 1)
+        self._fed = 0  # samples whitened and fed to the rolling sums
         n_series, n_lags = self.roll.n_series, len(self.roll.lags)
         self._z_sum = np.zeros((n_series, n_lags))
         self._z_count = np.zeros((n_series, n_lags))
@@ -200,21 +199,22 @@ class OnlineScore:
         self.roll.rewrite(*white, delays_s=self.delays_at(start / self.fs))
 
     def _feed(self, x: float, y: float) -> list:
-        self._past.append((x, y))
-        out = self.roll.push(self._whiten(0), self._whiten(1))
+        i = self._fed
+        self._fed += 1
+        out = self.roll.push(self._whiten(x, 0, i), self._whiten(y, 1, i))
         if out is None:
             return []
         start, z = out
         return [(start + self.centre_s, self._score(z), z[0])]
 
-    def _whiten(self, k: int) -> float:
+    def _whiten(self, value: float, k: int, i: int) -> float:
+        """Residual of sample ``i`` (``value``) of partner ``k`` under the current model."""
         mean, coef = self._ar[k]
-        value = self._past[-1][k]
         if coef is None:
             return value
-        if len(self._past) <= self.order:
+        if i < self.order:
             return np.nan
-        past = np.array([self._past[-1 - j][k] for j in range(1, self.order + 1)])
+        past = self._raw[i - self.order: i, k][::-1]  # the samples before, newest first
         return float(value - mean - coef @ (past - mean))
 
     def _score(self, z: np.ndarray) -> float:
