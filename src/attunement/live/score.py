@@ -75,8 +75,9 @@ class OnlineScore:
         the total cost linear and the fits few; None: never, one 10 s fit and fixed delays).
     refit_lag_s : float
         A refit runs in a worker thread and its model is used from this many seconds of
-        samples after its start on (2 s, choice: a refit of 10 min at 250 Hz took 0.2-0.45 s
-        under load; if it is not done then, the update waits for it).
+        samples after its start on (2 s, choice: a refit of 10 min at 250 Hz took 0.04-0.23 s,
+        up to 2.3 s at low priority on a loaded machine; if it is not done then, the update
+        waits for it).
     last_refit_s : float or None
         No refit starts after this much session; the last one starts there (600 s, choice:
         bounds a refit's cost, and the model then describes 10 min; None: no bound).
