@@ -29,9 +29,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from episodes_pseudo_dyads import show
 
 import attunement as att
-from attunement.episodes.pseudo import compare_rates, episode_rates
+from attunement.episodes.pseudo import episode_rates
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 APPLIED = DATA / "applied_project_mea" / "TxtFiles_cleaned"
@@ -92,12 +93,8 @@ def main() -> None:
         t0 = time.perf_counter()
         rates = (applied(args.per_session, args.paradigm, args.sessions) if name == "applied"
                  else family(args.paradigm))
-        if args.out is not None:
-            args.out.mkdir(parents=True, exist_ok=True)
-            rates.to_csv(args.out / f"rates_{name}_{args.paradigm}.csv", index=False)
-        print(f"\n== {name} ({args.paradigm}): {len(rates)} pairs, "
-              f"{time.perf_counter() - t0:.0f} s")
-        print(compare_rates(rates).T.to_string(header=False))
+        show(rates, args.out, f"{name}_{args.paradigm}",
+             f"{name} ({args.paradigm}): {len(rates)} pairs", t0)
         for kind, part in rates.groupby("kind"):
             print(f"{kind}: session p <= .05 in {int((part.session_p_value <= .05).sum())} of "
                   f"{len(part)}; detectable {int(part.detectable.sum())}; attuned share "

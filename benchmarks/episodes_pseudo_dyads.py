@@ -23,6 +23,16 @@ ROOT = Path(__file__).resolve().parents[1]
 RMEA = ROOT.parent / "shared" / "data" / "rmea_psychotherapy"
 
 
+def show(rates: pd.DataFrame, out: Path | None, name: str, title: str, t0: float) -> None:
+    """Write ``rates_<name>.csv`` into ``out`` (if given); print the title and the pooled
+    real-vs-pseudo comparison."""
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        rates.to_csv(out / f"rates_{name}.csv", index=False)
+    print(f"\n== {title}, {time.perf_counter() - t0:.0f} s")
+    print(compare_rates(rates).T.to_string(header=False))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("folders", nargs="*", type=Path,
@@ -41,12 +51,7 @@ def main() -> None:
     for paradigm in args.paradigm or list(att.episodes.PARADIGMS):
         t0 = time.perf_counter()
         rates = episode_rates(sessions, paradigm=paradigm)
-        if args.out is not None:
-            args.out.mkdir(parents=True, exist_ok=True)
-            rates.to_csv(args.out / f"rates_{paradigm}.csv", index=False)
-        print(f"\n== {paradigm}: {len(sessions)} sessions, "
-              f"{time.perf_counter() - t0:.0f} s")
-        print(compare_rates(rates).T.to_string(header=False))
+        show(rates, args.out, paradigm, f"{paradigm}: {len(sessions)} sessions", t0)
         print("detectable (real, pseudo):",
               rates.groupby("kind").detectable.mean().round(2).to_dict())
         null = rates[rates.session_p_value > 0.05]
