@@ -56,7 +56,10 @@ def coupled_spread(spread, values, best, partner_2, params, zero) -> np.ndarray:
 
 
 def _autocorrelation(series: np.ndarray, n_lags: int) -> np.ndarray:
-    """Autocorrelation at 0 .. n_lags - 1 samples (missing samples as the mean)."""
+    """Autocorrelation at 0 .. n_lags - 1 samples (missing samples as the mean; NaN when
+    every sample is missing)."""
+    if not np.isfinite(series).any():
+        return np.full(n_lags, np.nan)
     z = np.nan_to_num(series - np.nanmean(series))
     n = len(z)
     spec = np.fft.rfft(z, 2 * n)
