@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..config import AnalysisConfig
 from ..stats.groups import GroupComparison, X, pseudo_dyad_labels, wcc_statistic_of_pairs
-from ..stats.surrogates import draw_pseudo_dyads
+from ..stats.surrogates import draw_pseudo_dyads, same_recording
 from .executors import run_tasks
 from .project import Project
 
@@ -35,9 +35,7 @@ def pair_statistics(
         rate = session.sampling_rate
     for a, pa, b, pb in pairs:  # a duplicated recording would pass a real dyad for a pseudo one
         n = min(len(series[a][pa]), len(series[b][pb]))
-        other = series[b][pb][:n]
-        if a != b and np.nanstd(other) > 0 and any(
-                np.array_equal(series[a][q][:n], other, equal_nan=True) for q in X):
+        if a != b and same_recording(series[b][pb][:n], [series[a][q] for q in X]):
             raise ValueError(
                 f"sessions {a!r} and {b!r} hold the same recording of a partner (equal over "
                 f"the first {n} samples): their pseudo-dyad is not one; leave the duplicate "

@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from ..session import Session
+from ..stats.surrogates import same_recording
 from .detect import detect_episodes
 
 #: Columns of :func:`episode_rates`.
@@ -72,8 +73,7 @@ def pseudo_session(a: Session, b: Session, channel: str | None = None) -> Sessio
     x1 = a.signal(a.partners[0], name_a)
     x2 = b.signal(b.partners[1], name_b)
     n = min(len(x1), len(x2))
-    if a.id != b.id and np.nanstd(x2[:n]) > 0 and any(
-            np.array_equal(x2[:n], a.signal(p, name_a)[:n], equal_nan=True) for p in a.partners):
+    if a.id != b.id and same_recording(x2[:n], [a.signal(p, name_a) for p in a.partners]):
         raise ValueError(
             f"sessions {a.id!r} and {b.id!r}: partner 2 of {b.id!r} is a recording of "
             f"{a.id!r} (equal over the first {n} samples), so their pseudo-dyad is not one; "

@@ -136,6 +136,25 @@ def draw_pseudo_dyads(n_candidates: int, n_pseudo: int | None, seed=0) -> np.nda
     return np.sort(check_random_state(seed).choice(n_candidates, n_pseudo, replace=False))
 
 
+def same_recording(other, candidates) -> bool:
+    """Whether ``other`` varies and equals one of ``candidates`` over its length (NaN equal to
+    NaN): a duplicated recording, which would make a real dyad pass for a pseudo-dyad. A
+    constant series (e.g. a silent voice channel) is never called a duplicate.
+
+    Examples
+    --------
+    >>> same_recording(np.arange(3.0), [np.ones(4), np.arange(4.0)])
+    True
+    >>> same_recording(np.zeros(3), [np.zeros(3)])
+    False
+    """
+    other = np.asarray(other, dtype=float)
+    n = len(other)
+    return bool(np.nanstd(other) > 0) and any(
+        np.array_equal(np.asarray(c, dtype=float)[:n], other, equal_nan=True)
+        for c in candidates)
+
+
 def pseudo_dyad_pairs(x, y, pool, n_surrogates: int, seed=0):
     """This session's partners re-paired with the other sessions' (``pool``: (x, y) pairs
     or Sessions; roles kept): partner 1 with each other partner 2, each other partner 1
